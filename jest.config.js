@@ -1,0 +1,15 @@
+/**
+ * Three projects: unit specs beside the code, integration and e2e on the real Postgres and Redis.
+ * The global setup creates a database and a Redis key prefix of this run's own, so runs never collide.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.spec.json', diagnostics: false }];
+const common = { transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', rootDir: __dirname };
+module.exports = {
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+  ],
+};

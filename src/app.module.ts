@@ -1,0 +1,28 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { EnvSchema } from './config/env.schema';
+import { CoreModule } from './core.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { HealthModule } from './modules/health/health.module';
+import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { UsersModule } from './modules/users/users.module';
+
+/** Modules that serve the HTTP API. */
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule];
+
+/** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
+export const WORKER_MODULES: Type[] = [MaintenanceModule];
+
+export interface AppRoles {
+  api: boolean;
+  worker: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: EnvSchema, roles: AppRoles = { api: true, worker: config.RUN_MODE === 'all' }): DynamicModule {
+    const imports: Type[] = [];
+    if (roles.api) imports.push(...API_MODULES);
+    if (roles.worker) imports.push(...WORKER_MODULES.filter((m) => !imports.includes(m)));
+    return { module: AppModule, imports: [CoreModule.forRoot(config), ...imports] };
+  }
+}

@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { Role } from '../../modules/users/user.entity';
+import { AuthUser } from './auth-user';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+
+/**
+ * One guard for every request: a valid bearer token (or the session cookie the web pages use), then the role.
+ * Fails closed: an endpoint that declares no roles and is not public is refused to everyone.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(JwtService) private readonly jwt: JwtService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = ctx.switchToHttp().getRequest();
+    const token = extractToken(req);
+    if (!token) throw new UnauthorizedException('missing bearer token');
+    let payload: { sub: string; role: Role; name: string };
+    try {
+      payload = await this.jwt.verifyAsync(token);
+    } catch {
+      throw new UnauthorizedException('invalid or expired token');
+    }
+    const user: AuthUser = { id: payload.sub, role: payload.role, displayName: payload.name };
+    req.user = user;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles || !roles.includes(user.role)) throw new ForbiddenException(`role ${user.role} may not call this endpoint`);
+    return true;
+  }
+}
+
+export function extractToken(req: { headers: Record<string, string | string[] | undefined>; query?: Record<string, unknown> }): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7);
+  const cookie = req.headers.cookie;
+  if (typeof cookie === 'string') {
+    const m = /(?:^|;\s*)dialer_token=([^;]+)/.exec(cookie);
+    if (m) return decodeURIComponent(m[1]);
+  }
+  return undefined;
+}

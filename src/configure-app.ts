@@ -1,0 +1,18 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AllExceptionsFilter } from './common/errors/http-exception.filter';
+import { createValidationPipe } from './common/validation';
+
+/** Global pipes, filters and OpenAPI: the same for the service and for the e2e tests. */
+export function configureApp(app: INestApplication): void {
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('Outbound Dialer API')
+    .setDescription('Campaigns, lead lists, scripts, dialing, compliance. Each operation lists the roles that may call it.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
+}

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureApp } from './configure-app';
+import { ConfigError, loadConfig } from './config/env.schema';
+import { loadEnvFile } from './config/load-env-file';
+
+/** The HTTP API; with RUN_MODE=all (the default) the dialer worker runs in the same process. */
+async function bootstrap(): Promise<void> {
+  loadEnvFile();
+  const config = loadConfig();
+  const roles = { api: true, worker: config.RUN_MODE === 'all' };
+  const app = await NestFactory.create(AppModule.forRoot(config, roles), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureApp(app);
+  await app.listen(config.PORT, '0.0.0.0');
+  app.get(Logger).log(`outbound dialer API listening on port ${config.PORT} (worker: ${roles.worker}, telephony: ${config.TELEPHONY})`, 'Bootstrap');
+}
+
+bootstrap().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`fatal: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import * as argon2 from 'argon2';
+import { Repository } from 'typeorm';
+import { DomainError, notFound } from '../../common/errors/domain-error';
+import { CreateUserDto, UpdateUserDto, UserResponse } from './users.dto';
+import { Role, UserEntity } from './user.entity';
+
+export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
+
+export function toUserResponse(u: UserEntity): UserResponse {
+  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, active: u.active, sipUri: u.sipUri, locale: u.locale, createdAt: u.createdAt };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+
+  async create(dto: CreateUserDto): Promise<UserResponse> {
+    const exists = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: dto.email }).getExists();
+    if (exists) throw new DomainError('CONFLICT', 'email is already in use', [{ field: 'email', reason: 'already in use' }]);
+    const user = this.users.create({
+      email: dto.email, displayName: dto.displayName, role: dto.role, sipUri: dto.sipUri ?? null, locale: dto.locale ?? 'en',
+      passwordHash: await hashPassword(dto.password),
+    });
+    return toUserResponse(await this.users.save(user));
+  }
+
+  async list(role?: Role): Promise<UserResponse[]> {
+    const rows = await this.users.find({ where: role ? { role } : {}, order: { email: 'ASC' } });
+    return rows.map(toUserResponse);
+  }
+
+  async get(id: string): Promise<UserResponse> {
+    const u = await this.users.findOneBy({ id });
+    if (!u) throw notFound('user');
+    return toUserResponse(u);
+  }
+
+  async update(id: string, dto: UpdateUserDto): Promise<UserResponse> {
+    const u = await this.users.findOneBy({ id });
+    if (!u) throw notFound('user');
+    if (dto.email && dto.email.toLowerCase() !== u.email.toLowerCase()) {
+      const taken = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: dto.email }).getExists();
+      if (taken) throw new DomainError('CONFLICT', 'email is already in use', [{ field: 'email', reason: 'already in use' }]);
+    }
+    const { password, ...rest } = dto;
+    Object.assign(u, rest);
+    if (password) u.passwordHash = await hashPassword(password);
+    return toUserResponse(await this.users.save(u));
+  }
+
+  /** Finds an active user by e-mail with the password hash, for login only. */
+  findForLogin(email: string): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email })
+      .andWhere('u.active')
+      .getOne();
+  }
+
+  /** Creates or resets a user (seed and create-admin scripts). */
+  async upsert(email: string, displayName: string, role: Role, password: string): Promise<UserEntity> {
+    const existing = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+    const user = existing ?? this.users.create({ email, displayName, role });
+    Object.assign(user, { displayName, role, active: true, passwordHash: await hashPassword(password) });
+    return this.users.save(user);
+  }
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/env.schema';
+import { loadEnvFile } from './config/load-env-file';
+
+/** The dialer worker alone: queue processors and campaign orchestrators, no HTTP. Run several for scale. */
+async function bootstrap(): Promise<void> {
+  loadEnvFile();
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { api: false, worker: true }), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.get(Logger).log(`dialer worker started (pid ${process.pid}, telephony: ${config.TELEPHONY})`, 'Bootstrap');
+}
+
+bootstrap().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`fatal: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
