@@ -5,9 +5,10 @@ import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { UsersModule } from './modules/users/users.module';
+import { WebModule } from './modules/web/web.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, WebModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
 export const WORKER_MODULES: Type[] = [MaintenanceModule];

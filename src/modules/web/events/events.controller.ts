@@ -1,0 +1,46 @@
+import { Controller, MessageEvent, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { IsNull, Repository } from 'typeorm';
+import { interval, map, merge, Observable } from 'rxjs';
+import { AuthUser, CurrentUser } from '../../../common/auth/auth-user';
+import { Roles } from '../../../common/auth/roles.decorator';
+import { notFound } from '../../../common/errors/domain-error';
+import { CampaignEntity } from '../../campaigns/campaign.entity';
+import { Role } from '../../users/user.entity';
+import { WebEvents } from './web-events';
+
+/** Keeps proxies from closing an idle stream and lets the page notice a dead one. */
+const HEARTBEAT_MS = 15_000;
+const heartbeat = (): Observable<MessageEvent> => interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'ping', data: { at: new Date().toISOString() } })));
+
+@ApiTags('events')
+@Controller('api/events')
+export class EventsController {
+  constructor(
+    private readonly events: WebEvents,
+    @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
+  ) {}
+
+  /** Roles: agent. Server-sent events about the calling agent only: state, call offered/connected (lead + rendered script), ended. */
+  @Sse('agent')
+  @Roles(Role.Agent)
+  @ApiProduces('text/event-stream')
+  @ApiOperation({ summary: 'SSE stream of the calling agent’s own events' })
+  agent(@CurrentUser() user: AuthUser): Observable<MessageEvent> {
+    const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
+    return merge(own, heartbeat());
+  }
+
+  /** Roles: manager, admin. Server-sent live stats ticks of one campaign. */
+  @Sse('campaigns/:id')
+  @Roles(Role.Manager, Role.Admin)
+  @ApiProduces('text/event-stream')
+  @ApiOperation({ summary: 'SSE stream of one campaign’s live stats' })
+  async campaign(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<MessageEvent>> {
+    const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } });
+    if (!exists) throw notFound('campaign');
+    const ticks = this.events.forCampaign(id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
+    return merge(ticks, heartbeat());
+  }
+}

@@ -1,0 +1,751 @@
+import { $, $$, api, debounce, errorText, fmt, h, setupTabs, showError, subscribe, t, toast, tOr } from './shell.js';
+import { barChart, capChart, lineChart } from './charts.js';
+import { safeFragment, textFragment } from './sanitize.js';
+
+// The manager's endpoints, in one place (campaigns, lists/import, scripts, objections, live stats).
+const EP = {
+  campaigns: '/api/campaigns',
+  campaign: (id) => `/api/campaigns/${id}`,
+  lifecycle: (id, action) => `/api/campaigns/${id}/${action}`,
+  live: (id) => `/api/campaigns/${id}/live`,
+  liveEvents: (id) => `/api/events/campaigns/${id}`,
+  lists: '/api/lists',
+  imports: (listId) => `/api/lists/${listId}/imports`,
+  importJob: (listId, jobId) => `/api/lists/${listId}/imports/${jobId}`,
+  importErrors: (listId, jobId) => `/api/lists/${listId}/imports/${jobId}/errors.csv`,
+  scripts: '/api/scripts',
+  script: (id) => `/api/scripts/${id}`,
+  scriptVersions: (id) => `/api/scripts/${id}/versions`,
+  scriptPreview: '/api/scripts/preview',
+  objections: (campaignId) => `/api/campaigns/${campaignId}/objections`,
+  objection: (campaignId, id) => `/api/campaigns/${campaignId}/objections/${id}`,
+};
+
+const items = (res) => (Array.isArray(res) ? res : res?.items ?? res?.data ?? []);
+const state = { campaigns: [], lists: [], scripts: [], campaignId: null };
+
+function campaignOptions(select, { withEmpty = false } = {}) {
+  const keep = select.value;
+  select.replaceChildren(
+    ...(withEmpty ? [h('option', { value: '' }, t('common.none'))] : []),
+    ...state.campaigns.map((c) => h('option', { value: c.id }, c.name)),
+  );
+  if (keep && state.campaigns.some((c) => c.id === keep)) select.value = keep;
+}
+
+async function loadCampaigns() {
+  try {
+    state.campaigns = items(await api(EP.campaigns));
+  } catch (err) {
+    state.campaigns = [];
+    toast(errorText(err), 'error');
+  }
+  for (const sel of [$('#dash-campaign'), $('#obj-campaign')]) campaignOptions(sel);
+  renderCampaignTable();
+}
+
+// ---- live dashboard ----------------------------------------------------------------------------------------
+const dash = { es: null, history: [], campaignId: undefined, lastStats: null };
+const AGENT_STATES = ['ready', 'reserved', 'on_call', 'wrap_up', 'paused'];
+const STATE_COLORS = { ready: '#16a34a', reserved: '#0891b2', on_call: '#2563eb', wrap_up: '#f59e0b', paused: '#64748b', on_hold: '#9333ea' };
+
+function num(...vals) {
+  for (const v of vals) if (v !== undefined && v !== null && !Number.isNaN(Number(v))) return Number(v);
+  return null;
+}
+
+function renderStats(s) {
+  if (!s) return;
+  dash.lastStats = s;
+  const agents = s.agents ?? s.agentsByState ?? {};
+  const abandon = s.abandon ?? s.abandonRate ?? {};
+  const cap = num(s.abandonCap, s.abandonTarget, abandon.cap, 3) ;
+  const capRatio = cap > 1 ? cap / 100 : cap;
+  const ratio = (v) => (v === null ? null : v > 1 ? v / 100 : v);
+  $('#kpi-ringing').textContent = fmt.number(num(s.ringing, s.callsRinging));
+  $('#kpi-dial-level').textContent = fmt.decimal(num(s.dialLevel, s.linesPerAgent), 2);
+  $('#kpi-contact').textContent = fmt.percent(ratio(num(s.contactRate)));
+  $('#kpi-attempts').textContent = fmt.number(num(s.attempts));
+  $('#kpi-conversions').textContent = fmt.number(num(s.conversions, s.sales));
+  $('#kpi-conversion-rate').textContent = fmt.percent(ratio(num(s.conversionRate)));
+  if (s.status) setStatusBadge($('#dash-status'), s.status);
+
+  barChart(
+    $('#chart-agents'),
+    AGENT_STATES.map((st) => ({ label: tOr(`state.${st}`, st), value: num(agents[st], agents[st.replace('_', '')]) ?? 0, color: STATE_COLORS[st] })),
+    { format: fmt.number, empty: t('mgr.dash.noData') },
+  );
+  capChart(
+    $('#chart-abandon'),
+    [
+      { label: t('mgr.dash.abandonNow'), value: ratio(num(abandon.now, abandon.hour, abandon.last1h, s.abandonRateNow)) },
+      { label: t('mgr.dash.abandon24h'), value: ratio(num(abandon.day, abandon.last24h, abandon['24h'], s.abandonRate24h)) },
+      { label: t('mgr.dash.abandon30d'), value: ratio(num(abandon.month, abandon.last30d, abandon['30d'], s.abandonRate30d)) },
+    ],
+    capRatio,
+    { format: (v) => fmt.percent(v, 2), capLabel: t('mgr.dash.cap') },
+  );
+  const objections = (s.topObjections ?? []).slice(0, 6);
+  barChart(
+    $('#chart-objections'),
+    objections.map((o) => ({ label: o.label, value: num(o.count, o.raised) ?? 0 })),
+    { format: fmt.number, empty: t('mgr.dash.noObjections') },
+  );
+  const now = s.at ? new Date(s.at).getTime() : Date.now();
+  dash.history.push({ t: now, ringing: num(s.ringing, s.callsRinging) ?? 0, dialLevel: num(s.dialLevel) ?? 0, talking: num(agents.on_call) ?? 0 });
+  dash.history = dash.history.filter((p) => p.t > Date.now() - 5 * 60_000);
+  renderTrend();
+}
+
+function renderTrend() {
+  lineChart(
+    $('#chart-trend'),
+    [
+      { name: t('mgr.dash.ringing'), color: '#f59e0b', points: dash.history.map((p) => ({ t: p.t, v: p.ringing })) },
+      { name: t('mgr.dash.dialLevel'), color: '#9333ea', points: dash.history.map((p) => ({ t: p.t, v: p.dialLevel })) },
+      { name: t('state.on_call'), color: '#2563eb', points: dash.history.map((p) => ({ t: p.t, v: p.talking })) },
+    ],
+    { format: (v) => fmt.decimal(v, v < 10 ? 1 : 0), empty: t('mgr.dash.noData') },
+  );
+}
+
+async function openDashboard(campaignId) {
+  if (dash.es) dash.es.close();
+  dash.es = null;
+  dash.history = [];
+  dash.campaignId = campaignId;
+  if (!campaignId) {
+    renderStats({});
+    return;
+  }
+  try {
+    renderStats(await api(EP.live(campaignId)));
+  } catch (err) {
+    renderStats({});
+    toast(errorText(err), 'error');
+  }
+  const conn = $('#dash-conn');
+  dash.es = subscribe(
+    EP.liveEvents(campaignId),
+    {
+      'campaign.stats': (d) => {
+        if (dash.campaignId === campaignId) renderStats(d);
+      },
+      'campaign.status': (d) => {
+        if (d.status) setStatusBadge($('#dash-status'), d.status);
+      },
+    },
+    (st) => {
+      conn.textContent = st === 'open' ? t('mgr.dash.live') : t('mgr.dash.reconnecting');
+      conn.dataset.state = st;
+    },
+  );
+}
+$('#dash-campaign').addEventListener('change', (ev) => openDashboard(ev.target.value));
+
+function setStatusBadge(el, status) {
+  el.textContent = tOr(`status.${status}`, status);
+  el.dataset.status = status;
+}
+
+// ---- campaigns ---------------------------------------------------------------------------------------------
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+function renderWindows(schedule) {
+  const windows = schedule?.windows ?? {};
+  $('#camp-windows').replaceChildren(
+    ...DAYS.map((d) => {
+      const w = (windows[d] ?? [])[0];
+      return h(
+        'div',
+        { class: 'window-row' },
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', id: `win-${d}-on`, checked: !!w }), ` ${t(`day.${d}`)}`),
+        h('label', { for: `win-${d}-from`, class: 'visually-hidden' }, `${t(`day.${d}`)} ${t('mgr.camp.from')}`),
+        h('input', { type: 'time', id: `win-${d}-from`, value: w?.[0] ?? '09:00' }),
+        h('span', { 'aria-hidden': 'true' }, '–'),
+        h('label', { for: `win-${d}-to`, class: 'visually-hidden' }, `${t(`day.${d}`)} ${t('mgr.camp.to')}`),
+        h('input', { type: 'time', id: `win-${d}-to`, value: w?.[1] ?? '20:00' }),
+      );
+    }),
+  );
+}
+
+function readWindows() {
+  const windows = {};
+  for (const d of DAYS) if ($(`#win-${d}-on`).checked) windows[d] = [[$(`#win-${d}-from`).value, $(`#win-${d}-to`).value]];
+  return { windows };
+}
+
+function renderCampaignTable() {
+  const body = $('#camp-table tbody');
+  body.replaceChildren(
+    ...state.campaigns.map((c) =>
+      h(
+        'tr',
+        { class: c.id === state.campaignId ? 'selected' : '' },
+        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => editCampaign(c.id) }, c.name)),
+        h('td', {}, h('span', { class: 'badge', dataset: { status: c.status } }, tOr(`status.${c.status}`, c.status))),
+        h('td', {}, tOr(`mode.${c.dialMode}`, c.dialMode)),
+      ),
+    ),
+  );
+}
+
+async function editCampaign(id) {
+  state.campaignId = id;
+  renderCampaignTable();
+  showError($('#camp-error'), null);
+  let c = state.campaigns.find((x) => x.id === id) ?? {};
+  if (id) {
+    try {
+      c = await api(EP.campaign(id));
+    } catch (err) {
+      toast(errorText(err), 'error');
+    }
+  }
+  const f = $('#camp-form');
+  f.elements.name.value = c.name ?? '';
+  f.elements.dialMode.value = c.dialMode ?? 'progressive';
+  f.elements.timezone.value = c.timezone ?? 'UTC';
+  f.elements.abandonTarget.value = c.abandonTarget ?? 3;
+  f.elements.maxLinesPerAgent.value = c.maxLinesPerAgent ?? 3;
+  f.elements.ringTimeoutS.value = c.ringTimeoutS ?? 25;
+  f.elements.maxAttempts.value = c.maxAttempts ?? 5;
+  f.elements.maxAttemptsPerDay.value = c.maxAttemptsPerDay ?? 3;
+  f.elements.callerId.value = c.callerId ?? '';
+  $('#camp-script').replaceChildren(h('option', { value: '' }, t('common.none')), ...state.scripts.map((s) => h('option', { value: s.id }, s.name)));
+  $('#camp-script').value = c.scriptId ?? '';
+  const attached = new Set((c.lists ?? []).map((l) => l.listId ?? l.id));
+  $('#camp-lists').replaceChildren(...state.lists.map((l) => h('option', { value: l.id, selected: attached.has(l.id) }, l.name)));
+  renderWindows(c.schedule);
+  setStatusBadge($('#camp-status-badge'), c.status ?? 'draft');
+  $('#camp-start').disabled = !id || c.status === 'running' || c.status === 'completed';
+  $('#camp-pause').disabled = !id || c.status !== 'running';
+  $('#camp-stop').disabled = !id || c.status === 'completed' || c.status === 'draft';
+}
+
+$('#camp-new').addEventListener('click', () => {
+  editCampaign(null);
+  $('#camp-name').focus();
+});
+
+$('#camp-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  const body = {
+    name: f.elements.name.value.trim(),
+    dialMode: f.elements.dialMode.value,
+    timezone: f.elements.timezone.value.trim(),
+    abandonTarget: Number(f.elements.abandonTarget.value),
+    maxLinesPerAgent: Number(f.elements.maxLinesPerAgent.value),
+    ringTimeoutS: Number(f.elements.ringTimeoutS.value),
+    maxAttempts: Number(f.elements.maxAttempts.value),
+    maxAttemptsPerDay: Number(f.elements.maxAttemptsPerDay.value),
+    callerId: f.elements.callerId.value.trim() || null,
+    scriptId: $('#camp-script').value || null,
+    schedule: readWindows(),
+    lists: $$('#camp-lists option').filter((o) => o.selected).map((o, i) => ({ listId: o.value, priority: i + 1 })),
+  };
+  try {
+    const saved = state.campaignId ? await api(EP.campaign(state.campaignId), { method: 'PATCH', body }) : await api(EP.campaigns, { method: 'POST', body });
+    toast(t('common.saved'));
+    await loadCampaigns();
+    await editCampaign(saved?.id ?? state.campaignId);
+  } catch (err) {
+    showError($('#camp-error'), err);
+  }
+});
+
+for (const [btn, action] of [['#camp-start', 'start'], ['#camp-pause', 'pause'], ['#camp-stop', 'stop']]) {
+  $(btn).addEventListener('click', async () => {
+    if (!state.campaignId) return;
+    try {
+      await api(EP.lifecycle(state.campaignId, action), { method: 'POST', body: {} });
+      toast(t(`mgr.camp.did.${action}`));
+      await loadCampaigns();
+      await editCampaign(state.campaignId);
+    } catch (err) {
+      showError($('#camp-error'), err);
+    }
+  });
+}
+
+// ---- lists and import --------------------------------------------------------------------------------------
+const MAP_TARGETS = ['', 'phone', 'altPhone', 'firstName', 'lastName', 'postalCode', 'timezone', 'custom'];
+const GUESS = [
+  [/^(phone|tel|telephone|mobile|number|电话|手机)/i, 'phone'],
+  [/^(alt|other|phone2|secondary)/i, 'altPhone'],
+  [/^(first|given|fname|名)/i, 'firstName'],
+  [/^(last|surname|family|lname|姓)/i, 'lastName'],
+  [/^(zip|postal|postcode|邮编)/i, 'postalCode'],
+  [/^(tz|time ?zone|时区)/i, 'timezone'],
+];
+
+async function loadLists() {
+  try {
+    state.lists = items(await api(EP.lists));
+  } catch (err) {
+    state.lists = [];
+    toast(errorText(err), 'error');
+  }
+  $('#lists-table tbody').replaceChildren(
+    ...state.lists.map((l) => h('tr', {}, h('td', {}, l.name), h('td', { class: 'num' }, fmt.number(l.leadCount ?? l.counts?.total ?? l.total ?? 0)), h('td', {}, fmt.dateTime(l.createdAt)))),
+  );
+  const target = $('#upload-target');
+  const keep = target.value;
+  target.replaceChildren(h('option', { value: '' }, t('mgr.lists.newList')), ...state.lists.map((l) => h('option', { value: l.id }, l.name)));
+  target.value = keep;
+}
+
+function splitCsvLine(line, delim) {
+  const out = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === delim) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((s) => s.trim());
+}
+
+/** Reads only the first bytes of the file (never the whole file) to offer the column mapping. */
+async function readHeader(file) {
+  const head = (await file.slice(0, 64 * 1024).text()).replace(/^\uFEFF/, '');
+  const first = head.split(/\r?\n/)[0] ?? '';
+  const delim = [',', ';', '\t', '|'].map((d) => [d, first.split(d).length]).sort((a, b) => b[1] - a[1])[0][0];
+  return { columns: splitCsvLine(first, delim), delimiter: delim };
+}
+
+$('#upload-file').addEventListener('change', async (ev) => {
+  const file = ev.target.files[0];
+  const box = $('#mapping');
+  if (!file) {
+    box.hidden = true;
+    return;
+  }
+  const { columns } = await readHeader(file);
+  $('#mapping-rows').replaceChildren(
+    ...columns.map((col, i) => {
+      const guess = GUESS.find(([re]) => re.test(col))?.[1] ?? 'custom';
+      const id = `map-${i}`;
+      return h(
+        'div',
+        { class: 'mapping-row' },
+        h('label', { for: id }, col || `#${i + 1}`),
+        h('select', { id, dataset: { column: col } }, ...MAP_TARGETS.map((m) => h('option', { value: m, selected: m === guess }, t(`map.${m || 'ignore'}`)))),
+      );
+    }),
+  );
+  box.hidden = false;
+  if (!$('#upload-name').value) $('#upload-name').value = file.name.replace(/\.[^.]+$/, '');
+});
+
+function readMapping() {
+  const mapping = { customFields: [] };
+  for (const sel of $$('#mapping-rows select')) {
+    const col = sel.dataset.column;
+    const to = sel.value;
+    if (!to) continue;
+    if (to === 'custom') mapping.customFields.push(col);
+    else if (to === 'altPhone') (mapping.altPhones ??= []).push(col);
+    else mapping[to] = col;
+  }
+  return mapping;
+}
+
+let importPoll = null;
+let currentXhr = null;
+
+function setProgress(labelKey, value, max) {
+  $('#upload-progress').hidden = false;
+  $('#upload-bar-label').textContent = t(labelKey);
+  const bar = $('#upload-bar');
+  if (max) {
+    bar.max = max;
+    bar.value = value;
+  } else bar.removeAttribute('value');
+}
+
+$('#upload-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const errBox = $('#upload-error');
+  showError(errBox, null);
+  const file = $('#upload-file').files[0];
+  if (!file) {
+    showError(errBox, t('mgr.lists.needFile'));
+    $('#upload-file').focus();
+    return;
+  }
+  const mapping = readMapping();
+  if (!mapping.phone) {
+    showError(errBox, t('mgr.lists.needPhone'));
+    return;
+  }
+  let listId = $('#upload-target').value;
+  try {
+    if (!listId) {
+      const name = $('#upload-name').value.trim();
+      if (!name) {
+        showError(errBox, t('mgr.lists.needName'));
+        $('#upload-name').focus();
+        return;
+      }
+      const list = await api(EP.lists, { method: 'POST', body: { name, defaultCountry: $('#upload-country').value.trim().toUpperCase() || 'US' } });
+      listId = list.id;
+    }
+  } catch (err) {
+    showError(errBox, err);
+    return;
+  }
+  const fd = new FormData();
+  fd.append('mapping', JSON.stringify(mapping));
+  fd.append('defaultCountry', $('#upload-country').value.trim().toUpperCase() || 'US');
+  fd.append('duplicatePolicy', $('#upload-dedupe').value);
+  fd.append('file', file);
+  $('#upload-submit').disabled = true;
+  $('#upload-errors-link').hidden = true;
+  setProgress('mgr.lists.uploading', 0, file.size);
+  const xhr = new XMLHttpRequest();
+  currentXhr = xhr;
+  xhr.open('POST', EP.imports(listId));
+  xhr.setRequestHeader('Accept', 'application/json');
+  xhr.upload.onprogress = (e) => {
+    if (e.lengthComputable) setProgress('mgr.lists.uploading', e.loaded, e.total);
+    $('#upload-counts').textContent = t('mgr.lists.uploaded', { pct: fmt.percent(e.loaded / (e.total || 1), 0) });
+  };
+  xhr.onerror = () => {
+    showError(errBox, t('common.networkError'));
+    $('#upload-submit').disabled = false;
+  };
+  xhr.onload = () => {
+    currentXhr = null;
+    let body = null;
+    try {
+      body = JSON.parse(xhr.responseText);
+    } catch {
+      /* not JSON */
+    }
+    if (xhr.status >= 400) {
+      showError(errBox, errorText({ status: xhr.status, errors: body?.errors ?? [], message: body?.message }) || body?.message);
+      if (body?.errors?.length === 0 || !body?.errors) showError(errBox, body?.message ?? `HTTP ${xhr.status}`);
+      $('#upload-submit').disabled = false;
+      return;
+    }
+    const jobId = body?.jobId ?? body?.id;
+    pollImport(listId, jobId, body);
+  };
+  $('#upload-cancel').hidden = false;
+  xhr.send(fd);
+});
+
+function renderImport(listId, jobId, job) {
+  const read = num(job.rowsRead, job.read, job.progress?.read) ?? 0;
+  const accepted = num(job.accepted, job.rowsAccepted, job.progress?.accepted) ?? 0;
+  const rejected = num(job.rejected, job.rowsRejected, job.progress?.rejected) ?? 0;
+  const total = num(job.totalRows, job.total, job.progress?.total);
+  const bytes = num(job.bytesRead);
+  const bytesTotal = num(job.bytesTotal, job.fileSize);
+  if (total) setProgress('mgr.lists.importing', read, total);
+  else if (bytes !== null && bytesTotal) setProgress('mgr.lists.importing', bytes, bytesTotal);
+  else setProgress('mgr.lists.importing', 0, 0);
+  $('#upload-counts').textContent = t('mgr.lists.counts', { read: fmt.number(read), accepted: fmt.number(accepted), rejected: fmt.number(rejected) });
+  const done = ['completed', 'done', 'failed', 'cancelled'].includes(job.status ?? job.state);
+  if (done) {
+    const bar = $('#upload-bar');
+    if (job.status === 'completed' || job.status === 'done') {
+      bar.max = 1;
+      bar.value = 1;
+      $('#upload-bar-label').textContent = t('mgr.lists.done');
+    } else $('#upload-bar-label').textContent = tOr(`import.${job.status ?? job.state}`, job.status ?? job.state);
+    if (rejected > 0 || job.errorReportUrl) {
+      const link = $('#upload-errors-link');
+      link.href = job.errorReportUrl ?? EP.importErrors(listId, jobId);
+      link.hidden = false;
+    }
+  }
+  return done;
+}
+
+function pollImport(listId, jobId, first) {
+  clearInterval(importPoll);
+  if (first && renderImport(listId, jobId, first)) return finishImport();
+  importPoll = setInterval(async () => {
+    try {
+      const job = await api(EP.importJob(listId, jobId));
+      if (renderImport(listId, jobId, job)) finishImport();
+    } catch (err) {
+      showError($('#upload-error'), err);
+      finishImport();
+    }
+  }, 700);
+  $('#upload-cancel').onclick = async () => {
+    try {
+      await api(EP.importJob(listId, jobId), { method: 'DELETE' });
+    } catch (err) {
+      toast(errorText(err), 'error');
+    }
+  };
+}
+
+function finishImport() {
+  clearInterval(importPoll);
+  $('#upload-submit').disabled = false;
+  $('#upload-cancel').hidden = true;
+  loadLists();
+}
+$('#upload-cancel').addEventListener('click', () => currentXhr?.abort());
+
+// ---- scripts -----------------------------------------------------------------------------------------------
+const SECTION_KEYS = ['greeting', 'qualify', 'pitch', 'objections', 'close', 'goodbye'];
+const scriptState = { id: null, version: null };
+const SAMPLE_LEAD = { firstName: 'Alex', lastName: 'Morgan', city: 'Springfield', product: 'Premium plan' };
+
+function sectionEditor(sec, idx) {
+  const id = `sec-${idx}`;
+  const wrap = h('fieldset', { class: 'section-editor', dataset: { idx } });
+  const lines = h('div', { class: 'gutter', 'aria-hidden': 'true' });
+  const area = h('textarea', { id: `${id}-template`, rows: 5, class: 'mono', spellcheck: 'false', 'aria-describedby': `${id}-err` });
+  area.value = sec.template ?? '';
+  const syncGutter = () => {
+    const n = area.value.split('\n').length;
+    lines.replaceChildren(...Array.from({ length: n }, (_, i) => h('span', { dataset: { line: i + 1 } }, String(i + 1))));
+    lines.scrollTop = area.scrollTop;
+  };
+  area.addEventListener('input', () => {
+    syncGutter();
+    schedulePreview();
+  });
+  area.addEventListener('scroll', () => (lines.scrollTop = area.scrollTop));
+  syncGutter();
+  wrap.append(
+    h('legend', {}, t('mgr.scripts.section', { n: idx + 1 })),
+    h(
+      'div',
+      { class: 'row' },
+      h('div', { class: 'field' }, h('label', { for: `${id}-key` }, t('mgr.scripts.key')), h('input', { id: `${id}-key`, value: sec.key ?? SECTION_KEYS[idx] ?? `section${idx + 1}`, class: 'mono', oninput: () => schedulePreview() })),
+      h('div', { class: 'field grow' }, h('label', { for: `${id}-title` }, t('mgr.scripts.sectionTitle')), h('input', { id: `${id}-title`, value: sec.title ?? '', oninput: () => schedulePreview() })),
+    ),
+    h('label', { for: `${id}-template` }, t('mgr.scripts.template')),
+    h('div', { class: 'code-editor' }, lines, area),
+    h('p', { id: `${id}-err`, class: 'form-error', role: 'alert', hidden: true }),
+    h('div', { class: 'field' }, h('label', { for: `${id}-branches` }, t('mgr.scripts.branches')), h('input', { id: `${id}-branches`, value: (sec.branches ?? []).map((b) => `${b.label}=${b.goto}`).join('; '), placeholder: t('mgr.scripts.branchesHint'), oninput: () => schedulePreview() })),
+    h('button', { type: 'button', class: 'ghost small', onclick: () => { wrap.remove(); schedulePreview(); } }, t('mgr.scripts.removeSection')),
+  );
+  return wrap;
+}
+
+function readSections() {
+  return $$('#script-sections .section-editor').map((fs) => {
+    const idx = fs.dataset.idx;
+    const branches = $(`#sec-${idx}-branches`, fs)
+      .value.split(';')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => {
+        const [label, goto] = s.split('=').map((x) => x.trim());
+        return { label, goto };
+      });
+    return { key: $(`#sec-${idx}-key`, fs).value.trim(), title: $(`#sec-${idx}-title`, fs).value.trim(), template: $(`#sec-${idx}-template`, fs).value, ...(branches.length ? { branches } : {}) };
+  });
+}
+
+function renderSections(sections) {
+  $('#script-sections').replaceChildren(...sections.map((s, i) => sectionEditor(s, i)));
+}
+
+/** Marks each error at its section and line; errors look like { field: 'sections[2].template', line, column, reason }. */
+function showScriptErrors(errors) {
+  for (const p of $$('#script-sections .form-error')) {
+    p.hidden = true;
+    p.textContent = '';
+  }
+  for (const g of $$('#script-sections .gutter span.bad')) g.classList.remove('bad');
+  const general = [];
+  for (const e of errors) {
+    const m = /sections\.?\[?(\d+)\]?/.exec(e.field ?? '');
+    const fs = m ? $$('#script-sections .section-editor')[Number(m[1])] : null;
+    if (!fs) {
+      general.push(`${e.field ? `${e.field}: ` : ''}${e.reason}`);
+      continue;
+    }
+    const p = fs.querySelector('.form-error');
+    p.hidden = false;
+    const where = e.line ? t('common.atLine', { line: e.line, column: e.column ?? 1 }) : '';
+    p.textContent = [p.textContent, [where, e.reason].filter(Boolean).join(': ')].filter(Boolean).join(' · ');
+    if (e.line) fs.querySelector(`.gutter span[data-line="${e.line}"]`)?.classList.add('bad');
+  }
+  showError($('#script-error'), general.length ? general.join('; ') : null);
+}
+
+const schedulePreview = debounce(async () => {
+  const box = $('#script-preview');
+  let lead = SAMPLE_LEAD;
+  try {
+    lead = JSON.parse($('#preview-lead').value || '{}');
+  } catch {
+    box.replaceChildren(h('p', { class: 'form-error' }, t('mgr.scripts.badSample')));
+    return;
+  }
+  const sections = readSections();
+  try {
+    const res = await api(EP.scriptPreview, { method: 'POST', body: { sections, lead } });
+    showScriptErrors([]);
+    const rendered = res.sections ?? [];
+    box.replaceChildren(
+      ...rendered.map((s) => h('section', { class: 'preview-section' }, h('h4', {}, s.title ?? s.key), s.html !== undefined ? safeFragment(s.html) : textFragment(s.text ?? ''), (s.branches ?? []).length ? h('p', { class: 'muted small' }, s.branches.map((b) => `→ ${b.label}`).join('  ')) : '')),
+    );
+  } catch (err) {
+    if (err.errors?.length) showScriptErrors(err.errors);
+    else showError($('#script-error'), err);
+  }
+}, 350);
+
+$('#preview-lead').value = JSON.stringify(SAMPLE_LEAD, null, 1);
+$('#preview-lead').addEventListener('input', schedulePreview);
+
+async function loadScripts() {
+  try {
+    state.scripts = items(await api(EP.scripts));
+  } catch (err) {
+    state.scripts = [];
+    toast(errorText(err), 'error');
+  }
+  const sel = $('#script-select');
+  sel.replaceChildren(h('option', { value: '' }, t('mgr.scripts.newScript')), ...state.scripts.map((s) => h('option', { value: s.id }, s.name)));
+  if (scriptState.id) sel.value = scriptState.id;
+}
+
+async function openScript(id) {
+  scriptState.id = id || null;
+  showScriptErrors([]);
+  if (!id) {
+    $('#script-name').value = '';
+    $('#script-version').textContent = '';
+    renderSections(
+      SECTION_KEYS.slice(0, 3).map((k, i) => ({
+        key: k,
+        title: t(`mgr.scripts.default.${k}`),
+        template: i === 0 ? t('mgr.scripts.default.greetingText') : '',
+      })),
+    );
+    schedulePreview();
+    return;
+  }
+  try {
+    const s = await api(EP.script(id));
+    $('#script-name').value = s.name ?? '';
+    const version = s.currentVersion ?? s.version;
+    $('#script-version').textContent = version ? t('mgr.scripts.version', { n: version }) : '';
+    renderSections(s.sections ?? s.latest?.sections ?? s.versions?.[0]?.sections ?? []);
+    schedulePreview();
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+$('#script-select').addEventListener('change', (ev) => openScript(ev.target.value));
+$('#script-new').addEventListener('click', () => {
+  $('#script-select').value = '';
+  openScript(null);
+  $('#script-name').focus();
+});
+$('#script-add-section').addEventListener('click', () => {
+  const n = $$('#script-sections .section-editor').length;
+  const ed = sectionEditor({ key: SECTION_KEYS[n] ?? `section${n + 1}`, title: '', template: '' }, n + Date.now() % 1000);
+  $('#script-sections').append(ed);
+  ed.querySelector('input').focus();
+});
+
+$('#script-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const name = $('#script-name').value.trim();
+  const sections = readSections();
+  try {
+    let saved;
+    if (scriptState.id) saved = await api(EP.scriptVersions(scriptState.id), { method: 'POST', body: { sections } });
+    else saved = await api(EP.scripts, { method: 'POST', body: { name, sections } });
+    showScriptErrors([]);
+    scriptState.id = saved?.scriptId ?? saved?.id ?? scriptState.id;
+    toast(t('mgr.scripts.saved'));
+    await loadScripts();
+    await openScript(scriptState.id);
+  } catch (err) {
+    if (err.errors?.length) showScriptErrors(err.errors);
+    else showError($('#script-error'), err);
+  }
+});
+
+// ---- objections --------------------------------------------------------------------------------------------
+async function loadObjections() {
+  const campaignId = $('#obj-campaign').value;
+  const body = $('#obj-table tbody');
+  if (!campaignId) {
+    body.replaceChildren();
+    return;
+  }
+  try {
+    const list = items(await api(EP.objections(campaignId)));
+    body.replaceChildren(
+      ...list.map((o) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, o.category),
+          h('td', {}, o.label),
+          h('td', { class: 'clip' }, o.rebuttalTemplate ?? o.rebuttal ?? ''),
+          h('td', {}, h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('common.delete')} ${o.label}`, onclick: () => deleteObjection(campaignId, o.id) }, t('common.delete'))),
+        ),
+      ),
+    );
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+async function deleteObjection(campaignId, id) {
+  try {
+    await api(EP.objection(campaignId, id), { method: 'DELETE' });
+    await loadObjections();
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+$('#obj-campaign').addEventListener('change', loadObjections);
+$('#obj-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const campaignId = $('#obj-campaign').value;
+  if (!campaignId) return showError($('#obj-error'), t('mgr.obj.needCampaign'));
+  try {
+    await api(EP.objections(campaignId), {
+      method: 'POST',
+      body: { category: $('#obj-category').value.trim(), label: $('#obj-label').value.trim(), rebuttalTemplate: $('#obj-rebuttal').value },
+    });
+    showError($('#obj-error'), null);
+    ev.target.reset();
+    toast(t('common.saved'));
+    await loadObjections();
+  } catch (err) {
+    showError($('#obj-error'), err);
+  }
+});
+
+// ---- start -------------------------------------------------------------------------------------------------
+await Promise.all([loadCampaigns(), loadLists(), loadScripts()]);
+setupTabs('dashboard', (tab) => {
+  if (tab === 'dashboard' && dash.campaignId !== ($('#dash-campaign').value || null)) openDashboard($('#dash-campaign').value || null);
+  if (tab === 'campaigns' && state.campaignId === null) editCampaign(state.campaigns[0]?.id ?? null);
+  if (tab === 'objections') loadObjections();
+  if (tab === 'scripts' && !$$('#script-sections .section-editor').length) openScript($('#script-select').value || null);
+});

@@ -1,0 +1,210 @@
+// Shared by every page: page data, translations, Intl formatting, the API client, DOM helpers, header controls.
+const dataEl = document.getElementById('page-data');
+const pageData = dataEl ? JSON.parse(dataEl.textContent) : { lang: 'en', messages: {}, user: null };
+
+export const lang = pageData.lang;
+export const user = pageData.user;
+const messages = pageData.messages;
+
+/** Translate a key; {name} placeholders are filled from vars. An unknown key shows itself (and is easy to spot). */
+export function t(key, vars) {
+  let s = messages[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}
+
+/** t() for a key that may not exist (e.g. an outcome code): falls back to the given text. */
+export function tOr(key, fallback) {
+  return key in messages ? messages[key] : fallback;
+}
+
+const nf = new Intl.NumberFormat(lang);
+const dtf = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+const df = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' });
+const tf = new Intl.DateTimeFormat(lang, { timeStyle: 'medium' });
+
+export const fmt = {
+  number: (n) => (n === null || n === undefined || Number.isNaN(Number(n)) ? '–' : nf.format(Number(n))),
+  decimal: (n, digits = 1) =>
+    n === null || n === undefined || Number.isNaN(Number(n))
+      ? '–'
+      : new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(n)),
+  /** A ratio 0..1 as a percentage. */
+  percent: (x, digits = 1) =>
+    x === null || x === undefined || Number.isNaN(Number(x))
+      ? '–'
+      : new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(x)),
+  dateTime: (d) => (d ? dtf.format(new Date(d)) : '–'),
+  date: (d) => (d ? df.format(new Date(d)) : '–'),
+  time: (d) => (d ? tf.format(new Date(d)) : '–'),
+  /** Seconds as m:ss or h:mm:ss. */
+  duration: (sec) => {
+    const s = Math.max(0, Math.floor(sec));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const ss = String(s % 60).padStart(2, '0');
+    return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+  },
+};
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+    this.errors = (body && body.errors) || [];
+  }
+}
+
+/** JSON API call with the session cookie. 401 sends the user to the login page. */
+export async function api(path, { method = 'GET', body, query, raw = false, signal } = {}) {
+  let url = path;
+  if (query) {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+    const s = qs.toString();
+    if (s) url += (url.includes('?') ? '&' : '?') + s;
+  }
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(url, init);
+  if (res.status === 401 && !path.startsWith('/api/auth/')) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    throw new ApiError(401, { message: t('common.sessionExpired') });
+  }
+  if (raw) return res;
+  const text = await res.text();
+  let parsed = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { message: text };
+    }
+  }
+  if (!res.ok) throw new ApiError(res.status, parsed);
+  return parsed;
+}
+
+/** Build a DOM element; children are nodes or text (never parsed as HTML). */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else if (k in node && typeof v !== 'string') node[k] = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+let toastTimer;
+/** A short message in the polite live region at the bottom of the page. */
+export function toast(message, kind = 'info') {
+  const box = document.getElementById('toast');
+  if (!box) return;
+  box.textContent = message;
+  box.dataset.kind = kind;
+  box.classList.add('show');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => box.classList.remove('show'), kind === 'error' ? 8000 : 4000);
+}
+
+/** A readable message for an API error: the field errors when there are any. */
+export function errorText(err) {
+  if (err instanceof ApiError) {
+    if (err.status === 403) return t('common.forbidden');
+    if (err.errors.length) {
+      return err.errors
+        .map((e) => [e.field, e.line ? t('common.atLine', { line: e.line, column: e.column ?? 1 }) : '', e.reason].filter(Boolean).join(' '))
+        .join('; ');
+    }
+    return err.message;
+  }
+  return t('common.networkError');
+}
+
+export function showError(el, err) {
+  if (!el) return;
+  if (!err) {
+    el.hidden = true;
+    el.textContent = '';
+    return;
+  }
+  el.hidden = false;
+  el.textContent = typeof err === 'string' ? err : errorText(err);
+}
+
+/** Hash tabs: links with data-tab show the matching #tab-<id> panel; keyboard and back button work as links do. */
+export function setupTabs(defaultTab, onShow) {
+  const links = $$('[data-tab]');
+  const show = () => {
+    const wanted = location.hash.slice(1);
+    const id = links.some((l) => l.dataset.tab === wanted) ? wanted : defaultTab;
+    for (const l of links) {
+      if (l.dataset.tab === id) l.setAttribute('aria-current', 'page');
+      else l.removeAttribute('aria-current');
+    }
+    for (const p of $$('.tab-panel')) p.hidden = p.id !== `tab-${id}`;
+    onShow?.(id);
+  };
+  window.addEventListener('hashchange', show);
+  show();
+}
+
+/** Server-sent events with automatic reconnect (EventSource does it) and a status callback. */
+export function subscribe(url, handlers, onStatus) {
+  const es = new EventSource(url, { withCredentials: true });
+  es.onopen = () => onStatus?.('open');
+  es.onerror = () => onStatus?.(es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+  for (const [type, fn] of Object.entries(handlers)) {
+    es.addEventListener(type, (ev) => {
+      let data = null;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        data = ev.data;
+      }
+      fn(data);
+    });
+  }
+  return es;
+}
+
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+export function download(url) {
+  const a = h('a', { href: url, download: '' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+// Header controls present on every page.
+document.getElementById('lang-select')?.addEventListener('change', (ev) => {
+  document.cookie = `dialer_lang=${encodeURIComponent(ev.target.value)}; path=/; max-age=31536000; SameSite=Strict`;
+  location.reload();
+});
+document.getElementById('logout')?.addEventListener('click', async () => {
+  await fetch('/api/auth/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
+  location.assign('/login');
+});

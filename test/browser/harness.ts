@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { AppRoles } from '../../src/app.module';
+import { Role } from '../../src/modules/users/user.entity';
+import { createTestApp, TestApp } from '../setup/test-app';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+export const SCREENSHOTS = join(__dirname, '..', 'artifacts', 'screenshots');
+export const PASSWORD = 'correct horse battery staple';
+
+/** describe() when Chromium is installed; otherwise a loud SKIPPED line and describe.skip. */
+export function describeBrowser(name: string, fn: () => void): void {
+  if (!HAS_CHROMIUM) {
+    // eslint-disable-next-line no-console
+    console.warn(`\n\n*** SKIPPED: browser tests "${name}" need ${CHROMIUM} (install: scripts/setup.sh --with-browser) ***\n\n`);
+    describe.skip(name, fn);
+    return;
+  }
+  describe(name, fn);
+}
+
+export interface BrowserHarness {
+  t: TestApp;
+  baseUrl: string;
+  browser: Browser;
+  /** A fresh browser context (own cookies) logged in through the login page as a new user of this role. */
+  loginAs(role: Role, lang?: 'en' | 'zh-CN'): Promise<{ context: BrowserContext; page: Page; user: { id: string; email: string } }>;
+  screenshot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Boots the real app on a real port and launches headless Chromium. */
+export async function startHarness(roles: AppRoles = { api: true, worker: false }, env: NodeJS.ProcessEnv = {}): Promise<BrowserHarness> {
+  const t = await createTestApp(roles, { LOGIN_RATE_LIMIT: '1000', ...env });
+  await t.app.listen(0, '127.0.0.1');
+  const { port } = t.app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const contexts: BrowserContext[] = [];
+
+  return {
+    t,
+    baseUrl,
+    browser,
+    async loginAs(role, lang = 'en') {
+      const user = await t.userFor(role);
+      const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 }, locale: lang, timezoneId: 'UTC' });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByLabel(lang === 'en' ? 'E-mail' : '电子邮箱').fill(user.email);
+      await page.getByLabel(lang === 'en' ? 'Password' : '密码', { exact: true }).fill(PASSWORD);
+      await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), page.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录' }).click()]);
+      return { context, page, user };
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await t.close();
+    },
+  };
+}
