@@ -1,41 +1,43 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { PUBLIC_KEY, ROLES_KEY } from '../../src/common/auth/roles.decorator';
+import { ALL_ROLES } from '../../src/modules/users/user.entity';
+import { concretePath, listRoutes, RouteInfo } from '../setup/routes';
 import { createTestApp, TestApp } from '../setup/test-app';
 
-/** Every endpoint of the API and worker states which roles may call it (or that it is public). */
-describe('every endpoint declares its roles', () => {
+/**
+ * The security matrix: every endpoint x every role. Each endpoint declares who may call it; every other role
+ * gets 403 and an anonymous caller gets 401, whatever the endpoint.
+ */
+describe('endpoint x role matrix', () => {
   let t: TestApp;
+  let routes: RouteInfo[];
+  const tokens: Record<string, string> = {};
+
   beforeAll(async () => {
     t = await createTestApp({ api: true, worker: true });
+    routes = listRoutes(t.app);
+    for (const role of ALL_ROLES) tokens[role] = await t.tokenFor(role);
   });
   afterAll(() => t.close());
 
   it('has @Roles or @Public on every route handler', () => {
-    const discovery = t.app.get(DiscoveryService);
-    const scanner = t.app.get(MetadataScanner);
-    const reflector = t.app.get(Reflector);
-    const undeclared: string[] = [];
-    let routes = 0;
-    for (const wrapper of discovery.getControllers()) {
-      const instance = wrapper.instance as object;
-      if (!instance) continue;
-      const proto = Object.getPrototypeOf(instance);
-      for (const name of scanner.getAllMethodNames(proto)) {
-        const handler = proto[name];
-        if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-        routes++;
-        const targets = [handler, wrapper.metatype as object];
-        const roles = reflector.getAllAndOverride<string[]>(ROLES_KEY, targets as never);
-        const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets as never);
-        if (!isPublic && !(roles && roles.length)) {
-          const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler)];
-          undeclared.push(`${method} ${Reflect.getMetadata(PATH_METADATA, wrapper.metatype as object)}/${Reflect.getMetadata(PATH_METADATA, handler)}`);
-        }
+    expect(routes.length).toBeGreaterThan(5);
+    const undeclared = routes.filter((r) => !r.isPublic && r.roles.length === 0).map((r) => `${r.method} ${r.path}`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('refuses every role an endpoint does not list with 403, and anonymous callers with 401', async () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const r of routes.filter((x) => !x.isPublic)) {
+      const path = concretePath(r.path);
+      const anon = await t.http[r.method](path);
+      if (anon.status !== 401) wrong.push(`${r.method} ${r.path} anonymous -> ${anon.status}`);
+      for (const role of ALL_ROLES.filter((x) => !r.roles.includes(x))) {
+        const res = await t.http[r.method](path).set('Authorization', `Bearer ${tokens[role]}`).send({});
+        checked++;
+        if (res.status !== 403) wrong.push(`${r.method} ${r.path} as ${role} -> ${res.status}`);
       }
     }
-    expect(routes).toBeGreaterThan(5);
-    expect(undeclared).toEqual([]);
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(3);
   });
 });
