@@ -8,7 +8,7 @@ import { pickLang } from './i18n/messages';
 import { PAGE_HEADERS } from './page-headers';
 
 /**
- * Page routes answer people, not programs: not logged in -> redirect to /login (back here afterwards);
+ * Page routes answer people: not logged in -> redirect to /login (back here afterwards) when a browser asks;
  * logged in with the wrong role -> a 403 page in the user's language. The refusal itself is the AuthGuard's.
  */
 @Catch()
@@ -19,8 +19,13 @@ export class PageExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const status =
       exception instanceof HttpException ? exception.getStatus() : exception instanceof DomainError && exception.code === 'FORBIDDEN' ? 403 : 500;
-    if (status === 401) {
+    if (status === 401 && (req.headers.accept ?? '').includes('text/html')) {
       res.redirect(302, `/login?next=${encodeURIComponent(req.path)}`);
+      return;
+    }
+    if (status === 401) {
+      // A program (no text/html in Accept) gets the plain answer the API gives.
+      res.status(401).json({ statusCode: 401, error: 'UNAUTHORIZED', message: 'missing bearer token' });
       return;
     }
     const lang = pickLang(req.headers.cookie, req.headers['accept-language']);

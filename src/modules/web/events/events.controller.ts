@@ -1,4 +1,4 @@
-import { Controller, MessageEvent, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
+import { Controller, Headers, MessageEvent, NotAcceptableException, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsNull, Repository } from 'typeorm';
@@ -12,6 +12,11 @@ import { WebEvents } from './web-events';
 
 /** Keeps proxies from closing an idle stream and lets the page notice a dead one. */
 const HEARTBEAT_MS = 15_000;
+/** An event stream never ends; a client that did not ask for one (no text/event-stream in Accept) gets 406 at once. */
+function assertWantsStream(accept: string | undefined): void {
+  if (!(accept ?? '').includes('text/event-stream')) throw new NotAcceptableException('this endpoint is a server-sent event stream: send Accept: text/event-stream');
+}
+
 const heartbeat = (): Observable<MessageEvent> => interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'ping', data: { at: new Date().toISOString() } })));
 
 @ApiTags('events')
@@ -27,7 +32,8 @@ export class EventsController {
   @Roles(Role.Agent)
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'SSE stream of the calling agent’s own events' })
-  agent(@CurrentUser() user: AuthUser): Observable<MessageEvent> {
+  agent(@CurrentUser() user: AuthUser, @Headers('accept') accept?: string): Observable<MessageEvent> {
+    assertWantsStream(accept);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
     return merge(own, heartbeat());
   }
@@ -37,7 +43,8 @@ export class EventsController {
   @Roles(Role.Manager, Role.Admin)
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'SSE stream of one campaign’s live stats' })
-  async campaign(@Param('id', new ParseUUIDPipe()) id: string): Promise<Observable<MessageEvent>> {
+  async campaign(@Param('id', new ParseUUIDPipe()) id: string, @Headers('accept') accept?: string): Promise<Observable<MessageEvent>> {
+    assertWantsStream(accept);
     const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } });
     if (!exists) throw notFound('campaign');
     const ticks = this.events.forCampaign(id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
