@@ -1,93 +1,127 @@
 import { $, api, errorText, fmt, h, setupTabs, t, toast, tOr } from './shell.js';
 
-// Read-only views of the compliance record; each can be exported as CSV with the same filters.
+// Read-only views of the compliance record (compliance module API); each exports as CSV with the same filters.
+const campaignNames = new Map();
+const campaignName = (id) => (id ? campaignNames.get(id) ?? id.slice(0, 8) : '–');
+const shortId = (id) => (id ? id.slice(0, 8) : '–');
+const BLOCK_REASONS = ['dnc_internal', 'dnc_campaign', 'dnc_registry', 'outside_hours', 'holiday', 'attempts_exhausted', 'daily_attempts_exhausted', 'frequency_cap', 'retry_not_due', 'lead_not_dialable', 'no_timezone', 'campaign_not_running'];
+
 const VIEWS = {
   dnc: {
-    path: '/api/compliance/dnc-log',
-    csv: '/api/compliance/dnc-log.csv',
-    reasons: ['added', 'removed', 'agent_request', 'registry_import', 'expired'],
+    path: '/api/compliance/log/dnc',
+    paged: true,
+    csv: '/api/compliance/log/dnc/export',
+    reasons: ['internal', 'campaign', 'registry'],
+    reasonKey: (r) => `scope.${r}`,
     columns: [
       ['occurredAt', 'cmp.col.at', (v) => fmt.dateTime(v)],
       ['type', 'cmp.col.change', (v) => tOr(`cmp.event.${v}`, v)],
       ['phone', 'cmp.col.phone'],
-      ['scope', 'cmp.col.scope', (v) => tOr(`scope.${v}`, v ?? '')],
-      ['campaignName', 'cmp.col.campaign'],
-      ['actor', 'cmp.col.actor'],
-      ['reason', 'cmp.col.reason'],
+      ['reasonCode', 'cmp.col.scope', (v) => tOr(`scope.${v}`, v ?? '')],
+      ['campaignId', 'cmp.col.campaign', (v) => campaignName(v)],
+      ['actorName', 'cmp.col.actor', (v, r) => v ?? tOr(`actor.${r.actor}`, r.actor)],
+      ['details', 'cmp.col.reason', (v) => v?.reason ?? ''],
     ],
   },
   blocked: {
-    path: '/api/compliance/blocked-dials',
-    csv: '/api/compliance/blocked-dials.csv',
-    reasons: ['dnc_internal', 'dnc_campaign', 'dnc_registry', 'outside_hours', 'holiday', 'attempts_exhausted', 'daily_attempts_exhausted', 'frequency_cap', 'no_timezone'],
+    path: '/api/compliance/log/blocked',
+    paged: true,
+    csv: '/api/compliance/log/blocked/export',
+    reasons: BLOCK_REASONS,
+    reasonKey: (r) => `block.${r}`,
     columns: [
       ['occurredAt', 'cmp.col.at', (v) => fmt.dateTime(v)],
       ['phone', 'cmp.col.phone'],
       ['reasonCode', 'cmp.col.reason', (v) => tOr(`block.${v}`, v)],
-      ['campaignName', 'cmp.col.campaign'],
-      ['agentName', 'cmp.col.agent'],
-      ['stage', 'cmp.col.stage'],
+      ['details', 'cmp.col.detail', (v) => v?.detail ?? ''],
+      ['campaignId', 'cmp.col.campaign', (v) => campaignName(v)],
+      ['agentId', 'cmp.col.agent', (v, r) => r.agentName ?? shortId(v)],
+      ['actor', 'cmp.col.stage', (v) => tOr(`actor.${v}`, v)],
     ],
   },
   abandon: {
-    path: '/api/compliance/abandon-report',
-    csv: '/api/compliance/abandon-report.csv',
+    path: '/api/compliance/reports/abandon-rates',
+    csv: '/api/compliance/reports/abandon-rates/export',
     reasons: null,
+    rows: (res) => res?.campaigns ?? [],
     columns: [
       ['campaignName', 'cmp.col.campaign'],
       ['fcc30d', 'cmp.col.fcc30d', (v) => rateCell(v)],
       ['ofcom24h', 'cmp.col.ofcom24h', (v) => rateCell(v)],
-      ['day', 'cmp.col.day', (v) => rateCell(v)],
+      ['calendarDay', 'cmp.col.day', (v) => rateCell(v)],
+      ['targetPct', 'cmp.col.target', (v) => (v === undefined || v === null ? '–' : fmt.percent(Number(v) / 100, 1))],
     ],
   },
   hours: {
-    path: '/api/compliance/outside-hours',
-    csv: '/api/compliance/outside-hours.csv',
+    path: '/api/compliance/reports/outside-hours',
+    paged: true,
+    csv: '/api/compliance/reports/outside-hours/export',
     reasons: null,
+    needsRange: true,
     columns: [
-      ['startedAt', 'cmp.col.at', (v) => fmt.dateTime(v)],
+      ['dialAt', 'cmp.col.at', (v) => fmt.dateTime(v)],
       ['phone', 'cmp.col.phone'],
-      ['leadLocalTime', 'cmp.col.localTime'],
-      ['timezone', 'cmp.col.timezone'],
-      ['campaignName', 'cmp.col.campaign'],
-      ['agentName', 'cmp.col.agent'],
+      ['zones', 'cmp.col.timezone', (v) => (v ?? []).join(', ')],
+      ['kind', 'cmp.col.kind', (v) => tOr(`cmp.kind.${v}`, v)],
+      ['reason', 'cmp.col.reason', (v, r) => [v, r.detail].filter(Boolean).join(': ')],
+      ['campaignId', 'cmp.col.campaign', (v) => campaignName(v)],
     ],
   },
 };
 
-const CAP = 0.03;
-function rateCell(v) {
-  if (!v || typeof v !== 'object') return v === undefined || v === null ? '–' : fmt.percent(Number(v) > 1 ? Number(v) / 100 : Number(v), 2);
-  const rate = Number(v.rate ?? (v.answered ? v.abandoned / v.answered : 0));
-  const r = rate > 1 ? rate / 100 : rate;
+function rateCell(w) {
+  if (!w || typeof w !== 'object') return '–';
+  const cap = CAP_PCT;
+  const pct = w.ratePct;
+  const over = w.overCap === true || (pct !== null && pct !== undefined && pct > cap);
   return h(
     'span',
-    { class: r > CAP ? 'rate over' : 'rate' },
-    fmt.percent(r, 2),
-    h('small', { class: 'muted' }, ` (${fmt.number(v.abandoned ?? 0)} / ${fmt.number(v.answered ?? 0)})`),
-    r > CAP ? h('span', { class: 'visually-hidden' }, ` ${t('cmp.overCap')}`) : '',
+    { class: over ? 'rate over' : 'rate' },
+    pct === null || pct === undefined ? '–' : fmt.percent(pct / 100, 2),
+    h('small', { class: 'muted' }, ` (${fmt.number(w.abandoned ?? 0)} / ${fmt.number(w.humanAnswered ?? 0)})`),
+    over ? h('span', { class: 'visually-hidden' }, ` ${t('cmp.overCap')}`) : '',
   );
 }
+
+let CAP_PCT = 3;
 
 const q = { view: 'dnc', page: 1, pageSize: 50, total: 0 };
 
 function filters() {
   const f = $('#cmp-filters');
   const val = (n) => f.elements[n].value.trim();
+  const view = VIEWS[q.view];
   const from = val('from');
   const to = val('to');
-  return {
-    phone: val('phone'),
+  const out = {
     from: from ? new Date(`${from}T00:00:00`).toISOString() : '',
-    to: to ? new Date(`${to}T23:59:59.999`).toISOString() : '',
+    // "to" is exclusive in the API: the day after the chosen date.
+    to: to ? new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() : '',
     campaignId: val('campaignId'),
-    agentId: val('agentId'),
-    reason: val('reason'),
   };
+  if (view.needsRange) {
+    if (!out.to) out.to = new Date().toISOString();
+    if (!out.from) out.from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  }
+  if (q.view === 'dnc' || q.view === 'blocked') {
+    out.phone = val('phone');
+    out.reason = val('reason');
+  }
+  if (q.view === 'blocked') out.agentId = val('agentId');
+  if (q.view === 'abandon') {
+    delete out.from;
+    delete out.to;
+    if (to) out.at = new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString();
+  }
+  return out;
 }
 
 function queryString(extra) {
   const qs = new URLSearchParams();
+  if (!VIEWS[q.view].paged) {
+    delete extra.page;
+    delete extra.pageSize;
+  }
   for (const [k, v] of Object.entries({ ...filters(), ...extra })) if (v !== '' && v !== undefined && v !== null) qs.set(k, String(v));
   return qs.toString();
 }
@@ -96,9 +130,12 @@ function setupReasons() {
   const view = VIEWS[q.view];
   const sel = $('#f-reason');
   sel.closest('.field').hidden = !view.reasons;
-  sel.replaceChildren(h('option', { value: '' }, t('common.all')), ...(view.reasons ?? []).map((r) => h('option', { value: r }, tOr(q.view === 'dnc' ? `cmp.event.${r}` : `block.${r}`, r))));
-  $('#f-phone').closest('.field').hidden = q.view === 'abandon';
-  $('#f-agent').closest('.field').hidden = q.view === 'abandon' || q.view === 'dnc';
+  sel.replaceChildren(h('option', { value: '' }, t('common.all')), ...(view.reasons ?? []).map((r) => h('option', { value: r }, tOr(view.reasonKey(r), r))));
+  $('#f-phone').closest('.field').hidden = q.view === 'abandon' || q.view === 'hours';
+  $('#f-agent').closest('.field').hidden = q.view !== 'blocked';
+  $('#f-from').closest('.field').hidden = q.view === 'abandon';
+  $('label[for="f-to"]').textContent = q.view === 'abandon' ? t('cmp.f.asOf') : t('cmp.f.to');
+  $('#cmp-filters').elements.reason.value = '';
 }
 
 async function load() {
@@ -109,7 +146,8 @@ async function load() {
   $('#cmp-table').setAttribute('aria-busy', 'true');
   try {
     const res = await api(`${view.path}?${queryString({ page: q.page, pageSize: q.pageSize })}`);
-    const rows = Array.isArray(res) ? res : res?.items ?? res?.rows ?? [];
+    const rows = view.rows ? view.rows(res) : Array.isArray(res) ? res : res?.items ?? [];
+    if (res?.capPct !== undefined) CAP_PCT = Number(res.capPct);
     q.total = Number(res?.total ?? rows.length);
     body.replaceChildren(
       ...rows.map((r) =>
@@ -119,6 +157,7 @@ async function load() {
           ...view.columns.map(([key, , format]) => {
             const v = r[key];
             const out = format ? format(v, r) : v ?? '';
+            if (key === 'phone') return h('td', { class: 'mono' }, String(out ?? ''));
             return h('td', {}, out instanceof Node ? out : String(out ?? ''));
           }),
         ),
@@ -128,6 +167,7 @@ async function load() {
     const pages = Math.max(1, Math.ceil(q.total / q.pageSize));
     $('#page-info').textContent = t('cmp.pageOf', { page: fmt.number(q.page), pages: fmt.number(pages) });
     $('#cmp-count').textContent = t('cmp.count', { n: fmt.number(q.total) });
+    $('.pager').hidden = !view.paged;
     $('#page-prev').disabled = q.page <= 1;
     $('#page-next').disabled = q.page >= pages;
     renderSummary(res);
@@ -145,15 +185,20 @@ function renderSummary(res) {
   box.replaceChildren();
   if (q.view === 'hours') {
     const zero = Number(res?.total ?? 0) === 0;
-    box.append(h('p', { class: zero ? 'callout ok' : 'callout bad' }, zero ? t('cmp.hours.none') : t('cmp.hours.some', { n: fmt.number(res.total) })));
+    const period = `${fmt.date(res?.from)} – ${fmt.date(res?.to)}`;
+    box.append(
+      h('p', { class: zero ? 'callout ok' : 'callout bad' }, zero ? t('cmp.hours.none') : t('cmp.hours.some', { n: fmt.number(res.total) })),
+      h('p', { class: 'muted small' }, t('cmp.hours.checked', { n: fmt.number(res?.checked ?? 0), period })),
+    );
   }
   if (q.view === 'abandon') box.append(h('p', { class: 'muted small' }, t('cmp.abandon.explain')));
 }
 
 async function loadCampaigns() {
   try {
-    const res = await api('/api/compliance/campaigns');
+    const res = await api('/api/campaigns');
     const list = Array.isArray(res) ? res : res?.items ?? [];
+    for (const c of list) campaignNames.set(c.id, c.name);
     $('#f-campaign').append(...list.map((c) => h('option', { value: c.id }, c.name)));
   } catch {
     /* the filter still works by leaving it on "all" */

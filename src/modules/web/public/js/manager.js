@@ -6,7 +6,7 @@ import { safeFragment, textFragment } from './sanitize.js';
 const EP = {
   campaigns: '/api/campaigns',
   campaign: (id) => `/api/campaigns/${id}`,
-  lifecycle: (id, action) => `/api/campaigns/${id}/${action}`,
+  status: (id) => `/api/campaigns/${id}/status`,
   live: (id) => `/api/campaigns/${id}/live`,
   liveEvents: (id) => `/api/events/campaigns/${id}`,
   lists: '/api/lists',
@@ -16,9 +16,11 @@ const EP = {
   scripts: '/api/scripts',
   script: (id) => `/api/scripts/${id}`,
   scriptVersions: (id) => `/api/scripts/${id}/versions`,
-  scriptPreview: '/api/scripts/preview',
+  // Renders unsaved sections (the scripts API previews saved versions only): served by the web module.
+  scriptPreview: '/api/web/script-preview',
   objections: (campaignId) => `/api/campaigns/${campaignId}/objections`,
   objection: (campaignId, id) => `/api/campaigns/${campaignId}/objections/${id}`,
+  objectionStats: (campaignId) => `/api/campaigns/${campaignId}/objections/stats`,
 };
 
 const items = (res) => (Array.isArray(res) ? res : res?.items ?? res?.data ?? []);
@@ -207,15 +209,15 @@ async function editCampaign(id) {
   f.elements.name.value = c.name ?? '';
   f.elements.dialMode.value = c.dialMode ?? 'progressive';
   f.elements.timezone.value = c.timezone ?? 'UTC';
-  f.elements.abandonTarget.value = c.abandonTarget ?? 3;
-  f.elements.maxLinesPerAgent.value = c.maxLinesPerAgent ?? 3;
-  f.elements.ringTimeoutS.value = c.ringTimeoutS ?? 25;
-  f.elements.maxAttempts.value = c.maxAttempts ?? 5;
-  f.elements.maxAttemptsPerDay.value = c.maxAttemptsPerDay ?? 3;
+  f.elements.abandonTarget.value = c.pacing?.abandonTargetPct ?? 3;
+  f.elements.maxLinesPerAgent.value = c.pacing?.maxLinesPerAgent ?? 3;
+  f.elements.ringTimeoutS.value = c.pacing?.ringTimeoutS ?? 25;
+  f.elements.maxAttempts.value = c.retryRules?.maxAttempts ?? 5;
+  f.elements.maxAttemptsPerDay.value = c.retryRules?.maxAttemptsPerDay ?? 3;
   f.elements.callerId.value = c.callerId ?? '';
   $('#camp-script').replaceChildren(h('option', { value: '' }, t('common.none')), ...state.scripts.map((s) => h('option', { value: s.id }, s.name)));
   $('#camp-script').value = c.scriptId ?? '';
-  const attached = new Set((c.lists ?? []).map((l) => l.listId ?? l.id));
+  const attached = new Set((c.lists ?? []).map((l) => l.listId));
   $('#camp-lists').replaceChildren(...state.lists.map((l) => h('option', { value: l.id, selected: attached.has(l.id) }, l.name)));
   renderWindows(c.schedule);
   setStatusBadge($('#camp-status-badge'), c.status ?? 'draft');
@@ -232,19 +234,22 @@ $('#camp-new').addEventListener('click', () => {
 $('#camp-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = ev.target;
+  const selected = $$('#camp-lists option').filter((o) => o.selected);
   const body = {
     name: f.elements.name.value.trim(),
     dialMode: f.elements.dialMode.value,
     timezone: f.elements.timezone.value.trim(),
-    abandonTarget: Number(f.elements.abandonTarget.value),
-    maxLinesPerAgent: Number(f.elements.maxLinesPerAgent.value),
-    ringTimeoutS: Number(f.elements.ringTimeoutS.value),
-    maxAttempts: Number(f.elements.maxAttempts.value),
-    maxAttemptsPerDay: Number(f.elements.maxAttemptsPerDay.value),
+    pacing: {
+      abandonTargetPct: Number(f.elements.abandonTarget.value),
+      maxLinesPerAgent: Number(f.elements.maxLinesPerAgent.value),
+      ringTimeoutS: Number(f.elements.ringTimeoutS.value),
+    },
+    retryRules: { maxAttempts: Number(f.elements.maxAttempts.value), maxAttemptsPerDay: Number(f.elements.maxAttemptsPerDay.value) },
     callerId: f.elements.callerId.value.trim() || null,
     scriptId: $('#camp-script').value || null,
     schedule: readWindows(),
-    lists: $$('#camp-lists option').filter((o) => o.selected).map((o, i) => ({ listId: o.value, priority: i + 1 })),
+    // Listed first = drained first.
+    lists: selected.map((o, i) => ({ listId: o.value, priority: selected.length - i })),
   };
   try {
     const saved = state.campaignId ? await api(EP.campaign(state.campaignId), { method: 'PATCH', body }) : await api(EP.campaigns, { method: 'POST', body });
@@ -256,11 +261,11 @@ $('#camp-form').addEventListener('submit', async (ev) => {
   }
 });
 
-for (const [btn, action] of [['#camp-start', 'start'], ['#camp-pause', 'pause'], ['#camp-stop', 'stop']]) {
+for (const [btn, action, status] of [['#camp-start', 'start', 'running'], ['#camp-pause', 'pause', 'paused'], ['#camp-stop', 'stop', 'completed']]) {
   $(btn).addEventListener('click', async () => {
     if (!state.campaignId) return;
     try {
-      await api(EP.lifecycle(state.campaignId, action), { method: 'POST', body: {} });
+      await api(EP.status(state.campaignId), { method: 'POST', body: { status } });
       toast(t(`mgr.camp.did.${action}`));
       await loadCampaigns();
       await editCampaign(state.campaignId);
@@ -509,7 +514,7 @@ $('#upload-cancel').addEventListener('click', () => currentXhr?.abort());
 // ---- scripts -----------------------------------------------------------------------------------------------
 const SECTION_KEYS = ['greeting', 'qualify', 'pitch', 'objections', 'close', 'goodbye'];
 const scriptState = { id: null, version: null };
-const SAMPLE_LEAD = { firstName: 'Alex', lastName: 'Morgan', city: 'Springfield', product: 'Premium plan' };
+const SAMPLE_LEAD = { firstName: 'Alex', lastName: 'Morgan', postalCode: '94105', timezone: 'America/Los_Angeles', custom: { plan: 'Gold' } };
 
 function sectionEditor(sec, idx) {
   const id = `sec-${idx}`;
@@ -599,7 +604,7 @@ const schedulePreview = debounce(async () => {
   }
   const sections = readSections();
   try {
-    const res = await api(EP.scriptPreview, { method: 'POST', body: { sections, lead } });
+    const res = await api(EP.scriptPreview, { method: 'POST', body: { sections, lead, ...(scriptState.id ? { scriptId: scriptState.id } : {}) } });
     showScriptErrors([]);
     const rendered = res.sections ?? [];
     box.replaceChildren(
@@ -647,7 +652,7 @@ async function openScript(id) {
     $('#script-name').value = s.name ?? '';
     const version = s.currentVersion ?? s.version;
     $('#script-version').textContent = version ? t('mgr.scripts.version', { n: version }) : '';
-    renderSections(s.sections ?? s.latest?.sections ?? s.versions?.[0]?.sections ?? []);
+    renderSections(s.current?.sections ?? []);
     schedulePreview();
   } catch (err) {
     toast(errorText(err), 'error');
@@ -676,7 +681,7 @@ $('#script-form').addEventListener('submit', async (ev) => {
     if (scriptState.id) saved = await api(EP.scriptVersions(scriptState.id), { method: 'POST', body: { sections } });
     else saved = await api(EP.scripts, { method: 'POST', body: { name, sections } });
     showScriptErrors([]);
-    scriptState.id = saved?.scriptId ?? saved?.id ?? scriptState.id;
+    scriptState.id = saved?.id ?? scriptState.id;
     toast(t('mgr.scripts.saved'));
     await loadScripts();
     await openScript(scriptState.id);
