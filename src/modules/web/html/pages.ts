@@ -36,7 +36,7 @@ export function errorBody(lang: Lang, status: number, home: string | null): Safe
 </section></div>`;
 }
 
-const PAUSE_REASONS = ['break', 'lunch', 'meeting', 'training', 'not_ready'] as const;
+const PAUSE_REASONS = ['break', 'lunch', 'meeting', 'training', 'not_ready', 'technical'] as const;
 
 export function agentBody(lang: Lang): SafeHtml {
   const t = tr(lang);
@@ -102,7 +102,7 @@ export function agentBody(lang: Lang): SafeHtml {
         <div class="row">
           <div class="field"><label for="dispo-callback">${t('agent.dispo.callbackAt')}</label><input id="dispo-callback" name="callbackAt" type="datetime-local"></div>
           <fieldset class="radios"><legend>${t('agent.dispo.callbackFor')}</legend>
-            <label><input type="radio" name="callbackScope" value="agent" checked> ${t('agent.dispo.callbackOwn')}</label>
+            <label><input type="radio" name="callbackScope" value="own" checked> ${t('agent.dispo.callbackOwn')}</label>
             <label><input type="radio" name="callbackScope" value="anyone"> ${t('agent.dispo.callbackAnyone')}</label>
           </fieldset>
         </div>

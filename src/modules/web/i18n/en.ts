@@ -53,6 +53,7 @@ export const en = {
   'pause.lunch': 'Lunch',
   'pause.meeting': 'Meeting',
   'pause.training': 'Training',
+  'pause.technical': 'Technical problem',
   'pause.not_ready': 'Not ready',
 
   'agent.title': 'Agent desktop',

@@ -55,6 +55,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'pause.lunch': '午餐',
   'pause.meeting': '会议',
   'pause.training': '培训',
+  'pause.technical': '技术问题',
   'pause.not_ready': '未就绪',
 
   'agent.title': '坐席工作台',

@@ -2,12 +2,14 @@ import { $, api, ApiError, errorText, fmt, h, showError, subscribe, t, toast, tO
 import { safeFragment, textFragment } from './sanitize.js';
 
 // The agent's own endpoints (dialer/agent API). The agent never asks for a lead by id: only "my current call".
+// The dialer's agent API (state, hang-up, disposition) and the web module's desk API, which adds to the current
+// call what the screen shows: the rendered script, rebuttals, the outcome list, objections already raised.
 const EP = {
   state: '/api/agent/state',
-  currentCall: '/api/agent/current-call',
-  callbacks: '/api/agent/callbacks',
-  campaigns: '/api/agent/campaigns',
-  objection: (callId) => `/api/agent/calls/${callId}/objections`,
+  desk: '/api/web/agent/desk',
+  callbacks: '/api/web/agent/callbacks',
+  campaigns: '/api/web/agent/campaigns',
+  objections: (callId) => `/api/web/agent/calls/${callId}/objections`,
   disposition: (callId) => `/api/agent/calls/${callId}/disposition`,
   hangup: (callId) => `/api/agent/calls/${callId}/hangup`,
   dial: (callId) => `/api/agent/calls/${callId}/dial`,
@@ -63,7 +65,7 @@ function renderState(s) {
   if (!s) return;
   const state = s.state ?? 'logged_out';
   if (state !== model.state) model.stateSince = Date.now();
-  if (s.since) model.stateSince = new Date(s.since).getTime();
+  if (s.since || s.at) model.stateSince = new Date(s.since ?? s.at).getTime();
   model.state = state;
   ui.stateLabel.dataset.state = state;
   const reason = state === 'paused' && s.reason ? ` · ${tOr(`pause.${s.reason}`, s.reason)}` : '';
@@ -77,7 +79,7 @@ function renderState(s) {
 
 async function setState(body) {
   try {
-    renderState(await api(EP.state, { method: 'PUT', body }));
+    renderState(await api(EP.state, { method: 'POST', body }));
   } catch (err) {
     toast(errorText(err), 'error');
   }
@@ -238,7 +240,7 @@ async function raiseObjection(o) {
   );
   if (model.raised.has(o.id)) return;
   try {
-    await api(EP.objection(call.id), { method: 'POST', body: { objectionId: o.id } });
+    await api(EP.objections(call.id), { method: 'POST', body: { objections: [{ objectionId: o.id, overcome: false }] } });
     model.raised.set(o.id, o.label);
     renderRaised();
     toast(t('agent.objections.recorded', { label: o.label }));
@@ -325,16 +327,22 @@ ui.dispoForm.addEventListener('submit', async (ev) => {
   const body = {
     outcome,
     notes: String(fd.get('notes') ?? '').trim() || undefined,
-    objectionsOvercome: fd.getAll('overcome').map(String),
     dnc: $('#dispo-dnc').checked,
   };
   const cb = String(fd.get('callbackAt') ?? '');
   if (cb) {
     body.callbackAt = new Date(cb).toISOString();
-    body.callbackScope = String(fd.get('callbackScope') ?? 'agent');
+    body.callbackScope = String(fd.get('callbackScope') ?? 'own');
   }
   showError(ui.dispoError, null);
+  const overcome = new Set(fd.getAll('overcome').map(String));
   try {
+    if (model.raised.size) {
+      await api(EP.objections(call.id), {
+        method: 'POST',
+        body: { objections: [...model.raised.keys()].map((objectionId) => ({ objectionId, overcome: overcome.has(objectionId) })) },
+      });
+    }
     await api(EP.disposition(call.id), { method: 'POST', body });
     toast(t('agent.dispo.saved'));
     document.title = document.title.replace(/^● /, '');
@@ -385,7 +393,7 @@ async function refreshState() {
 
 async function refreshCall() {
   try {
-    const res = await api(EP.currentCall);
+    const res = await api(EP.desk);
     const call = normaliseCall(res);
     if (call?.id !== model.call?.id || call?.state !== model.call?.state) renderCall(call, { announce: !!call && call.id !== model.call?.id });
   } catch (err) {
@@ -397,8 +405,9 @@ subscribe(
   '/api/events/agent',
   {
     'agent.state': (d) => renderState(d),
-    'call.offered': (d) => renderCall(normaliseCall({ ...d, call: { ...(d.call ?? d), state: d.call?.state ?? 'preview' } }), { announce: true }),
-    'call.connected': (d) => (d.lead || d.script ? renderCall(normaliseCall(d), { announce: true }) : refreshCall()),
+    // Events carry ids; the desk endpoint gives the lead and script of the agent's own current call.
+    'call.offered': () => refreshCall(),
+    'call.connected': () => refreshCall(),
     'call.ended': (d) => {
       const id = d.callId ?? d.call?.id ?? d.id;
       if (model.call && (!id || id === model.call.id)) {
