@@ -25,6 +25,7 @@ export interface CampaignStreamEvent {
 export class WebEvents implements OnModuleDestroy {
   private readonly agent$ = new Subject<AgentStreamEvent>();
   private readonly campaign$ = new Subject<CampaignStreamEvent>();
+  private readonly watchers = new Map<string, number>();
 
   publishAgent(e: AgentStreamEvent): void {
     this.agent$.next(e);
@@ -38,8 +39,23 @@ export class WebEvents implements OnModuleDestroy {
     return this.agent$.pipe(filter((e) => e.agentId === agentId));
   }
 
+  /** Counts its subscribers, so producers compute a campaign's figures only while someone watches it. */
   forCampaign(campaignId: string): Observable<CampaignStreamEvent> {
-    return this.campaign$.pipe(filter((e) => e.campaignId === campaignId));
+    return new Observable<CampaignStreamEvent>((subscriber) => {
+      this.watchers.set(campaignId, (this.watchers.get(campaignId) ?? 0) + 1);
+      const inner = this.campaign$.pipe(filter((e) => e.campaignId === campaignId)).subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        const n = (this.watchers.get(campaignId) ?? 1) - 1;
+        if (n <= 0) this.watchers.delete(campaignId);
+        else this.watchers.set(campaignId, n);
+      };
+    });
+  }
+
+  /** Campaigns with at least one open dashboard stream in this process. */
+  watchedCampaigns(): string[] {
+    return [...this.watchers.keys()];
   }
 
   onModuleDestroy(): void {
