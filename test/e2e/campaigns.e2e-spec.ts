@@ -222,6 +222,32 @@ describe('campaigns (HTTP, with the schedule worker)', () => {
     expect((await svc.getWithSettings(c.id)).status).toBe(CampaignStatus.Draft);
   });
 
+  it('keeps a live campaign startable: edits that would remove caller ID or lists are refused', async () => {
+    const { body: c } = await t.http.post('/api/campaigns').set(auth(manager)).send(validBody()).expect(201);
+    await t.http.post(`/api/campaigns/${c.id}/status`).set(auth(manager)).send({ status: 'running' }).expect(200);
+    const res = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(manager)).send({ callerId: null, lists: [] }).expect(400);
+    expect(res.body.errors).toEqual([
+      { field: 'callerId', reason: 'is required to keep a running campaign' },
+      { field: 'lists', reason: 'must contain at least one active lead list to keep a running campaign' },
+    ]);
+    const ok = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(manager)).send({ pacing: { abandonTargetPct: 1.5 } }).expect(200);
+    expect(ok.body.pacing.abandonTargetPct).toBe(1.5);
+    expect(ok.body.pacing.ringTimeoutS).toBe(20);
+  });
+
+  it('sends a scheduled campaign that is no longer startable back to draft, saying why', async () => {
+    const startsAt = new Date(Date.now() + 3_600_000);
+    const { body: c } = await t.http.post('/api/campaigns').set(auth(manager)).send({ ...validBody(), startsAt: startsAt.toISOString() }).expect(201);
+    await t.http.post(`/api/campaigns/${c.id}/status`).set(auth(manager)).send({ status: 'scheduled' }).expect(200);
+    await t.db.query('DELETE FROM campaign_lists WHERE campaign_id = $1', [c.id]);
+    expect(await app().runScheduledJob({ campaignId: c.id, action: 'start', at: startsAt.toISOString() })).toBe('done');
+    const events = (await t.http.get(`/api/campaigns/${c.id}/status-events`).set(auth(manager)).expect(200)).body;
+    expect(events[events.length - 1]).toMatchObject({
+      fromStatus: 'scheduled', toStatus: 'draft', actorUserId: null,
+      reason: `scheduled start at ${startsAt.toISOString()} refused: lists must contain at least one active lead list to start a campaign`,
+    });
+  });
+
   it('replaces lists and outcomes, and lets compliance read but not write', async () => {
     const { body: c } = await t.http.post('/api/campaigns').set(auth(manager)).send(validBody()).expect(201);
     const lists = await t.http.put(`/api/campaigns/${c.id}/lists`).set(auth(manager)).send({ lists: [{ listId: listB, priority: 5, weight: 2, active: false }] }).expect(200);

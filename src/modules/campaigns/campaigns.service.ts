@@ -36,8 +36,6 @@ export interface CampaignScheduleJob {
 /** BullMQ ids may not contain ':'. One id per campaign, action and time: re-adding the same job is a no-op. */
 export const scheduleJobId = (campaignId: string, action: 'start' | 'stop', at: Date) => `campaign-${action}-${campaignId}-${at.getTime()}`;
 
-const fieldError = (field: string, reason: string) => new DomainError('VALIDATION', `${field} ${reason}`, [{ field, reason }]);
-
 /**
  * Campaign set-up and lifecycle. The dialer reads campaigns through getWithSettings/listRunning and
  * changes their status only through transition(), which records who did it and why.
@@ -90,8 +88,10 @@ export class CampaignsService {
     const checked = dto.outcomes ? checkOutcomeSet(dto.outcomes) : null;
     const links = dto.lists ? this.toLinks(dto.lists) : null;
     await this.applySettings(c, dto, links, checked?.errors ?? []);
-    if (c.status === CampaignStatus.Scheduled && (dto.startsAt !== undefined || dto.endsAt !== undefined)) {
-      this.assertScheduleTimes(c, true);
+    // A scheduled or live campaign must stay startable: an edit cannot remove its caller ID, lists or windows.
+    if (c.status !== CampaignStatus.Draft) {
+      const current = links ?? (await this.lists.findBy({ campaignId: id }));
+      this.assertReady(c, current, c.status === CampaignStatus.Scheduled ? CampaignStatus.Scheduled : CampaignStatus.Running, 'keep');
     }
     await this.db.transaction(async (m) => {
       await m.getRepository(CampaignEntity).save(c);
@@ -186,7 +186,13 @@ export class CampaignsService {
     const at = Date.parse(job.at);
     if (job.action === 'start') {
       if (c.status !== CampaignStatus.Scheduled || c.startsAt?.getTime() !== at) return 'stale';
-      await this.transition(c.id, CampaignStatus.Running, null, `scheduled start at ${job.at}`);
+      try {
+        await this.transition(c.id, CampaignStatus.Running, null, `scheduled start at ${job.at}`);
+      } catch (e) {
+        if (!(e instanceof DomainError) || e.code !== 'VALIDATION') throw e;
+        // Not startable any more: back to draft, with the reasons in the status history for the manager.
+        await this.transition(c.id, CampaignStatus.Draft, null, `scheduled start at ${job.at} refused: ${e.errors.map((f) => `${f.field} ${f.reason}`).join('; ')}`);
+      }
       return 'done';
     }
     if (c.endsAt?.getTime() !== at || !canTransition(c.status, CampaignStatus.Completed)) return 'stale';
@@ -215,31 +221,27 @@ export class CampaignsService {
     }
   }
 
-  private assertReady(c: CampaignEntity, links: CampaignListEntity[], to: CampaignStatus): void {
+  private assertReady(c: CampaignEntity, links: CampaignListLink[], to: CampaignStatus, mode: 'enter' | 'keep' = 'enter'): void {
     const errors: FieldError[] = [];
-    const verb = to === CampaignStatus.Running ? 'start' : 'schedule';
-    if (!c.callerId) errors.push({ field: 'callerId', reason: `is required to ${verb} a campaign` });
-    if (!links.some((l) => l.active)) errors.push({ field: 'lists', reason: `must contain at least one active lead list to ${verb} a campaign` });
+    const verb = mode === 'keep' ? `keep a ${c.status}` : to === CampaignStatus.Running ? 'start' : 'schedule';
+    const article = mode === 'keep' ? '' : ' a';
+    if (!c.callerId) errors.push({ field: 'callerId', reason: `is required to ${verb}${article} campaign` });
+    if (!links.some((l) => l.active)) errors.push({ field: 'lists', reason: `must contain at least one active lead list to ${verb}${article} campaign` });
     const windows = (c.schedule as unknown as CampaignSchedule).windows ?? {};
-    if (!Object.values(windows).some((w) => w && w.length > 0)) errors.push({ field: 'schedule.windows', reason: `must have at least one calling window to ${verb} a campaign` });
+    if (!Object.values(windows).some((w) => w && w.length > 0)) errors.push({ field: 'schedule.windows', reason: `must have at least one calling window to ${verb}${article} campaign` });
     const now = this.clock.now().getTime();
     if (c.endsAt && c.endsAt.getTime() <= now) errors.push({ field: 'endsAt', reason: 'is in the past' });
     if (to === CampaignStatus.Scheduled) {
-      if (!c.startsAt) errors.push({ field: 'startsAt', reason: 'is required to schedule a campaign' });
-      else if (c.startsAt.getTime() <= now) errors.push({ field: 'startsAt', reason: 'must be in the future to schedule a campaign' });
+      if (!c.startsAt) errors.push({ field: 'startsAt', reason: `is required to ${verb}${article} campaign` });
+      else if (c.startsAt.getTime() <= now) errors.push({ field: 'startsAt', reason: `must be in the future to ${verb}${article} campaign` });
     }
-    if (errors.length) throw new DomainError('VALIDATION', `campaign cannot ${verb}: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
-  }
-
-  private assertScheduleTimes(c: CampaignEntity, needStart: boolean): void {
-    const now = this.clock.now().getTime();
-    if (needStart && (!c.startsAt || c.startsAt.getTime() <= now)) throw fieldError('startsAt', 'must be in the future while the campaign is scheduled');
+    if (errors.length) throw new DomainError('VALIDATION', `cannot ${verb}${article} campaign: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
   }
 
   /** Validates and applies every setting of a create/update body; throws one 400 listing all problems. */
   private async applySettings(c: CampaignEntity, dto: UpdateCampaignDto, links: CampaignListLink[] | null, extra: FieldError[]): Promise<void> {
     const errors: FieldError[] = [...extra];
-    if (dto.name !== undefined && dto.name.trim().toLowerCase() !== (c.id ? c.name.toLowerCase() : '')) {
+    if (dto.name !== undefined) {
       const taken = await this.campaigns.createQueryBuilder('c')
         .where('lower(c.name) = lower(:name) AND c.deleted_at IS NULL', { name: dto.name.trim() })
         .andWhere(c.id ? 'c.id <> :id' : '1=1', { id: c.id }).getExists();
