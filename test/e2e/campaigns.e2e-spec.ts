@@ -188,8 +188,8 @@ describe('campaigns (HTTP, with the schedule worker)', () => {
     await t.http.post(`/api/campaigns/${c.id}/status`).set(auth(manager)).send({ status: 'scheduled' }).expect(200);
     expect(await queue.getJobState(firstId)).toBe('delayed');
 
-    const startsAt = new Date(Date.now() + 1500);
-    const endsAt = new Date(Date.now() + 3500);
+    const startsAt = new Date(Date.now() + 2500);
+    const endsAt = new Date(Date.now() + 4500);
     await t.http.patch(`/api/campaigns/${c.id}`).set(auth(manager)).send({ startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() }).expect(200);
     expect(await queue.getJobState(firstId)).toBe('unknown');
     expect(await queue.getJobState(`campaign-start-${c.id}-${startsAt.getTime()}`)).toBe('delayed');
@@ -203,9 +203,9 @@ describe('campaigns (HTTP, with the schedule worker)', () => {
         await sleep(200);
       }
     };
-    expect(await statusAfter(6000, 'running')).toBe('running');
+    expect(await statusAfter(8000, 'running')).toBe('running');
     expect(Date.now()).toBeGreaterThanOrEqual(startsAt.getTime());
-    expect(await statusAfter(6000, 'completed')).toBe('completed');
+    expect(await statusAfter(8000, 'completed')).toBe('completed');
 
     const events = (await t.http.get(`/api/campaigns/${c.id}/status-events`).set(auth(manager)).expect(200)).body;
     const last2 = events.slice(-2).map((e: { fromStatus: string; toStatus: string; reason: string; actorUserId: string | null }) => [e.fromStatus, e.toStatus, e.reason, e.actorUserId]);
@@ -213,7 +213,7 @@ describe('campaigns (HTTP, with the schedule worker)', () => {
       ['scheduled', 'running', `scheduled start at ${startsAt.toISOString()}`, null],
       ['running', 'completed', `scheduled end at ${endsAt.toISOString()}`, null],
     ]);
-  }, 20_000);
+  }, 30_000);
 
   it('ignores a stale schedule job (idempotent processing)', async () => {
     const { body: c } = await t.http.post('/api/campaigns').set(auth(manager)).send(validBody()).expect(201);
