@@ -151,8 +151,8 @@ export function managerBody(lang: Lang): SafeHtml {
   <div class="dash-grid">
     <figure class="card chart-card"><figcaption>${t('mgr.dash.agentsByState')}</figcaption><div id="chart-agents" class="chart"></div></figure>
     <figure class="card chart-card"><figcaption>${t('mgr.dash.abandon')}</figcaption><div id="chart-abandon" class="chart"></div></figure>
-    <figure class="card chart-card wide"><figcaption>${t('mgr.dash.trend')}</figcaption><div id="chart-trend" class="chart"></div></figure>
     <figure class="card chart-card"><figcaption>${t('mgr.dash.topObjections')}</figcaption><div id="chart-objections" class="chart"></div></figure>
+    <figure class="card chart-card wide"><figcaption>${t('mgr.dash.trend')}</figcaption><div id="chart-trend" class="chart"></div></figure>
   </div>
 </section>
 

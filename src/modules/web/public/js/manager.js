@@ -49,6 +49,8 @@ async function loadCampaigns() {
 // ---- live dashboard ----------------------------------------------------------------------------------------
 const dash = { es: null, history: [], campaignId: undefined, lastStats: null };
 const AGENT_STATES = ['ready', 'reserved', 'on_call', 'wrap_up', 'paused'];
+/** 47 CFR 64.1200(a)(7) and Ofcom: 3% of human-answered calls. */
+const LEGAL_ABANDON_CAP = 0.03;
 const STATE_COLORS = { ready: '#16a34a', reserved: '#0891b2', on_call: '#2563eb', wrap_up: '#f59e0b', paused: '#64748b', on_hold: '#9333ea' };
 
 function num(...vals) {
@@ -56,47 +58,60 @@ function num(...vals) {
   return null;
 }
 
+/** The dialer's live figures (GET /api/campaigns/:id/live and the SSE ticks): ratios are 0..1. */
 function renderStats(s) {
   if (!s) return;
   dash.lastStats = s;
-  const agents = s.agents ?? s.agentsByState ?? {};
-  const abandon = s.abandon ?? s.abandonRate ?? {};
-  const cap = num(s.abandonCap, s.abandonTarget, abandon.cap, 3) ;
-  const capRatio = cap > 1 ? cap / 100 : cap;
-  const ratio = (v) => (v === null ? null : v > 1 ? v / 100 : v);
-  $('#kpi-ringing').textContent = fmt.number(num(s.ringing, s.callsRinging));
-  $('#kpi-dial-level').textContent = fmt.decimal(num(s.dialLevel, s.linesPerAgent), 2);
-  $('#kpi-contact').textContent = fmt.percent(ratio(num(s.contactRate)));
-  $('#kpi-attempts').textContent = fmt.number(num(s.attempts));
-  $('#kpi-conversions').textContent = fmt.number(num(s.conversions, s.sales));
-  $('#kpi-conversion-rate').textContent = fmt.percent(ratio(num(s.conversionRate)));
+  const agents = s.agents ?? {};
+  const today = s.today ?? {};
+  const abandon = s.abandonRate ?? {};
+  const ringing = num(s.tick?.ringing, s.callsRinging);
+  const dialLevel = num(s.tick?.dialLevel, s.pacing?.dialLevel);
+  $('#kpi-ringing').textContent = fmt.number(ringing);
+  $('#kpi-dial-level').textContent = fmt.decimal(dialLevel, 2);
+  $('#kpi-contact').textContent = fmt.percent(num(today.contactRate));
+  $('#kpi-attempts').textContent = fmt.number(num(today.attempts));
+  $('#kpi-conversions').textContent = fmt.number(num(today.conversions));
+  $('#kpi-conversion-rate').textContent = fmt.percent(num(today.conversionRate));
   if (s.status) setStatusBadge($('#dash-status'), s.status);
 
   barChart(
     $('#chart-agents'),
-    AGENT_STATES.map((st) => ({ label: tOr(`state.${st}`, st), value: num(agents[st], agents[st.replace('_', '')]) ?? 0, color: STATE_COLORS[st] })),
+    AGENT_STATES.map((st) => ({ label: tOr(`state.${st}`, st), value: num(agents[st]) ?? 0, color: STATE_COLORS[st] })),
     { format: fmt.number, empty: t('mgr.dash.noData') },
   );
   capChart(
     $('#chart-abandon'),
     [
-      { label: t('mgr.dash.abandonNow'), value: ratio(num(abandon.now, abandon.hour, abandon.last1h, s.abandonRateNow)) },
-      { label: t('mgr.dash.abandon24h'), value: ratio(num(abandon.day, abandon.last24h, abandon['24h'], s.abandonRate24h)) },
-      { label: t('mgr.dash.abandon30d'), value: ratio(num(abandon.month, abandon.last30d, abandon['30d'], s.abandonRate30d)) },
+      { label: t('mgr.dash.abandonNow'), value: num(abandon.lastHour) },
+      { label: t('mgr.dash.abandon24h'), value: num(abandon.last24h) },
+      { label: t('mgr.dash.abandon30d'), value: num(abandon.last30d) },
     ],
-    capRatio,
+    LEGAL_ABANDON_CAP,
     { format: (v) => fmt.percent(v, 2), capLabel: t('mgr.dash.cap') },
   );
-  const objections = (s.topObjections ?? []).slice(0, 6);
+  if (s.campaignId || s.at) {
+    dash.history.push({ t: s.at ? new Date(s.at).getTime() : Date.now(), ringing: ringing ?? 0, dialLevel: dialLevel ?? 0, talking: num(agents.on_call) ?? 0 });
+    dash.history = dash.history.filter((p) => p.t > Date.now() - 5 * 60_000);
+  }
+  renderTrend();
+}
+
+/** Most frequent objections of the campaign, from the objection statistics. */
+async function refreshObjections(campaignId) {
+  let rows = [];
+  try {
+    const stats = await api(EP.objectionStats(campaignId));
+    rows = (stats.objections ?? []).filter((o) => o.raised > 0).sort((a, b) => b.raised - a.raised).slice(0, 6);
+  } catch {
+    /* shown as "no objections" */
+  }
+  if (dash.campaignId !== campaignId) return;
   barChart(
     $('#chart-objections'),
-    objections.map((o) => ({ label: o.label, value: num(o.count, o.raised) ?? 0 })),
+    rows.map((o) => ({ label: o.label, value: o.raised })),
     { format: fmt.number, empty: t('mgr.dash.noObjections') },
   );
-  const now = s.at ? new Date(s.at).getTime() : Date.now();
-  dash.history.push({ t: now, ringing: num(s.ringing, s.callsRinging) ?? 0, dialLevel: num(s.dialLevel) ?? 0, talking: num(agents.on_call) ?? 0 });
-  dash.history = dash.history.filter((p) => p.t > Date.now() - 5 * 60_000);
-  renderTrend();
 }
 
 function renderTrend() {
@@ -113,13 +128,17 @@ function renderTrend() {
 
 async function openDashboard(campaignId) {
   if (dash.es) dash.es.close();
+  clearInterval(dash.objTimer);
   dash.es = null;
   dash.history = [];
   dash.campaignId = campaignId;
   if (!campaignId) {
     renderStats({});
+    barChart($('#chart-objections'), [], { empty: t('mgr.dash.noObjections') });
     return;
   }
+  refreshObjections(campaignId);
+  dash.objTimer = setInterval(() => refreshObjections(campaignId), 10_000);
   try {
     renderStats(await api(EP.live(campaignId)));
   } catch (err) {
@@ -153,8 +172,10 @@ function setStatusBadge(el, status) {
 // ---- campaigns ---------------------------------------------------------------------------------------------
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
+const DEFAULT_WINDOWS = { mon: [['09:00', '20:00']], tue: [['09:00', '20:00']], wed: [['09:00', '20:00']], thu: [['09:00', '20:00']], fri: [['09:00', '20:00']] };
+
 function renderWindows(schedule) {
-  const windows = schedule?.windows ?? {};
+  const windows = schedule?.windows ?? DEFAULT_WINDOWS;
   $('#camp-windows').replaceChildren(
     ...DAYS.map((d) => {
       const w = (windows[d] ?? [])[0];

@@ -1,0 +1,83 @@
+import { Page } from 'playwright-core';
+import { Role } from '../../src/modules/users/user.entity';
+import { BrowserHarness, describeBrowser, startHarness } from './harness';
+
+jest.setTimeout(90_000);
+
+describeBrowser('manager console: scripts, campaigns, objections (headless Chromium)', () => {
+  let hx: BrowserHarness;
+  let page: Page;
+  beforeAll(async () => {
+    hx = await startHarness();
+    ({ page } = await hx.loginAs(Role.Manager));
+  });
+  afterAll(() => hx?.close());
+
+  it('edits a script with live preview, shows a template error at its line, and saves version 1', async () => {
+    await page.getByRole('link', { name: 'Scripts' }).click();
+    await page.getByRole('button', { name: 'New script' }).click();
+    await page.getByLabel('Script name').fill('Renewal script');
+    const template = page.locator('#sec-0-template');
+    await template.fill('Hello {{lead.firstName}}!\nYour plan is {{lead.nosuch}}.');
+    const error = page.locator('#sec-0-err');
+    await error.waitFor({ state: 'visible' });
+    await expect(error.textContent()).resolves.toMatch(/line 2, column \d+.*nosuch/);
+    await expect(page.locator('#script-sections .gutter span.bad').textContent()).resolves.toBe('2');
+    await hx.screenshot(page, 'manager-scripts-error');
+
+    await template.fill('Hello {{lead.firstName}}!\nThis is {{agent.firstName}} from {{campaign.name}}.');
+    await page.locator('#script-preview').getByText('Hello Alex!').waitFor();
+    await expect(error.isVisible()).resolves.toBe(false);
+    await expect(page.locator('#script-preview').textContent()).resolves.toContain('This is Test from Sample campaign.');
+    await page.locator('#sec-0-branches').fill('Interested=qualify');
+    await page.getByRole('button', { name: 'Save as new version' }).click();
+    await page.getByText('version 1').waitFor();
+    await expect(page.locator('#script-select option:checked').textContent()).resolves.toBe('Renewal script');
+    await hx.screenshot(page, 'manager-scripts');
+    const [row] = await hx.t.db.query(`SELECT s.current_version, v.sections FROM scripts s JOIN script_versions v ON v.script_id = s.id WHERE s.name = 'Renewal script'`);
+    expect(row.current_version).toBe(1);
+    expect(row.sections[0].branches).toEqual([{ label: 'Interested', goto: 'qualify' }]);
+  });
+
+  it('creates a campaign, and refuses to start it with the missing settings named', async () => {
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const panel = page.locator('#tab-campaigns');
+    await panel.getByRole('button', { name: 'New campaign' }).click();
+    await panel.getByLabel('Name', { exact: true }).fill('Spring renewals');
+    await panel.getByLabel('Dial mode').selectOption('progressive');
+    await panel.getByLabel('Script').selectOption('Renewal script');
+    await panel.getByLabel('Ring timeout (s)').fill('10');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    const err = page.locator('#camp-error');
+    await err.waitFor({ state: 'visible' });
+    await expect(err.textContent()).resolves.toMatch(/pacing\.ringTimeoutS.*at least 15/);
+    await panel.getByLabel('Ring timeout (s)').fill('25');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#camp-table').getByRole('button', { name: 'Spring renewals' }).waitFor();
+    await expect(page.locator('#camp-status-badge').textContent()).resolves.toBe('Draft');
+    await panel.getByRole('button', { name: 'Start' }).click();
+    await expect(err.textContent()).resolves.toBeTruthy();
+    await page.waitForFunction(() => /callerId/.test(document.querySelector('#camp-error')?.textContent ?? ''));
+    await hx.screenshot(page, 'manager-campaigns');
+  });
+
+  it('adds an objection with its rebuttal to the campaign', async () => {
+    await page.getByRole('link', { name: 'Objections' }).click();
+    const panel = page.locator('#tab-objections');
+    await panel.getByLabel('Campaign').selectOption('Spring renewals');
+    await panel.getByLabel('Category').fill('price');
+    await panel.getByLabel('Label').fill('Too expensive');
+    await panel.getByLabel('Rebuttal').fill('I understand, {{lead.firstName}}. It pays for itself in a month.');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#obj-table').getByText('Too expensive').waitFor();
+    await hx.screenshot(page, 'manager-objections');
+  });
+
+  it('shows the live dashboard of a campaign with empty figures before any call', async () => {
+    await page.getByRole('link', { name: 'Live dashboard' }).click();
+    await page.locator('#tab-dashboard').getByLabel('Campaign').selectOption('Spring renewals');
+    await page.locator('#dash-conn[data-state="open"]').waitFor();
+    await page.locator('#chart-agents svg').waitFor();
+    await hx.screenshot(page, 'manager-dashboard-empty');
+  });
+});
