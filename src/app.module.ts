@@ -2,15 +2,16 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
 import { HealthModule } from './modules/health/health.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, ComplianceModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, ComplianceWorkerModule];
 
 export interface AppRoles {
   api: boolean;
