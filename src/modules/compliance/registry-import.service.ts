@@ -46,11 +46,12 @@ export interface RegistryStatus {
   sources: { source: string; country: string; fileDate: string; ageDays: number; stale: boolean; numbers: number; importId: string }[];
 }
 
-const PROGRESS_EVERY_LINES = 250_000;
 
 @Injectable()
 export class RegistryImportService {
   private readonly logger = new Logger(RegistryImportService.name);
+  /** Progress is saved and reported every this many lines. */
+  progressEveryLines = 250_000;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -156,7 +157,7 @@ export class RegistryImportService {
             imported++;
             out.push(prefix, String(n), '\n');
           }
-          if (lines % PROGRESS_EVERY_LINES === 0) {
+          if (lines % this.progressEveryLines === 0) {
             await flush();
             await this.progress(imp.id, lines, imported, rejected, input.bytesRead, size, onProgress);
           }

@@ -123,6 +123,12 @@ export class RegistryLookupService implements OnApplicationBootstrap, OnApplicat
       for (const p of phones) if (idx.has(e164ToNumber(p))) hits.add(p);
       return hits;
     }
+    return this.hasManyInDb(phones);
+  }
+
+  /** The PostgreSQL path (btree on dnc_registry_numbers.phone), used while the in-memory copy is not current. */
+  async hasManyInDb(phones: string[]): Promise<Set<string>> {
+    const hits = new Set<string>();
     const rows: { phone: string }[] = await this.db.query(
       `SELECT DISTINCT r.phone::text AS phone FROM dnc_registry_numbers r
          JOIN dnc_registry_imports i ON i.id = r.import_id AND i.status = 'completed'
