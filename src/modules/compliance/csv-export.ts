@@ -24,7 +24,7 @@ export async function streamCsv<T>(
     for await (const row of rows) {
       yield Object.fromEntries(columns.map((c) => {
         const v = c.value(row);
-        return [c.key, v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : typeof v === 'object' ? csvSafe(JSON.stringify(v)) : typeof v === 'string' ? csvSafe(v) : v];
+        return [c.key, typeof v === 'boolean' ? String(v) : v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : typeof v === 'object' ? csvSafe(JSON.stringify(v)) : typeof v === 'string' ? csvSafe(v) : v];
       }));
     }
   }
