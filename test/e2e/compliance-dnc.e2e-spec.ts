@@ -5,6 +5,8 @@ import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { makeCall, makeCampaign, makeLead, makeList, nextPhone } from './compliance-fixtures';
 
+jest.setTimeout(60_000);
+
 describe('compliance: DNC lists, dial gate, logs and exports (HTTP)', () => {
   let t: TestApp;
   const auth = async (role: Role) => ({ Authorization: `Bearer ${await t.tokenFor(role)}` });
