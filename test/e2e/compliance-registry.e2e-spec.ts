@@ -88,6 +88,9 @@ describe('compliance: national registry import job (HTTP + worker)', () => {
     expect(d1.map((r) => r.decision)).toEqual([
       expect.objectContaining({ reason: 'dnc_registry' }), expect.objectContaining({ reason: 'dnc_registry' }), { allowed: true },
     ]);
+    const found = await t.http.get('/api/compliance/dnc/lookup').query({ phone: first[5], country: 'US' }).set(await auth(Role.Manager)).expect(200);
+    expect(found.body).toMatchObject({ phone: `+1${first[5]}`, registry: true, internal: false, campaignIds: [] });
+    expect(found.body.registryWarning).toContain('older than 31 days');
     // The database path (used until the in-memory copy is loaded) agrees with memory.
     const phones = [`+1${first[5]}`, `+1${first[15_000]}`, '+12125550199'];
     expect([...(await lookup.hasManyInDb(phones))].sort()).toEqual([...(await lookup.hasMany(phones))].sort());

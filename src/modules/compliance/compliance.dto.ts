@@ -166,3 +166,11 @@ export class GateCheckDto {
   @ApiPropertyOptional({ description: 'instant to check (ISO 8601); default now' }) @IsOptional() @IsISO8601({ strict: true })
   at?: string;
 }
+
+export class DncLookupQuery {
+  @ApiProperty({ example: '(212) 555-0123' }) @IsString() @MinLength(3) @MaxLength(40)
+  phone: string;
+
+  @ApiPropertyOptional({ example: 'US' }) @IsOptional() @Matches(COUNTRY, { message: 'must be a two-letter country code' })
+  country?: string;
+}

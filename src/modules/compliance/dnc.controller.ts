@@ -6,10 +6,11 @@ import { invalid } from '../../common/errors/domain-error';
 import { Role } from '../users/user.entity';
 import { CampaignAccessService } from './campaign-access.service';
 import { DncScope } from './compliance.entities';
-import { AddDncDto, GateCheckDto, ListDncQuery, RemoveDncDto } from './compliance.dto';
+import { AddDncDto, DncLookupQuery, GateCheckDto, ListDncQuery, RemoveDncDto } from './compliance.dto';
 import { DialGateService } from './dial-gate.service';
 import { DncService } from './dnc.service';
 import { RegistryImportService } from './registry-import.service';
+import { RegistryLookupService } from './registry-lookup.service';
 
 @ApiTags('compliance')
 @ApiBearerAuth()
@@ -20,7 +21,28 @@ export class DncController {
     private readonly access: CampaignAccessService,
     private readonly registry: RegistryImportService,
     private readonly gate: DialGateService,
+    private readonly registryLookup: RegistryLookupService,
   ) {}
+
+  @Get('dnc/lookup')
+  @Roles(Role.Admin, Role.Manager, Role.Compliance)
+  @ApiOperation({ summary: 'Is this number blocked? Active internal and campaign entries and registry membership (roles: admin, manager, compliance)' })
+  async lookup(@Query() q: DncLookupQuery) {
+    const phone = this.dnc.normalise(q.phone, q.country);
+    const [entries, registry, status] = await Promise.all([
+      this.dnc.activeEntries(phone, new Date()),
+      this.registryLookup.hasMany([phone]),
+      this.registry.status(new Date()),
+    ]);
+    return {
+      phone,
+      internal: entries.some((e) => e.scope === DncScope.Internal),
+      campaignIds: entries.filter((e) => e.scope === DncScope.Campaign).map((e) => e.campaignId),
+      registry: registry.has(phone) || entries.some((e) => e.scope === DncScope.Registry),
+      entries,
+      registryWarning: status.warning,
+    };
+  }
 
   @Post('dnc')
   @Roles(Role.Admin, Role.Manager)

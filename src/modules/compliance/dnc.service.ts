@@ -185,6 +185,15 @@ export class DncService {
     return { total, items: rows.map(toEntry) };
   }
 
+  /** Every active entry for one number, on any list (for the "is this number blocked?" lookup). */
+  async activeEntries(phone: string, at: Date): Promise<DncEntryView[]> {
+    const rows = await this.db.query(
+      `SELECT ${ENTRY_COLUMNS} FROM dnc_entries WHERE phone = $1 AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > $2) ORDER BY id`,
+      [phone, at],
+    );
+    return rows.map(toEntry);
+  }
+
   /** Active (not removed, not expired) list hits for many numbers at once, for one campaign. */
   async hits(phones: string[], campaignId: string, at: Date): Promise<Map<string, DncHits>> {
     const out = new Map<string, DncHits>();
