@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
+import { ComplianceDialGate } from '../../src/modules/compliance/compliance-dial-gate';
 import { ComplianceEventsService } from '../../src/modules/compliance/compliance-events.service';
 import { ComplianceRulesService } from '../../src/modules/compliance/compliance-rules.service';
 import { DncScope } from '../../src/modules/compliance/compliance.entities';
@@ -76,6 +77,9 @@ describe('DialGateService on PostgreSQL', () => {
       id: lead, phone: '+14045551000', country: 'US', timezone: 'America/Los_Angeles', tz_candidates: null, status: 'leased', attempts: 2,
       attempts_today: 3, attempts_day: '2026-06-15', next_attempt_at: null, deleted_at: null,
     };
+    // The dialer's port: keyed by lead id, data reloaded by id (the DB row is New York, not the stale row below).
+    const port = await new ComplianceDialGate(gate).check([{ id: lead }], { id: campaignId }, at);
+    expect(port.get(lead)).toEqual({ allowed: true });
     const [fromRow] = await gate.check([row], campaignId, at, { recordBlocks: false });
     expect(fromRow.decision).toMatchObject({ reason: 'daily_attempts_exhausted' });
     const [nextDay] = await gate.check([row], campaignId, new Date('2026-06-16T17:00:00Z'), { recordBlocks: false });

@@ -5,6 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
 /** Every kind of record kept in compliance_events. */
 export type ComplianceEventType =
   | 'dnc_add'
+  /** Legacy name written by the dialer branch's stand-in before it calls DncService.addInternalDnc. */
+  | 'dnc_added'
   | 'dnc_remove'
   | 'dial_blocked'
   | 'abandon'

@@ -71,7 +71,7 @@ export class ComplianceLogController {
   }
 
   private dncTypes(q: DncLogQuery): ComplianceEventType[] {
-    return q.action === 'add' ? ['dnc_add'] : q.action === 'remove' ? ['dnc_remove'] : ['dnc_add', 'dnc_remove'];
+    return q.action === 'add' ? ['dnc_add', 'dnc_added'] : q.action === 'remove' ? ['dnc_remove'] : ['dnc_add', 'dnc_added', 'dnc_remove'];
   }
 
   @Get('log/dnc')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignAccessService } from './campaign-access.service';
+import { ComplianceDialGate } from './compliance-dial-gate';
 import { ComplianceEventsService } from './compliance-events.service';
 import { ComplianceLogController } from './compliance-log.controller';
 import { ComplianceReportsService } from './compliance-reports.service';
@@ -14,7 +15,7 @@ import { RegistryLookupService } from './registry-lookup.service';
 
 const SERVICES = [
   ComplianceEventsService, DncService, RegistryLookupService, RegistryImportService, ComplianceRulesService, DialGateService,
-  ComplianceReportsService, CampaignAccessService,
+  ComplianceReportsService, CampaignAccessService, ComplianceDialGate,
 ];
 
 /**
