@@ -120,6 +120,7 @@ describe('compliance: DNC lists, dial gate, logs and exports (HTTP)', () => {
         otherCampaignOnly: await makeLead(t.db, listId, otherCampaignOnly),
         registry: await makeLead(t.db, listId, registry),
         florida: await makeLead(t.db, listId, nextPhone().e164, { state: 'FL' }),
+        miamiZip: await makeLead(t.db, listId, nextPhone().e164, { postalCode: '33101' }),
         ambiguous: await makeLead(t.db, listId, nextPhone().e164, { timezone: null, candidates: ['America/New_York', 'America/Los_Angeles'] }),
         noZone: await makeLead(t.db, listId, nextPhone().e164, { timezone: null }),
       };
@@ -138,12 +139,14 @@ describe('compliance: DNC lists, dial gate, logs and exports (HTTP)', () => {
       expect(byLead[ids.otherCampaignOnly]).toEqual({ allowed: true });
       expect(byLead[ids.registry]).toMatchObject({ allowed: false, reason: 'dnc_registry' });
       expect(byLead[ids.florida]).toEqual({ allowed: true });
+      expect(byLead[ids.miamiZip]).toEqual({ allowed: true });
       expect(byLead[ids.ambiguous]).toEqual({ allowed: true }); // 12:00 NY, 09:00 LA
       expect(byLead[ids.noZone]).toMatchObject({ allowed: false, reason: 'no_timezone' });
 
       // 20:30 in New York: federal rule allows, Florida (08-20) does not; 08:30 NY is 05:30 LA.
-      const evening = await gate.check([ids.clean, ids.florida], campaignId, new Date('2026-06-16T00:30:00Z'));
-      expect(evening.map((r) => r.decision.allowed)).toEqual([true, false]);
+      // A Florida ZIP code without a state field gets the Florida rule too.
+      const evening = await gate.check([ids.clean, ids.florida, ids.miamiZip], campaignId, new Date('2026-06-16T00:30:00Z'));
+      expect(evening.map((r) => r.decision.allowed)).toEqual([true, false, false]);
       const morning = await gate.check([ids.clean, ids.ambiguous], campaignId, new Date('2026-06-15T12:30:00Z'));
       expect(morning.map((r) => r.decision.allowed)).toEqual([true, false]);
 
@@ -151,7 +154,7 @@ describe('compliance: DNC lists, dial gate, logs and exports (HTTP)', () => {
       expect(blocked.body.total).toBe(1);
       expect(blocked.body.items[0]).toMatchObject({ type: 'dial_blocked', reasonCode: 'dnc_internal', phone: internal, leadId: ids.internal, campaignId, actor: 'dialer' });
       const all = await t.http.get('/api/compliance/log/blocked').query({ campaignId, pageSize: 2, page: 1 }).set(await auth(Role.Admin)).expect(200);
-      expect(all.body.total).toBe(6); // 4 blocks + Florida at 20:30 + LA at 05:30
+      expect(all.body.total).toBe(7); // 4 blocks + two Florida leads at 20:30 + LA at 05:30
       expect(all.body.items).toHaveLength(2);
     });
 

@@ -30,14 +30,14 @@ export async function makeLead(
   db: DataSource,
   listId: string,
   phone: string,
-  opts: { timezone?: string | null; candidates?: string[] | null; country?: string; state?: string; status?: string } = {},
+  opts: { timezone?: string | null; candidates?: string[] | null; country?: string; state?: string; status?: string; postalCode?: string } = {},
 ): Promise<string> {
   const [row] = await db.query(
-    `INSERT INTO leads (list_id, phone, country, timezone, tz_candidates, tz_ambiguous, status, custom_fields)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING id::text AS id`,
+    `INSERT INTO leads (list_id, phone, country, timezone, tz_candidates, tz_ambiguous, status, custom_fields, postal_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) RETURNING id::text AS id`,
     [
       listId, phone, opts.country ?? 'US', opts.timezone === undefined ? 'America/New_York' : opts.timezone, opts.candidates ?? null,
-      !!opts.candidates?.length, opts.status ?? 'new', JSON.stringify(opts.state ? { state: opts.state } : {}),
+      !!opts.candidates?.length, opts.status ?? 'new', JSON.stringify(opts.state ? { state: opts.state } : {}), opts.postalCode ?? null,
     ],
   );
   return row.id;

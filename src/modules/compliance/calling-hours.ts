@@ -69,6 +69,26 @@ export function checkCallingHours(
   return { ok: true };
 }
 
+/**
+ * Calling hours when the lead's region is uncertain: legal under the rule of EVERY candidate region (or the
+ * country's rule when no region is known), and inside the campaign window, in every candidate zone.
+ */
+export function checkCallingHoursForRegions(
+  zones: string[],
+  rules: LegalHoursRule[],
+  country: string | null,
+  regions: (string | null | undefined)[],
+  schedule: CampaignSchedule,
+  at: Date,
+): HoursVerdict {
+  const candidates = regions.filter((r): r is string => !!r);
+  for (const region of candidates.length ? candidates : [null]) {
+    const verdict = checkCallingHours(zones, findLegalRule(rules, country, region), schedule, at);
+    if (!verdict.ok) return verdict;
+  }
+  return { ok: true };
+}
+
 /** The lead-local calendar date of an instant ('YYYY-MM-DD'), in the first zone. */
 export function localDate(at: Date, zone: string): string | null {
   const d = DateTime.fromJSDate(at, { zone });

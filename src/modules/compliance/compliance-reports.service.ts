@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CampaignSchedule } from '../campaigns/campaign-settings';
-import { checkCallingHours, findLegalRule } from './calling-hours';
+import { checkCallingHoursForRegions } from './calling-hours';
 import { ComplianceRulesService } from './compliance-rules.service';
-import { leadRegion, leadZones } from './dial-gate.service';
+import { leadRegions, leadZones } from './dial-gate.service';
 
 /** The legal abandon cap: 3% of live-answered calls (47 CFR 64.1200(a)(7); Ofcom persistent misuse policy). */
 export const ABANDON_CAP_PCT = 3;
@@ -131,7 +131,7 @@ export class ComplianceReportsService {
       if (campaignIds !== 'all') (params.push(campaignIds), (where += ` AND k.campaign_id = ANY($${params.length}::uuid[])`));
       if (after) (params.push(after[0], after[1]), (where += ` AND (k.dial_at, k.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`));
       const rows: Record<string, unknown>[] = await this.db.query(
-        `SELECT k.id, k.campaign_id, k.lead_id::text AS lead_id, k.phone, k.dial_at, k.dial_at::text AS dial_at_text, l.country, l.timezone, l.tz_candidates,
+        `SELECT k.id, k.campaign_id, k.lead_id::text AS lead_id, k.phone, k.dial_at, k.dial_at::text AS dial_at_text, l.country, l.timezone, l.tz_candidates, l.postal_code,
                 upper(coalesce(l.custom_fields->>'state', l.custom_fields->>'region', l.custom_fields->>'province')) AS region, c.schedule
            FROM calls k JOIN leads l ON l.id = k.lead_id JOIN campaigns c ON c.id = k.campaign_id
           WHERE ${where} ORDER BY k.dial_at, k.id LIMIT ${batch}`,
@@ -141,15 +141,15 @@ export class ComplianceReportsService {
         if (stats) stats.checked++;
         const zones = leadZones(r.timezone as string | null, r.tz_candidates as string[] | null);
         const country = r.country ? String(r.country).trim().toUpperCase() : null;
-        const legal = findLegalRule(rules.legalHours, country, leadRegion(country, r.region as string | null));
+        const regions = leadRegions(country, r.region as string | null, r.postal_code as string | null);
         const at = r.dial_at as Date;
         const base = { callId: r.id as string, campaignId: r.campaign_id as string, leadId: r.lead_id as string, phone: r.phone as string, dialAt: at, zones };
-        const legalVerdict = checkCallingHours(zones, legal, ALWAYS, at);
+        const legalVerdict = checkCallingHoursForRegions(zones, rules.legalHours, country, regions, ALWAYS, at);
         if (!legalVerdict.ok) {
           yield { ...base, kind: 'legal', reason: legalVerdict.reason, detail: legalVerdict.detail };
           continue;
         }
-        const campaignVerdict = checkCallingHours(zones, legal, (r.schedule ?? { windows: {} }) as CampaignSchedule, at);
+        const campaignVerdict = checkCallingHoursForRegions(zones, rules.legalHours, country, regions, (r.schedule ?? { windows: {} }) as CampaignSchedule, at);
         if (!campaignVerdict.ok) yield { ...base, kind: 'campaign', reason: campaignVerdict.reason, detail: campaignVerdict.detail };
       }
       if (rows.length < batch) return;

@@ -42,6 +42,9 @@ describe('dial gate on DST transition days and regional rules', () => {
     const evening = '2026-06-16T00:30:00Z'; // 20:30 EDT on 2026-06-15
     expect(gate(lead({ region: 'US-FL' }), evening)).toEqual(expect.objectContaining({ allowed: false, reason: 'outside_hours' }));
     expect(gate(lead({ region: 'US-GA' }), evening)).toEqual({ allowed: true });
+    // State from the lead's data says Georgia, its ZIP code says Florida: the stricter rule of the two holds.
+    expect(gate(lead({ regions: ['US-GA', 'US-FL'] }), evening)).toMatchObject({ allowed: false, reason: 'outside_hours' });
+    expect(gate(lead({ regions: ['US-GA'] }), evening)).toEqual({ allowed: true });
   });
 
   it('a lead with ambiguous zones is callable only when the time is legal in all of them', () => {

@@ -50,6 +50,7 @@ const leadArb = (allClear: boolean): fc.Arbitrary<LeadView> =>
     phone: fc.constant('+12125550123'),
     country: fc.constantFrom('US', 'GB', 'CA', 'FR', null),
     region: fc.constantFrom(null, 'US-FL', 'US-TX'),
+    regions: fc.option(fc.subarray(['US-FL', 'US-TX', 'GB'], { minLength: 1 }), { nil: undefined }),
     timezones: fc.subarray(ZONES, { minLength: 1, maxLength: 3 }),
     status: allClear ? fc.constant('new') : fc.constantFrom('new', 'retry', 'callback', 'leased', 'done', 'dnc'),
     attempts: allClear ? fc.constant(0) : fc.integer({ min: 0, max: 6 }),
@@ -75,8 +76,14 @@ const mins = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
 
 /** Independent statement of the law: is this instant callable for this lead in this zone? */
 function oracleInHours(lead: LeadView, rules: ComplianceRules, schedule: CampaignSchedule, at: Date): boolean {
-  const rule = [lead.region, lead.country, '*'].map((r) => rules.legalHours.find((x) => x.region === r)).find((x) => x);
-  if (!rule) return false;
+  const regions = lead.regions?.length ? lead.regions : [lead.region];
+  return regions.every((region) => {
+    const rule = [region, lead.country, '*'].map((r) => rules.legalHours.find((x) => x.region === r)).find((x) => x);
+    return !!rule && inHoursUnder(rule, lead, schedule, at);
+  });
+}
+
+function inHoursUnder(rule: LegalHoursRule, lead: LeadView, schedule: CampaignSchedule, at: Date): boolean {
   return lead.timezones.every((zone) => {
     const l = localParts(at, zone);
     if (rule.holidays?.some((h) => h === l.date || h === l.date.slice(5))) return false;

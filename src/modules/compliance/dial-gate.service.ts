@@ -10,6 +10,7 @@ import { checkDial } from './dial-gate';
 import { CampaignView, DialDecision, LeadView } from './dial-gate.types';
 import { DncService } from './dnc.service';
 import { RegistryLookupService } from './registry-lookup.service';
+import { usStateFromZip } from './us-zip-states';
 
 /** The lead columns the gate reads; pass rows you already hold (snake_case, as from SQL) to skip the lead query. */
 export interface GateLeadRow {
@@ -24,7 +25,9 @@ export interface GateLeadRow {
   attempts_day: string | null;
   next_attempt_at: Date | null;
   deleted_at: Date | null;
+  /** State/province from the lead's data (custom field state/region/province), e.g. 'FL' or 'US-FL'. */
   region?: string | null;
+  postal_code?: string | null;
 }
 
 export interface GateCheckOptions {
@@ -47,7 +50,7 @@ export interface GateResult {
 }
 
 const LEAD_COLUMNS = `id::text AS id, phone, country, timezone, tz_candidates, status::text AS status, attempts, attempts_today,
-  to_char(attempts_day, 'YYYY-MM-DD') AS attempts_day, next_attempt_at, deleted_at,
+  to_char(attempts_day, 'YYYY-MM-DD') AS attempts_day, next_attempt_at, deleted_at, postal_code,
   upper(coalesce(custom_fields->>'state', custom_fields->>'region', custom_fields->>'province')) AS region`;
 
 /**
@@ -149,6 +152,18 @@ export function leadZones(timezone: string | null, candidates: string[] | null):
   return [...zones];
 }
 
+/** Candidate regions of a lead: the state in its data and the state of its US ZIP code (both apply when they differ). */
+export function leadRegions(country: string | null, region: string | null | undefined, postalCode: string | null | undefined): string[] {
+  const out = new Set<string>();
+  const given = leadRegion(country, region);
+  if (given) out.add(given);
+  if (country === 'US') {
+    const fromZip = usStateFromZip(postalCode);
+    if (fromZip) out.add(fromZip);
+  }
+  return [...out];
+}
+
 /** 'US' + 'FL' -> 'US-FL'; a value already in 'US-FL' form is kept. */
 export function leadRegion(country: string | null, region: string | null | undefined): string | null {
   if (!region || !country) return null;
@@ -168,7 +183,7 @@ function toLeadView(r: GateLeadRow, phone: string, at: Date, dnc: LeadView['dnc'
     phone,
     country,
     timezones: zones,
-    region: leadRegion(country, r.region),
+    regions: leadRegions(country, r.region, r.postal_code),
     status: r.status,
     attempts: r.attempts,
     attemptsToday,

@@ -1,4 +1,4 @@
-import { checkCallingHours, findLegalRule } from './calling-hours';
+import { checkCallingHoursForRegions } from './calling-hours';
 import { CampaignView, ComplianceRules, DIALABLE_STATUSES, DialDecision, LeadView } from './dial-gate.types';
 
 const block = (reason: Extract<DialDecision, { allowed: false }>['reason'], detail?: string): DialDecision => ({ allowed: false, reason, detail });
@@ -15,8 +15,8 @@ export function checkDial(lead: LeadView, campaign: CampaignView, rules: Complia
   if (lead.dnc.campaign) return block('dnc_campaign');
   // 47 CFR 64.1200(c)(2): numbers on the national do-not-call registry.
   if (lead.dnc.registry) return block('dnc_registry');
-  const legal = findLegalRule(rules.legalHours, lead.country, lead.region);
-  const hours = checkCallingHours(lead.timezones, legal, campaign.schedule, at);
+  const regions = lead.regions?.length ? lead.regions : [lead.region];
+  const hours = checkCallingHoursForRegions(lead.timezones, rules.legalHours, lead.country, regions, campaign.schedule, at);
   if (!hours.ok) return block(hours.reason, hours.detail);
   if (lead.attempts >= campaign.maxAttempts) return block('attempts_exhausted', `${lead.attempts}/${campaign.maxAttempts}`);
   if (lead.attemptsToday >= campaign.maxAttemptsPerDay) {

@@ -43,6 +43,11 @@ export interface LeadView {
   timezones: string[];
   /** Region code for stricter state/province rules, e.g. 'US-FL', when known. */
   region?: string | null;
+  /**
+   * Every region the lead may be in (e.g. the state given in the lead's data and the one its ZIP code says); the
+   * call must be legal under the rule of each. When set, it is used instead of `region`.
+   */
+  regions?: string[];
   status: string;
   attempts: number;
   /** Attempts on the lead-local day of the check (the loader resets it when attempts_day is another day). */
