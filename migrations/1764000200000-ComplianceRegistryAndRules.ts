@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Compliance: national DNC registry copies, the extensible legal calling-hours rule table, and the index the dial
- * gate's per-number frequency cap needs.
+ * Compliance: national DNC registry copies, the extensible legal calling-hours rule table, compliance settings (the
+ * per-number frequency cap), and the indexes the dial gate's frequency cap and the reports need.
  * - dnc_registry_imports: one row per imported registry file (source, file date, progress). The newest completed
  *   import of a source is its current copy; older copies of that source are purged after the new one completes.
  * - dnc_registry_numbers: the numbers, compact (E.164 digits as bigint), no foreign key so COPY stays fast.
@@ -67,6 +67,16 @@ export class ComplianceRegistryAndRules1764000200000 implements MigrationInterfa
       ]);
     }
 
+    // Compliance settings the admin tunes: the per-number frequency cap (dials to one number across all campaigns).
+    await q.query(`
+      CREATE TABLE compliance_settings (
+        key text PRIMARY KEY,
+        value jsonb NOT NULL,
+        updated_by uuid REFERENCES users(id),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`INSERT INTO compliance_settings (key, value) VALUES ('frequency_cap', '{"maxDials":3,"windowHours":24}'::jsonb)`);
+
     // Frequency cap and outside-hours report: dials to one number in a time window.
     await q.query(`CREATE INDEX calls_phone_dial_at_idx ON calls (phone, dial_at) WHERE dial_at IS NOT NULL`);
     await q.query(`CREATE INDEX calls_dial_at_idx ON calls (dial_at) WHERE dial_at IS NOT NULL`);
@@ -77,6 +87,7 @@ export class ComplianceRegistryAndRules1764000200000 implements MigrationInterfa
     await q.query(`DROP INDEX IF EXISTS compliance_events_time_idx`);
     await q.query(`DROP INDEX IF EXISTS calls_dial_at_idx`);
     await q.query(`DROP INDEX IF EXISTS calls_phone_dial_at_idx`);
+    await q.query(`DROP TABLE IF EXISTS compliance_settings`);
     await q.query(`DROP TABLE IF EXISTS calling_hours_rules`);
     await q.query(`DROP TABLE IF EXISTS dnc_registry_numbers`);
     await q.query(`DROP TABLE IF EXISTS dnc_registry_imports`);

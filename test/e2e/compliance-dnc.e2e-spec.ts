@@ -186,6 +186,31 @@ describe('compliance: DNC lists, dial gate, logs and exports (HTTP)', () => {
       expect((await gate.check([lead], paused, at))[0].decision).toMatchObject({ reason: 'campaign_not_running' });
     });
 
+    // The cap is global: this file is the only one whose tests depend on its value (others never exceed 0 recent dials).
+    it('lets an admin change the per-number frequency cap, which the gate applies; others get 403', async () => {
+      const campaignId = await makeCampaign(t.db, { createdBy: (await t.userFor(Role.Manager)).id });
+      const list = await makeList(t.db);
+      const phone = nextPhone().e164;
+      const lead = await makeLead(t.db, list, phone);
+      const at = new Date('2026-06-15T16:00:00Z');
+      await makeCall(t.db, { campaignId, leadId: lead, phone, dialAt: new Date(at.getTime() - 3600_000) });
+      const dry = async () =>
+        (await t.http.post('/api/compliance/gate/check').set(await auth(Role.Admin)).send({ campaignId, leadIds: [lead], at: at.toISOString() }).expect(200)).body.results[0].decision;
+      expect((await t.http.get('/api/compliance/rules/frequency-cap').set(await auth(Role.Compliance)).expect(200)).body).toEqual({ maxDials: 3, windowHours: 24 });
+      expect(await dry()).toEqual({ allowed: true });
+      await t.http.put('/api/compliance/rules/frequency-cap').set(await auth(Role.Manager)).send({ maxDials: 1, windowHours: 24 }).expect(403);
+      const bad = await t.http.put('/api/compliance/rules/frequency-cap').set(await auth(Role.Admin)).send({ maxDials: 0, windowHours: 24 }).expect(400);
+      expect(bad.body.errors[0].field).toBe('maxDials');
+      await t.http.put('/api/compliance/rules/frequency-cap').set(await auth(Role.Admin)).send({ maxDials: 1, windowHours: 24 }).expect(200);
+      try {
+        expect(await dry()).toMatchObject({ allowed: false, reason: 'frequency_cap' });
+      } finally {
+        await t.http.put('/api/compliance/rules/frequency-cap').set(await auth(Role.Admin)).send({ maxDials: 3, windowHours: 24 }).expect(200);
+      }
+      const changes = await t.db.query(`SELECT details FROM compliance_events WHERE type = 'rule_change' AND reason_code = 'frequency_cap' ORDER BY id`);
+      expect(changes.map((c: { details: { after: { maxDials: number } } }) => c.details.after.maxDials)).toEqual([1, 3]);
+    });
+
     it('lets compliance export the blocked-dial log as CSV and records the export; managers and agents get 403', async () => {
       const compliance = await t.userFor(Role.Compliance);
       const res = await t.http.get('/api/compliance/log/blocked/export').query({ campaignId }).set(await auth(Role.Compliance)).expect(200);

@@ -24,9 +24,10 @@ export class ComplianceRulesService {
     const rows: { region: string; windows: LegalHoursRule['windows']; holidays: string[]; citation: string | null }[] = await this.db.query(
       `SELECT region, windows, holidays, citation FROM calling_hours_rules ORDER BY region`,
     );
+    const [cap] = await this.db.query(`SELECT value FROM compliance_settings WHERE key = 'frequency_cap'`);
     const rules: ComplianceRules = {
       legalHours: rows.map((r) => ({ region: r.region, windows: r.windows, holidays: r.holidays, citation: r.citation ?? undefined })),
-      frequencyCap: DEFAULT_FREQUENCY_CAP,
+      frequencyCap: (cap?.value as ComplianceRules['frequencyCap']) ?? DEFAULT_FREQUENCY_CAP,
     };
     this.cached = { at: Date.now(), rules };
     return rules;
@@ -34,6 +35,26 @@ export class ComplianceRulesService {
 
   async list(): Promise<LegalHoursRule[]> {
     return (await this.rules()).legalHours;
+  }
+
+  async frequencyCap(): Promise<ComplianceRules['frequencyCap']> {
+    return (await this.rules()).frequencyCap;
+  }
+
+  /** Sets the per-number frequency cap; the change is a compliance event. */
+  async setFrequencyCap(cap: ComplianceRules['frequencyCap'], actorUserId: string): Promise<ComplianceRules['frequencyCap']> {
+    const before = await this.frequencyCap();
+    const value = { maxDials: cap.maxDials, windowHours: cap.windowHours };
+    await this.db.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO compliance_settings (key, value, updated_by, updated_at) VALUES ('frequency_cap', $1::jsonb, $2, now())
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [JSON.stringify(value), actorUserId],
+      );
+      await this.events.record({ type: 'rule_change', reasonCode: 'frequency_cap', actorUserId, actor: 'user', details: { before, after: value } }, m);
+    });
+    this.cached = null;
+    return value;
   }
 
   /** Adds or replaces the rule of one region; the change is a compliance event. */

@@ -174,3 +174,13 @@ export class DncLookupQuery {
   @ApiPropertyOptional({ example: 'US' }) @IsOptional() @Matches(COUNTRY, { message: 'must be a two-letter country code' })
   country?: string;
 }
+
+export class FrequencyCapDto {
+  @ApiProperty({ example: 3, description: 'most dials to one number (all campaigns) within the window' })
+  @IsInt() @Min(1) @Max(20)
+  maxDials: number;
+
+  @ApiProperty({ example: 24, description: 'rolling window in hours' })
+  @IsInt() @Min(1) @Max(24 * 31)
+  windowHours: number;
+}

@@ -10,7 +10,7 @@ import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
 import { invalid } from '../../common/errors/domain-error';
 import { Role } from '../users/user.entity';
-import { CallingHoursRuleDto, RegistryImportDto } from './compliance.dto';
+import { CallingHoursRuleDto, FrequencyCapDto, RegistryImportDto } from './compliance.dto';
 import { ComplianceRulesService } from './compliance-rules.service';
 import { RegistryImportService } from './registry-import.service';
 
@@ -83,6 +83,20 @@ export class RegistryController {
   @ApiOperation({ summary: 'Legal calling-hours rules per country/region (roles: admin, compliance, manager)' })
   listRules() {
     return this.rules.list();
+  }
+
+  @Get('rules/frequency-cap')
+  @Roles(Role.Admin, Role.Compliance, Role.Manager)
+  @ApiOperation({ summary: 'Per-number frequency cap across campaigns (roles: admin, compliance, manager)' })
+  frequencyCap() {
+    return this.rules.frequencyCap();
+  }
+
+  @Put('rules/frequency-cap')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Set the per-number frequency cap, e.g. 3 dials per 24 h (roles: admin)' })
+  setFrequencyCap(@Body() dto: FrequencyCapDto, @CurrentUser() user: AuthUser) {
+    return this.rules.setFrequencyCap(dto, user.id);
   }
 
   @Put('rules/calling-hours/:region')
