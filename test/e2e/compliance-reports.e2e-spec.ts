@@ -77,8 +77,13 @@ describe('compliance: abandon rates and calls outside hours (HTTP)', () => {
     const mine = rows.find((r) => r.campaign_id === own) as Record<string, string>;
     expect(mine).toMatchObject({ fcc_30d_rate_pct: '6.67', ofcom_24h_rate_pct: '20', day_rate_pct: '12.5', calendar_day: '2026-06-15', fcc_30d_over_cap: 'true' });
     expect(rows.some((r) => r.campaign_id === others)).toBe(true);
-    const [e] = await t.db.query(`SELECT reason_code FROM compliance_events WHERE type = 'export' AND actor_user_id = $1 ORDER BY id DESC LIMIT 1`, [compliance.id]);
-    expect(e.reason_code).toBe('abandon_rates');
+    // Who exported what is itself reviewable, and exportable.
+    const audit = await t.http.get('/api/compliance/log/events').query({ type: 'export', agentId: compliance.id }).set(await auth(Role.Admin)).expect(200);
+    expect(audit.body.items[0]).toMatchObject({ type: 'export', reasonCode: 'abandon_rates', actorUserId: compliance.id, details: expect.objectContaining({ report: 'abandon_rates' }) });
+    const abandons = await t.http.get('/api/compliance/log/events/export').query({ type: 'abandon', campaignId: own }).set(await auth(Role.Compliance)).expect(200);
+    expect((parse(abandons.text, { columns: true }) as Record<string, string>[]).map((r) => r.type)).toEqual(['abandon', 'abandon']);
+    await t.http.get('/api/compliance/log/events').query({ type: 'export' }).set(await auth(Role.Manager)).expect(403);
+    await t.http.get('/api/compliance/log/events').query({ type: 'nonsense' }).set(await auth(Role.Admin)).expect(400);
   });
 
   it('lists calls dialled outside legal or campaign hours in the lead zone(s), and exports them', async () => {

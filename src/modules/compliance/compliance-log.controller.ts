@@ -7,7 +7,7 @@ import { invalid } from '../../common/errors/domain-error';
 import { Role } from '../users/user.entity';
 import { CampaignAccessService } from './campaign-access.service';
 import { ComplianceEventFilter, ComplianceEventRow, ComplianceEventsService, ComplianceEventType } from './compliance-events.service';
-import { AbandonQuery, DncLogQuery, LogQuery, OutsideHoursQuery } from './compliance.dto';
+import { AbandonQuery, DncLogQuery, EventLogQuery, LogQuery, OutsideHoursQuery } from './compliance.dto';
 import { AbandonRateRow, ComplianceReportsService, OutsideHoursRow } from './compliance-reports.service';
 import { streamCsv } from './csv-export';
 import { DncService } from './dnc.service';
@@ -86,6 +86,23 @@ export class ComplianceLogController {
   @ApiOperation({ summary: 'Blocked-dial log: every dial the gate refused, with its reason (roles: admin, compliance)' })
   async blockedLog(@Query() q: LogQuery) {
     return { ...(await this.events.search(this.filter(q, ['dial_blocked']), q.page, q.pageSize)), page: q.page, pageSize: q.pageSize };
+  }
+
+  @Get('log/events')
+  @Roles(Role.Admin, Role.Compliance)
+  @ApiOperation({ summary: 'Any compliance event type: abandons, attempts, exports (who exported what), registry imports, rule changes (roles: admin, compliance)' })
+  async eventLog(@Query() q: EventLogQuery) {
+    return { ...(await this.events.search(this.filter(q, [q.type]), q.page, q.pageSize)), page: q.page, pageSize: q.pageSize };
+  }
+
+  @Get('log/events/export')
+  @Roles(Role.Admin, Role.Compliance)
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'Compliance events of one type as CSV, streamed (roles: admin, compliance)' })
+  async exportEventLog(@Query() q: EventLogQuery, @CurrentUser() user: AuthUser, @Res() res: Response): Promise<void> {
+    const f = this.filter(q, [q.type]);
+    await this.recordExport(user, `${q.type}_log`, f);
+    await streamCsv(res, `${q.type}-log.csv`, EVENT_COLUMNS, this.events.iterate(f));
   }
 
   @Get('log/dnc/export')

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength,
   ValidateNested,
 } from 'class-validator';
-import { BLOCK_REASONS } from './dial-gate.types';
 
 const COUNTRY = /^[A-Za-z]{2}$/;
 const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
@@ -88,8 +87,16 @@ export class LogQuery extends PageQuery {
   agentId?: string;
 
   @ApiPropertyOptional({ description: 'reason code: a block reason, or the DNC scope for DNC changes' })
-  @IsOptional() @IsIn([...BLOCK_REASONS, 'internal', 'campaign', 'registry'])
+  @IsOptional() @Matches(/^[a-z0-9_]{1,40}$/, { message: 'must be a reason code (e.g. dnc_internal, outside_hours, internal, abandon_rates)' })
   reason?: string;
+}
+
+export const EVENT_TYPES = ['dnc_add', 'dnc_added', 'dnc_remove', 'dial_blocked', 'abandon', 'attempt', 'export', 'registry_import', 'rule_change'] as const;
+
+export class EventLogQuery extends LogQuery {
+  @ApiProperty({ enum: EVENT_TYPES, description: 'event type' })
+  @IsIn(EVENT_TYPES)
+  type: (typeof EVENT_TYPES)[number];
 }
 
 export class DncLogQuery extends LogQuery {
