@@ -6,7 +6,9 @@ import { ComplianceRulesService } from '../../src/modules/compliance/compliance-
 import { DncScope } from '../../src/modules/compliance/compliance.entities';
 import { DialGateService, GateLeadRow } from '../../src/modules/compliance/dial-gate.service';
 import { DncService } from '../../src/modules/compliance/dnc.service';
+import { RegistryImportJob, RegistryImportService } from '../../src/modules/compliance/registry-import.service';
 import { RegistryLookupService } from '../../src/modules/compliance/registry-lookup.service';
+import { Queue } from 'bullmq';
 import { ALL_DAY, makeCampaign, makeLead, makeList } from '../e2e/compliance-fixtures';
 
 /**
@@ -86,5 +88,23 @@ describe('DialGateService on PostgreSQL', () => {
     expect(nextDay.decision).toEqual({ allowed: true });
     const [early] = await gate.check([{ ...row, attempts_today: 0 }], campaignId, new Date('2026-06-15T14:00:00Z'), { recordBlocks: false });
     expect(early.decision).toMatchObject({ reason: 'outside_hours' }); // 07:00 in Los Angeles
+  });
+
+  it('marks a registry import failed, keeps no partial numbers, and leaves the current copy in force', async () => {
+    const events = new ComplianceEventsService(db);
+    const lookup = new RegistryLookupService(db);
+    const imports = new RegistryImportService(db, {} as Queue<RegistryImportJob>, events, lookup);
+    const [imp] = await db.query(
+      `INSERT INTO dnc_registry_imports (source, country, file_date) VALUES ('int-failing', 'US', current_date) RETURNING id`,
+    );
+    await expect(imports.run({ importId: String(imp.id), path: '/nonexistent/registry.txt' })).rejects.toThrow();
+    const view = await imports.get(String(imp.id));
+    expect(view).toMatchObject({ status: 'failed', error: 'Error' });
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM dnc_registry_numbers WHERE import_id = $1`, [imp.id]);
+    expect(n).toBe(0);
+    const [ev] = await db.query(`SELECT reason_code FROM compliance_events WHERE type = 'registry_import' AND details->>'importId' = $1`, [String(imp.id)]);
+    expect(ev.reason_code).toBe('failed');
+    const status = await imports.status(new Date());
+    expect(status.sources.map((x) => x.source)).not.toContain('int-failing');
   });
 });

@@ -121,28 +121,37 @@ export class RegistryImportService {
     await this.db.query(`UPDATE dnc_registry_imports SET status = 'running', started_at = now(), error = NULL WHERE id = $1`, [imp.id]);
     // A retried job starts over.
     await this.db.query(`DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [imp.id]);
-    const size = (await fs.stat(job.path)).size;
-    const qr = this.db.createQueryRunner();
-    await qr.connect();
+    let size = 0;
     let lines = 0;
     let imported = 0;
     let rejected = 0;
+    const qr = this.db.createQueryRunner();
+    let sink: ReturnType<typeof copyFrom> | null = null;
     try {
+      size = (await fs.stat(job.path)).size;
+      await qr.connect();
       const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
-      const sink = client.query(copyFrom(`COPY dnc_registry_numbers (import_id, phone) FROM STDIN`));
+      const copy = client.query(copyFrom(`COPY dnc_registry_numbers (import_id, phone) FROM STDIN`));
+      sink = copy;
+      let failed: Error | null = null;
       const done = new Promise<void>((resolve, reject) => {
-        sink.on('finish', resolve);
-        sink.on('error', reject);
+        copy.on('finish', resolve);
+        copy.on('error', (err: Error) => {
+          failed = err;
+          reject(err);
+        });
       });
+      done.catch(() => undefined);
       const input = createReadStream(job.path, { highWaterMark: 1 << 20 });
       const prefix = `${imp.id}\t`;
       let rest = '';
       let out: string[] = [];
       const flush = async () => {
+        if (failed) throw failed;
         if (!out.length) return;
-        const ok = sink.write(out.join(''));
+        const ok = copy.write(out.join(''));
         out = [];
-        if (!ok) await new Promise((r) => sink.once('drain', r));
+        if (!ok) await Promise.race([new Promise((r) => copy.once('drain', r)), done]);
       };
       for await (const chunk of input as AsyncIterable<Buffer>) {
         const text = rest + chunk.toString('utf8');
@@ -171,11 +180,20 @@ export class RegistryImportService {
         else (imported++, out.push(prefix, String(n), '\n'));
       }
       await flush();
-      sink.end();
+      copy.end();
       await done;
     } catch (err) {
-      await qr.release();
-      await this.fail(imp.id, err as Error);
+      // Abort an unfinished COPY (pg-copy-streams sends CopyFail) so the connection goes back to the pool clean.
+      if (sink && !sink.writableFinished) {
+        const s = sink;
+        await new Promise<void>((resolve) => {
+          s.once('close', () => resolve());
+          s.destroy(err as Error);
+          setTimeout(resolve, 5000).unref();
+        });
+      }
+      await qr.release().catch(() => undefined);
+      await this.fail(imp, err as Error);
       throw err;
     }
     await qr.release();
@@ -217,10 +235,15 @@ export class RegistryImportService {
     await onProgress(size ? Math.min(99, Math.floor((bytes / size) * 100)) : 0);
   }
 
-  private async fail(id: string, err: Error): Promise<void> {
+  private async fail(imp: RegistryImportView, err: Error): Promise<void> {
+    const id = imp.id;
     // The message may quote a line of the file: keep the error type only.
     await this.db.query(`UPDATE dnc_registry_imports SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [id, err.name]);
     await this.db.query(`DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [id]);
+    await this.events.record({
+      type: 'registry_import', reasonCode: 'failed', actor: 'registry_import', actorUserId: imp.createdBy,
+      details: { importId: id, source: imp.source, country: imp.country, fileDate: imp.fileDate, error: err.name },
+    });
     this.logger.error({ importId: id, err: { type: err.name } }, 'registry import failed');
   }
 }
