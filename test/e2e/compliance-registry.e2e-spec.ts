@@ -1,4 +1,6 @@
 import { QueueEvents } from 'bullmq';
+import { readdir } from 'node:fs/promises';
+import { REGISTRY_UPLOAD_DIR } from '../../src/modules/compliance/registry.controller';
 import { DateTime } from 'luxon';
 import { redisConnection } from '../../src/common/queue/queue.module';
 import { QueueName } from '../../src/common/queue/queue-names';
@@ -55,6 +57,11 @@ describe('compliance: national registry import job (HTTP + worker)', () => {
       await t.http.post('/api/compliance/registry/imports').set(await auth(role))
         .field('source', 'x').field('country', 'US').field('fileDate', daysAgo(1)).attach('file', Buffer.from('2125550123\n'), 'f.txt').expect(403);
     }
+    const before = await readdir(REGISTRY_UPLOAD_DIR).catch(() => [] as string[]);
+    const badDate = await t.http.post('/api/compliance/registry/imports').set(await auth(Role.Admin))
+      .field('source', 'x').field('country', 'US').field('fileDate', '2099-01-01').attach('file', Buffer.from('2125550123\n'), 'f.txt').expect(400);
+    expect(badDate.body.errors[0].field).toBe('fileDate');
+    expect((await readdir(REGISTRY_UPLOAD_DIR)).sort()).toEqual(before.sort()); // the refused file is not kept
     const noFile = await t.http.post('/api/compliance/registry/imports').set(await auth(Role.Admin))
       .field('source', 'x').field('country', 'US').field('fileDate', daysAgo(1)).expect(400);
     expect(noFile.body.errors[0].field).toBe('file');

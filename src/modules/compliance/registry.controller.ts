@@ -1,14 +1,15 @@
-import { Body, Controller, Get, Param, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, Get, Param, Post, Put, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { diskStorage } from 'multer';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
 import { invalid } from '../../common/errors/domain-error';
+import { AllExceptionsFilter } from '../../common/errors/http-exception.filter';
 import { Role } from '../users/user.entity';
 import { CallingHoursRuleDto, FrequencyCapDto, RegistryImportDto } from './compliance.dto';
 import { ComplianceRulesService } from './compliance-rules.service';
@@ -28,6 +29,16 @@ const upload = FileInterceptor('file', {
   limits: { fileSize: 4 * 1024 ** 3, files: 1 },
 });
 
+/** A refused upload (bad fields, wrong role after upload) leaves no file behind; the error body is the usual one. */
+@Catch()
+class DiscardUploadOnError extends AllExceptionsFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const file = host.switchToHttp().getRequest<{ file?: { path?: string } }>().file;
+    if (file?.path) void fs.unlink(file.path).catch(() => undefined);
+    super.catch(exception, host);
+  }
+}
+
 @ApiTags('compliance')
 @ApiBearerAuth()
 @Controller('api/compliance')
@@ -40,6 +51,7 @@ export class RegistryController {
   @Post('registry/imports')
   @Roles(Role.Admin)
   @UseInterceptors(upload)
+  @UseFilters(new DiscardUploadOnError())
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
