@@ -4,6 +4,7 @@ import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
 import { HealthModule } from './modules/health/health.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { ScriptsModule } from './modules/scripts/scripts.module';
@@ -11,10 +12,10 @@ import { UsersModule } from './modules/users/users.module';
 import { WebModule } from './modules/web/web.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, WebModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, WebModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule];
 
 export interface AppRoles {
   api: boolean;
