@@ -317,6 +317,7 @@ export const en = {
   'cmp.f.asOf': 'As of',
   'cmp.hours.checked': '{n} dials checked, {period}.',
   'cmp.event.dnc_add': 'Added',
+  'cmp.event.dnc_added': 'Added',
   'cmp.event.dnc_remove': 'Removed',
   'actor.user': 'User',
   'actor.dialer': 'Dialer (automatic)',

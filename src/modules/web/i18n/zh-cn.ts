@@ -319,6 +319,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'cmp.f.asOf': '截至',
   'cmp.hours.checked': '已检查 {n} 次拨号，{period}。',
   'cmp.event.dnc_add': '加入',
+  'cmp.event.dnc_added': '加入',
   'cmp.event.dnc_remove': '移除',
   'actor.user': '用户',
   'actor.dialer': '拨号器（自动）',

@@ -210,12 +210,14 @@ $('#cmp-filters').addEventListener('submit', (ev) => {
   q.page = 1;
   load();
 });
-$('#cmp-filters').addEventListener('reset', () =>
+let quietReset = false;
+$('#cmp-filters').addEventListener('reset', () => {
+  if (quietReset) return;
   setTimeout(() => {
     q.page = 1;
     load();
-  }),
-);
+  });
+});
 $('#page-prev').addEventListener('click', () => {
   q.page = Math.max(1, q.page - 1);
   load();
@@ -232,6 +234,12 @@ $('#page-size').addEventListener('change', (ev) => {
 
 await loadCampaigns();
 setupTabs('dnc', (tab) => {
+  // Each view starts unfiltered: a number searched in one log must not silently filter the next.
+  if (q.view !== tab) {
+    quietReset = true;
+    $('#cmp-filters').reset();
+    quietReset = false;
+  }
   q.view = tab;
   q.page = 1;
   setupReasons();

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { Page } from 'playwright-core';
+import { ComplianceEventsService } from '../../src/modules/compliance/compliance-events.service';
+import { Role } from '../../src/modules/users/user.entity';
+import { BrowserHarness, describeBrowser, startHarness } from './harness';
+
+jest.setTimeout(90_000);
+
+describeBrowser('compliance review: logs, reports, CSV export (headless Chromium)', () => {
+  let hx: BrowserHarness;
+  let page: Page;
+  // Fictional 555-01xx numbers are refused as invalid; these are well-formed US numbers, used only in the test database.
+  const numbers = ['+12126430143', '+13127740177', '+14158290199'];
+
+  beforeAll(async () => {
+    hx = await startHarness();
+    const manager = await hx.t.tokenFor(Role.Manager);
+    for (const [i, phone] of numbers.entries()) {
+      await hx.t.http.post('/api/compliance/dnc').set('Authorization', `Bearer ${manager}`).send({ phone, scope: 'internal', reason: `asked by letter ${i + 1}` }).expect(201);
+    }
+    await hx.t.app.get(ComplianceEventsService).record({
+      type: 'dial_blocked', reasonCode: 'dnc_internal', actor: 'dialer', phone: numbers[0], details: { detail: 'on the internal list', checkedAt: new Date().toISOString() },
+    });
+    ({ page } = await hx.loginAs(Role.Compliance));
+    await page.waitForLoadState('networkidle');
+  });
+  afterAll(() => hx?.close());
+
+  it('lists the DNC changes with who and why, filters by number, and pages', async () => {
+    const rows = page.locator('#cmp-table tbody tr');
+    await rows.first().waitFor();
+    for (const n of numbers) await page.locator('#cmp-table').getByText(n).waitFor();
+    await expect(page.locator('#cmp-table').textContent()).resolves.toContain('asked by letter 2');
+    await expect(page.locator('#cmp-table').textContent()).resolves.toContain('Test manager');
+    await hx.screenshot(page, 'compliance-dnc');
+
+    await page.getByLabel('Number').fill(numbers[1]);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#cmp-table tbody tr').length === 1);
+    await expect(rows.first().textContent()).resolves.toContain(numbers[1]);
+    await expect(page.locator('#cmp-count').textContent()).resolves.toBe('1 records');
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('Per page').selectOption('25');
+    await page.waitForFunction(() => /Page 1 of/.test(document.querySelector('#page-info')?.textContent ?? ''));
+    await expect(page.getByRole('button', { name: 'Previous' }).isDisabled()).resolves.toBe(true);
+  });
+
+  it('exports the filtered DNC log as CSV, and the export itself is recorded', async () => {
+    await page.getByLabel('Number').fill(numbers[2]);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#cmp-table tbody tr').length === 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('dnc-log.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toContain('event_id,occurred_at,type,reason_code,phone');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(numbers[2]);
+    expect(lines[1]).toContain('asked by letter 3');
+    const [exp] = await hx.t.db.query(`SELECT reason_code, details FROM compliance_events WHERE type = 'export' ORDER BY id DESC LIMIT 1`);
+    expect(exp.reason_code).toBe('dnc_log');
+  });
+
+  it('shows blocked dials with their reason, the abandon report and calls outside hours', async () => {
+    await page.getByRole('link', { name: 'Blocked dials' }).click();
+    await page.locator('#cmp-table').getByText('Internal DNC').waitFor();
+    await expect(page.locator('#cmp-table').textContent()).resolves.toContain(numbers[0]);
+    await hx.screenshot(page, 'compliance-blocked');
+
+    await page.getByRole('link', { name: 'Abandon rate' }).click();
+    await page.locator('#cmp-table thead').getByText('FCC: rolling 30 days').waitFor();
+    await expect(page.locator('#cmp-summary').textContent()).resolves.toContain('47 CFR 64.1200(a)(7)');
+    await hx.screenshot(page, 'compliance-abandon');
+
+    await page.getByRole('link', { name: 'Outside hours' }).click();
+    await page.getByText('No call was placed outside permitted hours in this period.').waitFor();
+    await hx.screenshot(page, 'compliance-hours');
+  });
+
+  it('is read-only: the compliance officer cannot add to the DNC list', async () => {
+    const res = await page.evaluate(() =>
+      fetch('/api/compliance/dnc', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: '+12125550100', scope: 'internal', reason: 'try' }) }).then((r) => r.status),
+    );
+    expect(res).toBe(403);
+  });
+});
