@@ -328,4 +328,6 @@ export const en = {
   'block.retry_not_due': 'Retry not due yet',
   'block.lead_not_dialable': 'Lead not dialable',
   'block.campaign_not_running': 'Campaign not running',
+  'mgr.lists.queued': 'Waiting to start',
+  'mgr.lists.duplicates': '{n} duplicates skipped',
 };

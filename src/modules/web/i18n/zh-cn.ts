@@ -330,4 +330,6 @@ export const zhCN: Record<keyof typeof en, string> = {
   'block.retry_not_due': '未到重拨时间',
   'block.lead_not_dialable': '线索不可拨打',
   'block.campaign_not_running': '活动未运行',
+  'mgr.lists.queued': '等待开始',
+  'mgr.lists.duplicates': '跳过 {n} 条重复',
 };

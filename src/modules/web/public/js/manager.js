@@ -9,10 +9,11 @@ const EP = {
   status: (id) => `/api/campaigns/${id}/status`,
   live: (id) => `/api/campaigns/${id}/live`,
   liveEvents: (id) => `/api/events/campaigns/${id}`,
-  lists: '/api/lists',
-  imports: (listId) => `/api/lists/${listId}/imports`,
-  importJob: (listId, jobId) => `/api/lists/${listId}/imports/${jobId}`,
-  importErrors: (listId, jobId) => `/api/lists/${listId}/imports/${jobId}/errors.csv`,
+  lists: '/api/lead-lists',
+  imports: '/api/lead-imports',
+  importJob: (id) => `/api/lead-imports/${id}`,
+  importCancel: (id) => `/api/lead-imports/${id}/cancel`,
+  importErrors: (id) => `/api/lead-imports/${id}/errors.csv`,
   scripts: '/api/scripts',
   script: (id) => `/api/scripts/${id}`,
   scriptVersions: (id) => `/api/scripts/${id}/versions`,
@@ -315,7 +316,7 @@ async function loadLists() {
     toast(errorText(err), 'error');
   }
   $('#lists-table tbody').replaceChildren(
-    ...state.lists.map((l) => h('tr', {}, h('td', {}, l.name), h('td', { class: 'num' }, fmt.number(l.leadCount ?? l.counts?.total ?? l.total ?? 0)), h('td', {}, fmt.dateTime(l.createdAt)))),
+    ...state.lists.map((l) => h('tr', {}, h('td', {}, l.name), h('td', { class: 'num' }, fmt.number(l.total ?? 0)), h('td', {}, fmt.dateTime(l.createdAt)))),
   );
   const target = $('#upload-target');
   const keep = target.value;
@@ -353,6 +354,10 @@ async function readHeader(file) {
   return { columns: splitCsvLine(first, delim), delimiter: delim };
 }
 
+$('#upload-target').addEventListener('change', (ev) => {
+  $('#upload-name').closest('.field').hidden = ev.target.value !== '';
+});
+
 $('#upload-file').addEventListener('change', async (ev) => {
   const file = ev.target.files[0];
   const box = $('#mapping');
@@ -377,14 +382,17 @@ $('#upload-file').addEventListener('change', async (ev) => {
   if (!$('#upload-name').value) $('#upload-name').value = file.name.replace(/\.[^.]+$/, '');
 });
 
+/** The lead import's column mapping: field -> CSV header; custom fields keep a name derived from their header. */
 function readMapping() {
-  const mapping = { customFields: [] };
+  const mapping = {};
   for (const sel of $$('#mapping-rows select')) {
     const col = sel.dataset.column;
     const to = sel.value;
     if (!to) continue;
-    if (to === 'custom') mapping.customFields.push(col);
-    else if (to === 'altPhone') (mapping.altPhones ??= []).push(col);
+    if (to === 'custom') {
+      const name = col.trim().replace(/[^\p{L}\p{N}]+/gu, '_').replace(/^_+|_+$/g, '').toLowerCase() || `field${Object.keys(mapping.custom ?? {}).length + 1}`;
+      (mapping.custom ??= {})[name] = col;
+    } else if (to === 'altPhone') (mapping.altPhones ??= []).push(col);
     else mapping[to] = col;
   }
   return mapping;
@@ -418,23 +426,17 @@ $('#upload-form').addEventListener('submit', async (ev) => {
     showError(errBox, t('mgr.lists.needPhone'));
     return;
   }
-  let listId = $('#upload-target').value;
-  try {
-    if (!listId) {
-      const name = $('#upload-name').value.trim();
-      if (!name) {
-        showError(errBox, t('mgr.lists.needName'));
-        $('#upload-name').focus();
-        return;
-      }
-      const list = await api(EP.lists, { method: 'POST', body: { name, defaultCountry: $('#upload-country').value.trim().toUpperCase() || 'US' } });
-      listId = list.id;
-    }
-  } catch (err) {
-    showError(errBox, err);
+  const listId = $('#upload-target').value;
+  const newName = $('#upload-name').value.trim();
+  if (!listId && !newName) {
+    showError(errBox, t('mgr.lists.needName'));
+    $('#upload-name').focus();
     return;
   }
   const fd = new FormData();
+  // Fields first: the server reads them before the (streamed) file.
+  if (listId) fd.append('listId', listId);
+  else fd.append('newListName', newName);
   fd.append('mapping', JSON.stringify(mapping));
   fd.append('defaultCountry', $('#upload-country').value.trim().toUpperCase() || 'US');
   fd.append('duplicatePolicy', $('#upload-dedupe').value);
@@ -444,7 +446,7 @@ $('#upload-form').addEventListener('submit', async (ev) => {
   setProgress('mgr.lists.uploading', 0, file.size);
   const xhr = new XMLHttpRequest();
   currentXhr = xhr;
-  xhr.open('POST', EP.imports(listId));
+  xhr.open('POST', EP.imports);
   xhr.setRequestHeader('Accept', 'application/json');
   xhr.upload.onprogress = (e) => {
     if (e.lengthComputable) setProgress('mgr.lists.uploading', e.loaded, e.total);
@@ -452,6 +454,12 @@ $('#upload-form').addEventListener('submit', async (ev) => {
   };
   xhr.onerror = () => {
     showError(errBox, t('common.networkError'));
+    $('#upload-submit').disabled = false;
+  };
+  xhr.onabort = () => {
+    currentXhr = null;
+    $('#upload-progress').hidden = true;
+    $('#upload-cancel').hidden = true;
     $('#upload-submit').disabled = false;
   };
   xhr.onload = () => {
@@ -463,65 +471,62 @@ $('#upload-form').addEventListener('submit', async (ev) => {
       /* not JSON */
     }
     if (xhr.status >= 400) {
-      showError(errBox, errorText({ status: xhr.status, errors: body?.errors ?? [], message: body?.message }) || body?.message);
-      if (body?.errors?.length === 0 || !body?.errors) showError(errBox, body?.message ?? `HTTP ${xhr.status}`);
+      const errs = body?.errors ?? [];
+      showError(errBox, errs.length ? errs.map((e) => `${e.field}: ${e.reason}`).join('; ') : body?.message ?? `HTTP ${xhr.status}`);
       $('#upload-submit').disabled = false;
+      $('#upload-cancel').hidden = true;
       return;
     }
-    const jobId = body?.jobId ?? body?.id;
-    pollImport(listId, jobId, body);
+    pollImport(body.id, body);
   };
   $('#upload-cancel').hidden = false;
   xhr.send(fd);
 });
 
-function renderImport(listId, jobId, job) {
-  const read = num(job.rowsRead, job.read, job.progress?.read) ?? 0;
-  const accepted = num(job.accepted, job.rowsAccepted, job.progress?.accepted) ?? 0;
-  const rejected = num(job.rejected, job.rowsRejected, job.progress?.rejected) ?? 0;
-  const total = num(job.totalRows, job.total, job.progress?.total);
-  const bytes = num(job.bytesRead);
-  const bytesTotal = num(job.bytesTotal, job.fileSize);
-  if (total) setProgress('mgr.lists.importing', read, total);
-  else if (bytes !== null && bytesTotal) setProgress('mgr.lists.importing', bytes, bytesTotal);
-  else setProgress('mgr.lists.importing', 0, 0);
-  $('#upload-counts').textContent = t('mgr.lists.counts', { read: fmt.number(read), accepted: fmt.number(accepted), rejected: fmt.number(rejected) });
-  const done = ['completed', 'done', 'failed', 'cancelled'].includes(job.status ?? job.state);
+function renderImport(jobId, job) {
+  const read = job.rowsRead ?? 0;
+  const accepted = (job.inserted ?? 0) + (job.updated ?? 0);
+  const rejected = job.rejected ?? 0;
+  const status = job.status;
+  // The import reports rows, not a total: the bar runs indeterminate until the job ends.
+  setProgress(status === 'queued' ? 'mgr.lists.queued' : 'mgr.lists.importing', 0, 0);
+  $('#upload-counts').textContent = t('mgr.lists.counts', { read: fmt.number(read), accepted: fmt.number(accepted), rejected: fmt.number(rejected) }) +
+    (job.duplicates ? ` · ${t('mgr.lists.duplicates', { n: fmt.number(job.duplicates) })}` : '');
+  const done = ['completed', 'failed', 'cancelled'].includes(status);
   if (done) {
     const bar = $('#upload-bar');
-    if (job.status === 'completed' || job.status === 'done') {
-      bar.max = 1;
-      bar.value = 1;
-      $('#upload-bar-label').textContent = t('mgr.lists.done');
-    } else $('#upload-bar-label').textContent = tOr(`import.${job.status ?? job.state}`, job.status ?? job.state);
-    if (rejected > 0 || job.errorReportUrl) {
+    bar.max = 1;
+    bar.value = status === 'completed' ? 1 : 0;
+    $('#upload-bar-label').textContent = status === 'completed' ? t('mgr.lists.done') : tOr(`import.${status}`, status);
+    if (job.error) showError($('#upload-error'), job.error);
+    if (rejected > 0) {
       const link = $('#upload-errors-link');
-      link.href = job.errorReportUrl ?? EP.importErrors(listId, jobId);
+      link.href = EP.importErrors(jobId);
       link.hidden = false;
     }
   }
   return done;
 }
 
-function pollImport(listId, jobId, first) {
+function pollImport(jobId, first) {
   clearInterval(importPoll);
-  if (first && renderImport(listId, jobId, first)) return finishImport();
-  importPoll = setInterval(async () => {
-    try {
-      const job = await api(EP.importJob(listId, jobId));
-      if (renderImport(listId, jobId, job)) finishImport();
-    } catch (err) {
-      showError($('#upload-error'), err);
-      finishImport();
-    }
-  }, 700);
+  if (first && renderImport(jobId, first)) return finishImport();
   $('#upload-cancel').onclick = async () => {
     try {
-      await api(EP.importJob(listId, jobId), { method: 'DELETE' });
+      await api(EP.importCancel(jobId), { method: 'POST' });
     } catch (err) {
       toast(errorText(err), 'error');
     }
   };
+  importPoll = setInterval(async () => {
+    try {
+      const job = await api(EP.importJob(jobId));
+      if (renderImport(jobId, job)) finishImport();
+    } catch (err) {
+      showError($('#upload-error'), err);
+      finishImport();
+    }
+  }, 600);
 }
 
 function finishImport() {
@@ -530,7 +535,9 @@ function finishImport() {
   $('#upload-cancel').hidden = true;
   loadLists();
 }
-$('#upload-cancel').addEventListener('click', () => currentXhr?.abort());
+$('#upload-cancel').addEventListener('click', () => {
+  if (currentXhr) currentXhr.abort();
+});
 
 // ---- scripts -----------------------------------------------------------------------------------------------
 const SECTION_KEYS = ['greeting', 'qualify', 'pitch', 'objections', 'close', 'goodbye'];
