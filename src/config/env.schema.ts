@@ -56,6 +56,10 @@ export class EnvSchema {
   /** Login attempts allowed per client per minute. */
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_RATE_LIMIT = 10;
+
+  /** Where uploaded lead files wait for their import job (API and worker must both see it). Default: <tmp>/dialer-lead-imports. */
+  @IsOptional() @IsString()
+  LEAD_IMPORT_DIR?: string;
 }
 
 export class ConfigError extends Error {}

@@ -4,6 +4,7 @@ import {
   CampaignEntity, CampaignListEntity, CampaignOutcomeEntity, CampaignStatusEventEntity,
 } from '../modules/campaigns/campaign.entity';
 import { ComplianceEventEntity, DncEntryEntity } from '../modules/compliance/compliance.entities';
+import { LeadImportEntity, LeadImportErrorEntity } from '../modules/leads/import/lead-import.entity';
 import { LeadEntity, LeadListEntity } from '../modules/leads/lead.entity';
 import { ObjectionEntity, ScriptEntity, ScriptVersionEntity } from '../modules/scripts/script.entities';
 import { SipGatewayEntity } from '../modules/telephony/sip-gateway.entity';
@@ -14,4 +15,5 @@ export const ENTITIES = [
   UserEntity, SipGatewayEntity, CampaignEntity, CampaignStatusEventEntity, CampaignOutcomeEntity, CampaignListEntity,
   LeadListEntity, LeadEntity, DncEntryEntity, ComplianceEventEntity, ScriptEntity, ScriptVersionEntity, ObjectionEntity,
   CallEntity, CallObjectionEntity, DispositionEntity, CallbackEntity, AgentStateEventEntity,
+  LeadImportEntity, LeadImportErrorEntity,
 ];
