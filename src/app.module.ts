@@ -3,14 +3,16 @@ import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
+import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
+import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, LeadsModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, LeadImportWorkerModule];
 
 export interface AppRoles {
   api: boolean;
