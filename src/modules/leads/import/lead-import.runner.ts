@@ -164,8 +164,10 @@ export class LeadImportRunner {
   private async merge(client: PoolClient, imp: LeadImportEntity, stage: StageTransform): Promise<ImportSummary> {
     const id = imp.id;
     // Serialises with a concurrent run of the same import (a stalled job picked up twice): only one can complete it.
-    const [current] = (await client.query(`SELECT status FROM lead_imports WHERE id = $1 FOR UPDATE`, [id])).rows;
+    const [current] = (await client.query(`SELECT status, cancel_requested FROM lead_imports WHERE id = $1 FOR UPDATE`, [id])).rows;
     if (current.status === ImportStatus.Completed) throw new ImportRefused('already completed by another run');
+    // Last chance to honour a cancel that arrived after the final progress tick.
+    if (current.cancel_requested) throw new ImportCancelled();
 
     let listId = imp.listId;
     if (listId) {
