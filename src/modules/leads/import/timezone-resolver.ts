@@ -34,12 +34,25 @@ function prefixZones(e164: string): { zones: string; prefix: string } | null {
   return null;
 }
 
+/** Files repeat the same few zone names; ICU's check (a new Intl.DateTimeFormat each time) is not cheap. */
+const zoneNames = new Map<string, string | null>();
+
 /** Canonical IANA name (Asia/Calcutta -> Asia/Kolkata) or null when luxon/ICU does not know the zone. */
 export function canonicalZone(name: string): string | null {
   const trimmed = name.trim();
-  if (!trimmed || !IANAZone.isValidZone(trimmed)) return null;
-  const known = getTimezone(trimmed);
-  return known?.aliasOf ?? known?.name ?? trimmed;
+  if (!trimmed) return null;
+  let zone = zoneNames.get(trimmed);
+  if (zone === undefined) {
+    if (IANAZone.isValidZone(trimmed)) {
+      const known = getTimezone(trimmed);
+      zone = known?.aliasOf ?? known?.name ?? trimmed;
+    } else {
+      zone = null;
+    }
+    // Bounded: a file of random junk in its zone column must not grow the cache without end.
+    if (zoneNames.size < 10_000) zoneNames.set(trimmed, zone);
+  }
+  return zone;
 }
 
 /**
