@@ -109,6 +109,19 @@ describe('lead lists and leads over HTTP', () => {
     await t.http.delete(`/api/leads/${leadIds[1]}`).set(c).expect(403);
   });
 
+  it('cancels a queued import (no worker runs in this app): no list is created and the import says cancelled', async () => {
+    const name = `Never ${Date.now()}`;
+    const up = await t.http.post('/api/lead-imports').set(auth(manager))
+      .field('newListName', name).field('mapping', JSON.stringify({ phone: 'phone' }))
+      .attach('file', Buffer.from('phone\n4155550123\n'), 'x.csv').expect(201);
+    expect(up.body.status).toBe('queued');
+    const res = await t.http.post(`/api/lead-imports/${up.body.id}/cancel`).set(auth(manager)).expect(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', cancelRequested: true, listId: null });
+    await t.http.post(`/api/lead-imports/${up.body.id}/cancel`).set(auth(manager)).expect(409);
+    const [n] = await t.db.query(`SELECT count(*)::int AS n FROM lead_lists WHERE name = $1`, [name]);
+    expect(n.n).toBe(0);
+  });
+
   it('soft-deletes a list with its leads', async () => {
     await t.http.delete(`/api/lead-lists/${listId}`).set(auth(admin)).expect(204);
     await t.http.get(`/api/lead-lists/${listId}`).set(auth(admin)).expect(404);

@@ -45,6 +45,24 @@ describe('LeadImportRunner', () => {
     expect(lists.n).toBe(1);
   });
 
+  it('shows its progress in lead_imports while it runs, then the final counts', async () => {
+    // 40,000 rows: several read chunks, so progress is written between them.
+    const many = Array.from({ length: 40000 }, (_, i) => `312${2000000 + i},Name`).join('\n');
+    const id = await newImport({ path: file(`phone,name\n${many}\nnot a phone,x\n`), newListName: `Progress ${Date.now()}` });
+    runner.progressIntervalMs = 10;
+    // What another connection (the API) reads each time the runner reports progress.
+    const seen: { rows_read: number; status: string }[] = [];
+    const run = runner.run(id, async () => {
+      const [s] = await db.query(`SELECT status, rows_read FROM lead_imports WHERE id = $1`, [id]);
+      seen.push(s);
+    });
+    await run.finally(() => (runner.progressIntervalMs = 500));
+    expect(await run).toMatchObject({ status: 'completed', rowsRead: 40001, inserted: 40000, rejected: 1 });
+    // Some reading was observed part-way: running, with a row count between nothing and everything.
+    expect(seen.some((s) => s.status === 'running' && s.rows_read > 0 && s.rows_read < 40001)).toBe(true);
+    expect(seen[seen.length - 1]).toEqual({ status: 'completed', rows_read: 40001 });
+  });
+
   it('leaves no list and no lead behind when an import into a new list fails', async () => {
     const name = `Doomed ${Date.now()}`;
     const id = await newImport({ path: join(tmpdir(), `missing-${randomUUID()}.csv`), newListName: name });

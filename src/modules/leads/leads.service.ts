@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AuthUser } from '../../common/auth/auth-user';
 import { CLOCK, Clock } from '../../common/clock';
 import { DomainError, invalid, notFound } from '../../common/errors/domain-error';
@@ -28,8 +28,7 @@ export class LeadsService {
   }
 
   async lists(): Promise<ListResponse[]> {
-    const lists = await this.db.getRepository(LeadListEntity).find({ where: { deletedAt: undefined }, order: { createdAt: 'DESC' } });
-    const live = lists.filter((l) => !l.deletedAt);
+    const live = await this.db.getRepository(LeadListEntity).find({ where: { deletedAt: IsNull() }, order: { createdAt: 'DESC' } });
     const counts = await this.counts(live.map((l) => l.id));
     return live.map((l) => toList(l, counts.get(l.id) ?? {}));
   }
