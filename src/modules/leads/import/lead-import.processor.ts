@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { QueueName } from '../../../common/queue/queue-names';
 import { ImportRefused, ImportSummary, LeadImportRunner } from './lead-import.runner';
@@ -15,5 +15,13 @@ export class LeadImportProcessor extends WorkerHost {
     return this.runner.run(job.data.importId, (p) => job.updateProgress({ ...p })).catch((err) => {
       throw err instanceof ImportRefused ? new UnrecoverableError(err.message) : err;
     });
+  }
+
+  /** After the last attempt (or a refusal no retry can fix) the uploaded file is of no further use. */
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<LeadImportJob> | undefined, err: Error): Promise<void> {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) await this.runner.discardFile(job.data.importId);
   }
 }

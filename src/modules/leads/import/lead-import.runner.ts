@@ -149,6 +149,12 @@ export class LeadImportRunner {
     }
   }
 
+  /** Removes the uploaded file of an import that will not run again. */
+  async discardFile(importId: string): Promise<void> {
+    const imp = await this.db.getRepository(LeadImportEntity).findOneBy({ id: importId });
+    if (imp && imp.status !== ImportStatus.Running) await unlink(imp.filePath).catch(() => undefined);
+  }
+
   private async tick(importId: string, stage: StageTransform, onProgress?: (p: ImportProgress) => Promise<void> | void): Promise<void> {
     const p = stage.progress;
     const [row] = await this.db.query(

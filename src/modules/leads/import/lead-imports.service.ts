@@ -36,9 +36,9 @@ export function leadImportDir(config: Pick<AppConfig, 'LEAD_IMPORT_DIR'>): strin
 
 const SAMPLE_BYTES = 1024 * 1024;
 
-function flatten(errors: ValidationError[], parent: string): FieldError[] {
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = `${parent}.${e.property}`;
+    const field = parent ? `${parent}.${e.property}` : e.property;
     return Object.values(e.constraints ?? {}).map((reason) => ({ field, reason })).concat(flatten(e.children ?? [], field));
   });
 }
@@ -60,7 +60,7 @@ export class LeadImportsService {
       if (!file) throw invalid('file', 'is required (multipart field "file")');
       const dto = plainToInstance(CreateImportDto, body ?? {});
       const formErrors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-      if (formErrors.length) throw new DomainError('VALIDATION', 'invalid import form', flatten(formErrors, '').map((e) => ({ ...e, field: e.field.slice(1) })));
+      if (formErrors.length) throw new DomainError('VALIDATION', 'invalid import form', flatten(formErrors));
       if (!dto.listId === !dto.newListName) throw invalid('listId', 'give either listId (an existing list) or newListName (a new one), not both');
 
       let mappingRaw: unknown;
