@@ -2,17 +2,20 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { HealthModule } from './modules/health/health.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, LeadsModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, LeadsModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, LeadImportWorkerModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, LeadImportWorkerModule];
 
 export interface AppRoles {
   api: boolean;
