@@ -116,6 +116,9 @@ describe('lead import over HTTP (upload, job, progress, error report)', () => {
     const bad = await upload({ newListName: name, mapping: JSON.stringify({ firstName: 'First Name', colour: 'x' }) }).expect(400);
     expect([...new Set(bad.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(['mapping.colour', 'mapping.phone']);
     await upload({ newListName: name, mapping: 'not json' }).expect(400);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Phone\n4155552671\n', 'utf16le')]);
+    const enc = await upload({ newListName: name, mapping: JSON.stringify({ phone: 'Phone' }) }, utf16).expect(400);
+    expect(enc.body.errors).toEqual([{ field: 'file', reason: expect.stringContaining('UTF-16') }]);
     await upload({ mapping: JSON.stringify(mapping) }).expect(400);
     const [n] = await t.db.query(`SELECT count(*)::int AS n FROM lead_lists WHERE name = $1`, [name]);
     expect(n.n).toBe(0);

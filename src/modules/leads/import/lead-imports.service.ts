@@ -92,6 +92,11 @@ export class LeadImportsService {
       if (!isCountryCode(defaultCountry)) throw invalid('defaultCountry', `${defaultCountry} is not a country libphonenumber knows`);
 
       const sample = await readSample(file.path);
+      // UTF-16 (Excel's "Unicode text") and binary files are refused whole: read as UTF-8 every row would be junk.
+      const head = sample.bytes.subarray(0, 4096);
+      if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || head.includes(0)) {
+        throw invalid('file', 'is UTF-16 or binary, not a UTF-8 CSV file (save it as "CSV UTF-8")');
+      }
       let delimiter = dto.delimiter === 'tab' ? '\t' : dto.delimiter;
       if (!delimiter) {
         // A header that no candidate splits is a one-column file.
