@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     const t1 = process.hrtime.bigint();
-    const result = await new LeadImportRunner(ds).run(imp.id);
+    const runner = new LeadImportRunner(ds, process.env.LEAD_IMPORT_THREADS ? { LEAD_IMPORT_THREADS: Number(process.env.LEAD_IMPORT_THREADS) } : undefined);
+    const result = await runner.run(imp.id);
     const importSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
     clearInterval(sampler);
     const maxRssKb = process.resourceUsage().maxRSS;
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     );
     const mb = (statSync(file).size / 1e6).toFixed(1);
     const lines = [
+      `normalisation threads: ${runner.threads} (0 = inline; LEAD_IMPORT_THREADS to change)`,
       `file: ${file} (${mb} MB, ${rows} rows)`,
       `psql \\copy into a plain table: ${copySeconds.toFixed(2)} s (${Math.round(rows / copySeconds)} rows/s)`,
       `import (parse, normalise E.164 + type, time zone, COPY to staging, dedupe, merge, commit): ${importSeconds.toFixed(2)} s (${Math.round(rows / importSeconds)} rows/s)`,

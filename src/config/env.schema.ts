@@ -60,6 +60,10 @@ export class EnvSchema {
   /** Where uploaded lead files wait for their import job (API and worker must both see it). Default: <tmp>/dialer-lead-imports. */
   @IsOptional() @IsString()
   LEAD_IMPORT_DIR?: string;
+
+  /** Worker threads that normalise a big lead file. Default: cores - 2 (0 on a 2-core machine: normalise inline). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(64)
+  LEAD_IMPORT_THREADS?: number;
 }
 
 export class ConfigError extends Error {}

@@ -63,6 +63,23 @@ describe('LeadImportRunner', () => {
     expect(seen[seen.length - 1]).toEqual({ status: 'completed', rows_read: 40001 });
   });
 
+  it('gives the same leads, errors and counts whether rows are normalised on worker threads or inline', async () => {
+    const body = ['phone,name', ...Array.from({ length: 3000 }, (_, i) => `312${2100000 + (i % 2900)},N${i}`), 'abc,x', ',y', '12,z'].join('\n');
+    const inline = await newImport({ path: file(body), newListName: `Inline ${Date.now()}` });
+    const pooled = await newImport({ path: file(body), newListName: `Pooled ${Date.now()}` });
+    const a = await runner.run(inline);
+    const poolRunner = new LeadImportRunner(db);
+    poolRunner.poolMinBytes = 0;
+    poolRunner.threads = 2;
+    const b = await poolRunner.run(pooled);
+    expect(a).toMatchObject({ status: 'completed', rowsRead: 3003, inserted: 2900, duplicates: 100, rejected: 3 });
+    expect({ ...b, importId: a.importId, listId: a.listId, timings: a.timings }).toEqual(a);
+    const leads = (listId: string) => db.query(`SELECT phone, first_name, source_line, timezone FROM leads WHERE list_id = $1 ORDER BY phone`, [listId]);
+    expect(await leads(b.listId!)).toEqual(await leads(a.listId!));
+    const errors = (id: string) => db.query(`SELECT line, column_name, reason, action FROM lead_import_errors WHERE import_id = $1 ORDER BY line`, [id]);
+    expect(await errors(pooled)).toEqual(await errors(inline));
+  });
+
   it('leaves no list and no lead behind when an import into a new list fails', async () => {
     const name = `Doomed ${Date.now()}`;
     const id = await newImport({ path: join(tmpdir(), `missing-${randomUUID()}.csv`), newListName: name });

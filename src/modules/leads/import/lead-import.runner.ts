@@ -1,15 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CountryCode } from 'libphonenumber-js/max';
 import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { CsvRecord, CsvRecordStream } from './csv-reader';
 import { ImportStatus, LeadImportEntity } from './lead-import.entity';
-import { normaliseRecord, ResolvedMapping, resolveMapping, stageIssueLine, stageLeadLine } from './lead-row';
+import { ResolvedMapping, resolveMapping } from './lead-row';
+import { NormalisedBatch, normaliseBatch } from './normalise-batch';
+import { NormalisePool } from './normalise-pool';
 
 export interface ImportProgress {
   rowsRead: number;
@@ -42,47 +46,97 @@ const STAGE_COLUMNS = `kind char(1) NOT NULL, line integer NOT NULL, phone text,
   first_name text, last_name text, postal_code text, timezone text, tz_candidates text[], tz_ambiguous boolean, custom_fields jsonb,
   err_column text, err_reason text, err_action text`;
 
-/** Normalises parsed records into COPY lines for the staging table; counts as it goes and stops when cancelled. */
+/**
+ * Normalises parsed records into COPY lines for the staging table; counts as it goes and stops when cancelled.
+ * Small files are normalised on this thread; big ones on a pool of worker threads, a few batches in flight.
+ */
 class StageTransform extends Transform {
   mapping: ResolvedMapping | null = null;
   readonly progress: ImportProgress = { rowsRead: 0, rejected: 0, valid: 0 };
   cancelled = false;
   readonly customNames = new Set<string>();
+  private pool: NormalisePool | null = null;
+  private inflight = 0;
+  private waiting: TransformCallback | null = null;
+  private flushed: TransformCallback | null = null;
 
   constructor(
     private readonly columnMapping: LeadImportEntity['mapping'],
     private readonly defaultCountry: CountryCode,
+    private readonly threads: number,
   ) {
     super({ writableObjectMode: true, writableHighWaterMark: 4 });
   }
 
   _transform(records: CsvRecord[], _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.cancelled) return cb(new ImportCancelled());
-    let out = '';
-    let start = 0;
     if (!this.mapping) {
       const { mapping, errors } = resolveMapping(records[0].fields, this.columnMapping);
       if (errors.length) return cb(new ImportRefused(errors.map((e) => `${e.field}: ${e.reason}`).join('; ')));
       this.mapping = mapping;
-      start = 1;
+      if (this.threads > 0) this.pool = NormalisePool.start(this.threads, { header: records[0].fields, mapping: this.columnMapping, defaultCountry: this.defaultCountry });
+      records = records.slice(1);
     }
-    for (let k = start; k < records.length; k++) {
-      const { lead, issues } = normaliseRecord(records[k], this.mapping, this.defaultCountry);
-      this.progress.rowsRead++;
-      if (lead) {
-        this.progress.valid++;
-        out += stageLeadLine(lead);
-        for (const name of Object.keys(lead.custom)) this.customNames.add(name);
-      } else {
-        this.progress.rejected++;
-      }
-      for (const issue of issues) out += stageIssueLine(issue);
+    if (!this.pool) {
+      const batch = normaliseBatch(records, this.mapping, this.defaultCountry);
+      this.count(batch);
+      // Yield to the event loop between batches: progress ticks, cancellation checks, the BullMQ lock renewal and,
+      // in RUN_MODE=all, HTTP requests all get their turn during a long import.
+      setImmediate(() => cb(null, batch.out.length ? batch.out : undefined));
+      return;
     }
-    // Yield to the event loop between batches: progress ticks, cancellation checks, the BullMQ lock renewal and,
-    // in RUN_MODE=all, HTTP requests all get their turn during a long import.
-    setImmediate(() => cb(null, out.length ? out : undefined));
+    this.inflight++;
+    this.pool.run(records).then(
+      (batch) => {
+        this.inflight--;
+        this.count(batch);
+        if (batch.out.length && !this.destroyed) this.push(batch.out);
+        this.release();
+      },
+      (err: Error) => this.destroy(err),
+    );
+    if (this.inflight < MAX_BATCHES_IN_FLIGHT) cb();
+    else this.waiting = cb;
+  }
+
+  _flush(cb: TransformCallback): void {
+    if (this.inflight === 0) cb();
+    else this.flushed = cb;
+  }
+
+  _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    void this.close().finally(() => cb(err));
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
+  }
+
+  private count(batch: NormalisedBatch): void {
+    this.progress.rowsRead += batch.rowsRead;
+    this.progress.rejected += batch.rejected;
+    this.progress.valid += batch.valid;
+    for (const name of batch.customNames) this.customNames.add(name);
+  }
+
+  private release(): void {
+    if (this.waiting && this.inflight < MAX_BATCHES_IN_FLIGHT) {
+      const cb = this.waiting;
+      this.waiting = null;
+      cb(this.cancelled ? new ImportCancelled() : null);
+    }
+    if (this.flushed && this.inflight === 0) {
+      const cb = this.flushed;
+      this.flushed = null;
+      cb();
+    }
   }
 }
+
+/** Two batches per thread keeps every thread busy while bounding memory (a batch is one 64 KB read). */
+const MAX_BATCHES_IN_FLIGHT = 8;
 
 /**
  * Runs one import from its file to the leads table: stream the file, normalise each row, COPY every outcome into a
@@ -95,8 +149,21 @@ export class LeadImportRunner {
   private readonly logger = new Logger(LeadImportRunner.name);
   /** How often progress is written to lead_imports (and cancellation is checked) while the file is read. */
   progressIntervalMs = 500;
+  /** Files at least this big are normalised on worker threads (startup costs ~0.1-1 s, so not for small files). */
+  poolMinBytes = 8 * 1024 * 1024;
+  /**
+   * Normalisation threads for a big file: LEAD_IMPORT_THREADS, else one per core beyond two (one core stays with
+   * this thread, which reads the file and feeds COPY, and one with PostgreSQL). 0 = normalise on this thread.
+   * On the 2-core benchmark machine threads did not help (see bench/RESULTS.md), hence 0 there.
+   */
+  threads: number;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    @Optional() @Inject(APP_CONFIG) config?: Pick<AppConfig, 'LEAD_IMPORT_THREADS'>,
+  ) {
+    this.threads = config?.LEAD_IMPORT_THREADS ?? Math.max(0, availableParallelism() - 2);
+  }
 
   async run(importId: string, onProgress?: (p: ImportProgress) => Promise<void> | void): Promise<ImportSummary> {
     const imp = await this.db.getRepository(LeadImportEntity).findOneBy({ id: importId });
@@ -110,7 +177,8 @@ export class LeadImportRunner {
     );
     const qr = this.db.createQueryRunner();
     const client = (await qr.connect()) as PoolClient;
-    const stage = new StageTransform(imp.mapping, imp.defaultCountry as CountryCode);
+    const size = await stat(imp.filePath).then((st) => st.size, () => 0);
+    const stage = new StageTransform(imp.mapping, imp.defaultCountry as CountryCode, size >= this.poolMinBytes ? this.threads : 0);
     let ticking = Promise.resolve();
     const ticker = setInterval(() => {
       ticking = ticking.then(() => this.tick(importId, stage, onProgress)).catch(() => undefined);
@@ -145,6 +213,7 @@ export class LeadImportRunner {
       await this.db.query(`UPDATE lead_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [importId, message]);
       throw err;
     } finally {
+      await stage.close();
       await qr.release();
     }
   }
