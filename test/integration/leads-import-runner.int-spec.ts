@@ -45,6 +45,20 @@ describe('LeadImportRunner', () => {
     expect(lists.n).toBe(1);
   });
 
+  it('lets two concurrent runs of one import (a stalled job picked up twice) add the rows once', async () => {
+    const id = await newImport({ path: file(`phone,name\n${rows(2000)}\n`), newListName: `Twice ${Date.now()}` });
+    const [a, b] = await Promise.all([runner.run(id), new LeadImportRunner(db).run(id)]);
+    expect(a.status).toBe('completed');
+    expect(b.status).toBe('completed');
+    expect(b.listId).toBe(a.listId);
+    const [n] = await db.query(`SELECT count(*)::int AS n FROM leads WHERE import_job_id = $1`, [id]);
+    expect(n.n).toBe(2000);
+    const [lists] = await db.query(`SELECT count(*)::int AS n FROM lead_lists WHERE name LIKE 'Twice %' AND id = $1`, [a.listId]);
+    expect(lists.n).toBe(1);
+    const [imp] = await db.query(`SELECT status, inserted FROM lead_imports WHERE id = $1`, [id]);
+    expect(imp).toEqual({ status: 'completed', inserted: 2000 });
+  });
+
   it('shows its progress in lead_imports while it runs, then the final counts', async () => {
     // 40,000 rows: several read chunks, so progress is written between them.
     const many = Array.from({ length: 40000 }, (_, i) => `312${2000000 + i},Name`).join('\n');

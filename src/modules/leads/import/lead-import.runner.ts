@@ -39,6 +39,8 @@ export class ImportCancelled extends Error {
     super('import cancelled');
   }
 }
+/** Another run of the same import (a stalled job picked up twice) committed first; this run's work is discarded. */
+class CompletedElsewhere extends Error {}
 /** A failure that running the job again cannot fix (the file's header no longer matches, the list is gone). */
 export class ImportRefused extends Error {}
 
@@ -172,7 +174,8 @@ export class LeadImportRunner {
     if (imp.cancelRequested) return this.finishCancelled(imp);
 
     await this.db.query(
-      `UPDATE lead_imports SET status = 'running', started_at = now(), rows_read = 0, rejected = 0, error = NULL, updated_at = now() WHERE id = $1`,
+      `UPDATE lead_imports SET status = 'running', started_at = now(), rows_read = 0, rejected = 0, error = NULL, updated_at = now()
+        WHERE id = $1 AND status <> 'completed'`,
       [importId],
     );
     const qr = this.db.createQueryRunner();
@@ -208,9 +211,13 @@ export class LeadImportRunner {
       await stopTicker();
       await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof ImportCancelled) return this.finishCancelled(imp);
+      if (err instanceof CompletedElsewhere) return summary(await this.db.getRepository(LeadImportEntity).findOneByOrFail({ id: importId }));
       const message = err instanceof ImportRefused ? err.message : 'the import failed: internal error (it can be run again)';
       this.logger.error({ importId, err: { type: (err as Error)?.name, code: (err as { code?: string })?.code } }, 'lead import failed');
-      await this.db.query(`UPDATE lead_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [importId, message]);
+      await this.db.query(
+        `UPDATE lead_imports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1 AND status <> 'completed'`,
+        [importId, message],
+      );
       throw err;
     } finally {
       await stage.close();
@@ -260,7 +267,7 @@ export class LeadImportRunner {
     };
     // Serialises with a concurrent run of the same import (a stalled job picked up twice): only one can complete it.
     const [current] = (await client.query(`SELECT status, cancel_requested FROM lead_imports WHERE id = $1 FOR UPDATE`, [id])).rows;
-    if (current.status === ImportStatus.Completed) throw new ImportRefused('already completed by another run');
+    if (current.status === ImportStatus.Completed) throw new CompletedElsewhere();
     // Last chance to honour a cancel that arrived after the final progress tick.
     if (current.cancel_requested) throw new ImportCancelled();
 
