@@ -4,6 +4,7 @@ import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
 import { HealthModule } from './modules/health/health.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
@@ -12,10 +13,10 @@ import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, LeadsModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, LeadImportWorkerModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, LeadImportWorkerModule];
 
 export interface AppRoles {
   api: boolean;

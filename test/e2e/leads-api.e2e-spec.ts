@@ -74,6 +74,10 @@ describe('lead lists and leads over HTTP', () => {
     const codes = res.body.campaigns[0].reasons.map((r: { code: string }) => r.code);
     expect(codes).toEqual(['lead_not_dialable', 'dnc_internal', 'attempts_exhausted', 'retry_not_due', 'outside_hours']);
     expect(res.body.campaigns[0].dialable).toBe(false);
+    // The dial gate's own verdict (its first reason) is given next to the explanation.
+    expect(res.body.campaigns[0].gate).toMatchObject({ allowed: false, reason: 'lead_not_dialable' });
+    const events = await t.db.query(`SELECT count(*)::int AS n FROM compliance_events WHERE lead_id = $1`, [leadIds[1]]);
+    expect(events[0].n).toBe(0);
   });
 
   it('soft-deletes a lead: gone from pages and counts, still in the database', async () => {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { CampaignSchedule, Weekday } from '../campaigns/campaign-settings';
-import { BlockReason } from '../compliance/dial-gate.types';
+import { BlockReason, DIALABLE_STATUSES } from '../compliance/dial-gate.types';
 
 export type DialabilityCode = BlockReason | 'list_not_in_campaign' | 'list_deleted';
 
@@ -37,19 +37,20 @@ export interface DialabilityInput {
 }
 
 const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const DIALABLE_STATUSES = new Set(['new', 'retry', 'callback']);
 
 /**
- * Why this lead would not be dialled by this campaign right now: every reason, not just the first.
- * Lead-side view only; once the shared dial gate (src/modules/compliance) is merged this should call it
- * so that the explanation and the dialer can never disagree.
+ * Why this lead would not be dialled by this campaign right now: every lead-side reason, not just the first (the
+ * shared dial gate stops at the first). LeadsService.dialability puts the gate's own verdict next to this list, so
+ * the answer "dialable or not" is always the dialer's; this function only explains.
  */
 export function explainDialability(input: DialabilityInput): { dialable: boolean; reasons: DialabilityReason[] } {
   const { lead, campaign, now } = input;
   const reasons: DialabilityReason[] = [];
   if (input.listDeleted) reasons.push({ code: 'list_deleted', detail: 'the lead\'s list has been deleted' });
   if (lead.deletedAt) reasons.push({ code: 'lead_not_dialable', detail: 'the lead has been deleted' });
-  if (!DIALABLE_STATUSES.has(lead.status)) reasons.push({ code: 'lead_not_dialable', detail: `status is ${lead.status} (dialable: new, retry, callback)` });
+  if (!DIALABLE_STATUSES.includes(lead.status)) {
+    reasons.push({ code: 'lead_not_dialable', detail: `status is ${lead.status} (dialable: ${DIALABLE_STATUSES.join(', ')})` });
+  }
   if (campaign.status !== 'running') reasons.push({ code: 'campaign_not_running', detail: `campaign "${campaign.name}" is ${campaign.status}` });
   if (!campaign.listActive) reasons.push({ code: 'list_not_in_campaign', detail: `the lead's list is not an active list of campaign "${campaign.name}"` });
   for (const scope of ['internal', 'campaign', 'registry'] as const) {

@@ -94,7 +94,14 @@ export class LeadPage {
 
 export class DialabilityResponse {
   @ApiProperty() leadId: string;
-  @ApiProperty({ description: 'one verdict per campaign', example: [{ campaignId: '…', campaignName: 'Spring', dialable: false, reasons: [{ code: 'outside_hours', detail: '…' }] }] })
-  campaigns: { campaignId: string; campaignName: string; dialable: boolean; reasons: { code: string; detail: string }[] }[];
+  @ApiProperty({
+    description: 'one verdict per campaign: `gate` is the dial gate\'s own decision (its first blocking reason), `reasons` every reason found',
+    example: [{ campaignId: '…', campaignName: 'Spring', dialable: false, gate: { allowed: false, reason: 'dnc_internal' }, reasons: [{ code: 'dnc_internal', detail: '…' }] }],
+  })
+  campaigns: {
+    campaignId: string; campaignName: string; dialable: boolean;
+    gate: { allowed: boolean; reason?: string; detail?: string };
+    reasons: { code: string; detail: string }[];
+  }[];
   @ApiProperty({ description: 'lead-side reasons when no campaign uses the list', type: [Object] }) reasons: { code: string; detail: string }[];
 }

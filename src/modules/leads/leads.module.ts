@@ -4,6 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { diskStorage } from 'multer';
 import { CLOCK, systemClock } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { ComplianceModule } from '../compliance/compliance.module';
 import { LeadImportsController } from './import/lead-imports.controller';
 import { leadImportDir, LeadImportsService } from './import/lead-imports.service';
 import { LeadListsController, LeadsController } from './leads.controller';
@@ -12,6 +13,7 @@ import { LeadsService } from './leads.service';
 /** Lists, leads and imports over HTTP. Uploads stream to disk (multer disk storage), never into memory. */
 @Module({
   imports: [
+    ComplianceModule,
     MulterModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

@@ -4,6 +4,7 @@ import { AuthUser } from '../../common/auth/auth-user';
 import { CLOCK, Clock } from '../../common/clock';
 import { DomainError, invalid, notFound } from '../../common/errors/domain-error';
 import { CampaignSchedule } from '../campaigns/campaign-settings';
+import { DialGateService } from '../compliance/dial-gate.service';
 import { isCountryCode, normalisePhone } from './import/phone-normalizer';
 import { canonicalZone } from './import/timezone-resolver';
 import { explainDialability } from './lead-dialability';
@@ -18,6 +19,7 @@ export class LeadsService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly gate: DialGateService,
   ) {}
 
   async createList(dto: CreateListDto, user: AuthUser): Promise<ListResponse> {
@@ -153,16 +155,24 @@ export class LeadsService {
       attemptsDay: lead.attemptsDay, nextAttemptAt: lead.nextAttemptAt, timezone: lead.timezone, tzCandidates: lead.tzCandidates,
     };
     const dncView = dnc.map((d) => ({ scope: d.scope, campaignId: d.campaign_id }));
-    const verdicts = campaigns.map((c) => {
-      const v = explainDialability({
+    const verdicts = [];
+    for (const c of campaigns) {
+      const explained = explainDialability({
         lead: leadView, listDeleted: !!list.deletedAt, dnc: dncView, now,
         campaign: {
           id: c.id, name: c.name, status: c.status, schedule: { ...c.schedule, windows: c.schedule?.windows ?? {} }, maxAttempts: c.max_attempts,
           maxAttemptsPerDay: c.max_attempts_per_day, listActive: c.list_active === true,
         },
       });
-      return { campaignId: c.id, campaignName: c.name, ...v };
-    });
+      // The dialer's own decision (legal hours by region, holidays, registry, frequency cap included). An explanation
+      // is not a dial attempt, so it records no compliance event.
+      const [{ decision: gate }] = await this.gate.check([String(lead.id)], c.id, now, { recordBlocks: false, actor: 'api' });
+      const reasons = [...explained.reasons];
+      if (!gate.allowed && !reasons.some((r) => r.code === gate.reason)) {
+        reasons.push({ code: gate.reason, detail: gate.detail ?? 'blocked by the dial gate' });
+      }
+      verdicts.push({ campaignId: c.id, campaignName: c.name, dialable: gate.allowed && reasons.length === 0, gate, reasons });
+    }
     const reasons = campaigns.length ? [] : [{ code: 'list_not_in_campaign', detail: 'no campaign uses this lead\'s list' }];
     return { leadId: lead.id, campaigns: verdicts, reasons };
   }
