@@ -97,7 +97,7 @@ class StageTransform extends Transform {
       },
       (err: Error) => this.destroy(err),
     );
-    if (this.inflight < MAX_BATCHES_IN_FLIGHT) cb();
+    if (this.inflight < this.threads * BATCHES_PER_THREAD) cb();
     else this.waiting = cb;
   }
 
@@ -124,7 +124,7 @@ class StageTransform extends Transform {
   }
 
   private release(): void {
-    if (this.waiting && this.inflight < MAX_BATCHES_IN_FLIGHT) {
+    if (this.waiting && this.inflight < this.threads * BATCHES_PER_THREAD) {
       const cb = this.waiting;
       this.waiting = null;
       cb(this.cancelled ? new ImportCancelled() : null);
@@ -137,8 +137,8 @@ class StageTransform extends Transform {
   }
 }
 
-/** Two batches per thread keeps every thread busy while bounding memory (a batch is one 64 KB read). */
-const MAX_BATCHES_IN_FLIGHT = 8;
+/** Two batches per thread keep every thread busy while bounding memory (a batch is one 64 KB read). */
+const BATCHES_PER_THREAD = 2;
 
 /**
  * Runs one import from its file to the leads table: stream the file, normalise each row, COPY every outcome into a

@@ -62,10 +62,13 @@ export class NormalisePool {
   }
 }
 
+/** A thread holds the phone metadata and one batch at a time: a small young generation keeps its RSS down. */
+const LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
+
 function spawn(workerData: unknown): Worker {
   const compiled = join(__dirname, 'normalise-worker.js');
-  if (existsSync(compiled)) return new Worker(compiled, { workerData });
+  if (existsSync(compiled)) return new Worker(compiled, { workerData, resourceLimits: LIMITS });
   // Running from the TypeScript sources (ts-node, jest): compile the worker on the fly too.
   const source = join(__dirname, 'normalise-worker.ts');
-  return new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(source)});`, { eval: true, workerData });
+  return new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(source)});`, { eval: true, workerData, resourceLimits: LIMITS });
 }
