@@ -74,6 +74,9 @@ describe('lead import over HTTP (upload, job, progress, error report)', () => {
     const [ann, bob, amy, ida, last] = leads;
     expect(ann).toMatchObject({ timezone: 'America/Los_Angeles', tz_ambiguous: false, first_name: 'Ann', custom_fields: { product: 'gold' }, source_line: 2 });
     expect(bob).toMatchObject({ first_name: 'Smith; Bob', last_name: 'O"Neil', alt_phones: ['+447911123456'], timezone: 'America/New_York' });
+    // Number type kept where the metadata knows it (NANP does not tell mobile from fixed).
+    expect(leads.map((l: { phone_type: string }) => l.phone_type)).toEqual(Array(5).fill('fixed_line_or_mobile'));
+    expect(leads.map((l: { country: string }) => l.country)).toEqual(['US', 'US', 'US', 'US', 'US']);
     expect(amy).toMatchObject({ timezone: 'Europe/Paris', alt_phones: [] });
     expect(ida).toMatchObject({ timezone: null, tz_ambiguous: true, tz_candidates: ['America/Boise', 'America/Los_Angeles'] });
     expect(last).toMatchObject({ timezone: 'America/Chicago', postal_code: '60601' });
