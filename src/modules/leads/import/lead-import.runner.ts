@@ -211,7 +211,9 @@ export class LeadImportRunner {
       await stopTicker();
       await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof ImportCancelled) return this.finishCancelled(imp);
-      if (err instanceof CompletedElsewhere) return summary(await this.db.getRepository(LeadImportEntity).findOneByOrFail({ id: importId }));
+      // Another run of this import may have completed meanwhile (and removed the file this run was reading).
+      const now = await this.db.getRepository(LeadImportEntity).findOneBy({ id: importId });
+      if (err instanceof CompletedElsewhere || now?.status === ImportStatus.Completed) return summary(now!);
       const message = err instanceof ImportRefused ? err.message : 'the import failed: internal error (it can be run again)';
       this.logger.error({ importId, err: { type: (err as Error)?.name, code: (err as { code?: string })?.code } }, 'lead import failed');
       await this.db.query(
