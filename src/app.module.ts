@@ -6,16 +6,18 @@ import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.mo
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
 import { HealthModule } from './modules/health/health.module';
+import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
+import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebModule } from './modules/web/web.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, WebModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, WebModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, LeadImportWorkerModule];
 
 export interface AppRoles {
   api: boolean;
