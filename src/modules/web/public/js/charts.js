@@ -69,7 +69,8 @@ export function capChart(container, items, cap, { format, capLabel }) {
 
 /** Lines over time: series [{ name, color, points: [{ t: ms, v }] }]. */
 export function lineChart(container, series, { format = String, windowMs = 5 * 60_000, empty = '–' } = {}) {
-  const width = 860;
+  // Drawn at the container's own width so the text keeps its size on wide screens.
+  const width = Math.max(480, Math.round(container.clientWidth || 860));
   const height = 220;
   const pad = { l: 44, r: 12, t: 24, b: 28 };
   const now = Date.now();
