@@ -1,16 +1,20 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
+import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CallsModule } from './modules/calls/calls.module';
+import { DialerApiModule } from './modules/dialer/dialer-api.module';
+import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, AgentsModule, CallsModule, DialerApiModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, DialerModule];
 
 export interface AppRoles {
   api: boolean;

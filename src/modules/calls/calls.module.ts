@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
+import { CallsController } from './calls.controller';
+import { CallsService } from './calls.service';
+
+@Module({
+  imports: [AgentsModule],
+  controllers: [CallsController],
+  providers: [CallsService],
+  exports: [CallsService, AgentsModule],
+})
+export class CallsModule {}
