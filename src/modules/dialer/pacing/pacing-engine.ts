@@ -1,4 +1,4 @@
-import { expectedPositivePart, probEndsWithin } from './distributions';
+import { expectedPositivePart, lognormCdf, probEndsWithin } from './distributions';
 import { DialDecision, PacingPolicy, PacingState } from './pacing.types';
 
 const DEFAULT_GRACE_MS = 2_000;
@@ -114,7 +114,7 @@ export function decideDials(state: PacingState, policy: PacingPolicy): DialDecis
 }
 
 function cdfAnswerDelay(state: PacingState, elapsedMs: number): number {
-  return 1 - (1 - probEndsWithin(state.answerDelay, 0, elapsedMs));
+  return lognormCdf(state.answerDelay, elapsedMs);
 }
 
 /** 1 while every window is at or under the aim; falls linearly to 0 as the worst window nears GUARD_STOP x cap. */
