@@ -63,6 +63,17 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
         const [b] = await t.db.query(`SELECT count(*)::int AS n FROM compliance_events WHERE campaign_id = $1 AND type = 'dial_blocked'`, [fx.campaignId]);
         return r.n >= 30 && r.c >= 5 && b.n >= 8;
       }, 45_000, 'the campaign to dial');
+      // An agent hangs up the customer: the request reaches the worker holding the call through Redis.
+      const connected = await waitFor(async () => {
+        const [c] = await t.db.query(`SELECT id, agent_id FROM calls WHERE campaign_id = $1 AND state = 'connected' LIMIT 1`, [fx.campaignId]);
+        return c;
+      }, 20_000, 'a connected call');
+      await t.app.get(CallsService).requestHangup(connected.agent_id, connected.id);
+      const hungUp = await waitFor(async () => {
+        const [c] = await t.db.query(`SELECT hangup_by, end_at FROM calls WHERE id = $1 AND end_at IS NOT NULL`, [connected.id]);
+        return c;
+      }, 5_000, 'the hangup');
+      expect(hungUp.hangup_by).toBe('agent');
       const live = await t.http.get(`/api/campaigns/${fx.campaignId}/live`).set('Authorization', `Bearer ${await t.tokenFor('manager' as never)}`).expect(200);
       expect(live.body.today.attempts).toBeGreaterThanOrEqual(30);
       expect(live.body.pacing).not.toBeNull();
@@ -121,6 +132,27 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
       expect(leased.n).toBe(0);
     } finally {
       stop.forEach((f) => f());
+      await t.close();
+    }
+  });
+
+  it('hands each answered call to the longest-waiting Ready agent', async () => {
+    const t = await createTestApp({ api: true, worker: false });
+    try {
+      const fx = await makeCampaign(t.db, { ok: 1 });
+      const [a, b, c] = await makeAgents(t.db, 3);
+      const agents = t.app.get(AgentStateService);
+      for (const id of [b, c, a]) {
+        await agents.setByAgent(id, 'ready', fx.campaignId, null);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(await agents.takeLongestWaiting(fx.campaignId)).toBe(b);
+      await agents.setByAgent(b, 'ready', fx.campaignId, null); // back at the end of the queue
+      expect(await agents.takeLongestWaiting(fx.campaignId)).toBe(c);
+      expect(await agents.takeLongestWaiting(fx.campaignId)).toBe(a);
+      expect(await agents.takeLongestWaiting(fx.campaignId)).toBe(b);
+      expect(await agents.takeLongestWaiting(fx.campaignId)).toBeNull();
+    } finally {
       await t.close();
     }
   });
