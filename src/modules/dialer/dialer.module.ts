@@ -7,6 +7,7 @@ import { LiveEventsModule } from './live-events.module';
 import { CampaignLockService } from './orchestrator/campaign-lock.service';
 import { DialerWorkerService } from './orchestrator/dialer-worker.service';
 import { LeadLeaser } from './orchestrator/lead-leaser.service';
+import { SimulatedAgentsAutopilot } from './simulated-agents-autopilot.service';
 
 /**
  * The dialer worker: campaign orchestrators (one per running campaign across all workers), the dial gate port
@@ -14,7 +15,7 @@ import { LeadLeaser } from './orchestrator/lead-leaser.service';
  */
 @Module({
   imports: [LiveEventsModule, CallsModule, TelephonyModule],
-  providers: [LocalDialGate, { provide: DIAL_GATE, useExisting: LocalDialGate }, CampaignLockService, LeadLeaser, DialerWorkerService],
+  providers: [LocalDialGate, { provide: DIAL_GATE, useExisting: LocalDialGate }, CampaignLockService, LeadLeaser, DialerWorkerService, SimulatedAgentsAutopilot],
   exports: [DialerWorkerService, DIAL_GATE],
 })
 export class DialerModule {}
