@@ -68,6 +68,8 @@ export class CampaignRunner {
   private ticking = false;
   private draining = false;
   private stopped = false;
+  /** Stop finished: late carrier events (after the calls were closed) are ignored. */
+  private closed = false;
   lastDecision: DialDecision | null = null;
 
   constructor(
@@ -104,6 +106,7 @@ export class CampaignRunner {
     const deadline = Date.now() + 2_000;
     while (this.live.size && Date.now() < deadline) await sleep(50);
     for (const c of [...this.live.values()]) await this.closeLost(c);
+    this.closed = true;
   }
 
   async tick(): Promise<void> {
@@ -208,6 +211,7 @@ export class CampaignRunner {
     await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
     await this.d.calls.transition(callId, 'dialing', { dial_at: now });
     const on = (fn: () => Promise<void>) => {
+      if (this.closed) return;
       call.chain = call.chain.then(fn).catch((err) => this.logger.error({ callId, err: (err as Error).message }, 'call event failed'));
     };
     try {
