@@ -54,8 +54,9 @@ export async function makeCampaign(
   for (const [i, kind] of kinds.entries()) {
     const phone = `+1555${String(Number(tag) % 1000).padStart(3, '0')}${String(i).padStart(4, '0')}`;
     const [l] = await db.query(
-      `INSERT INTO leads (list_id, phone, country, first_name, timezone) VALUES ($1, $2, 'US', 'Test', $3) RETURNING id::text AS id`,
-      [list.id, phone, kind === 'outside_hours' ? outside : inside],
+      `INSERT INTO leads (list_id, phone, country, first_name, timezone, priority) VALUES ($1, $2, 'US', 'Test', $3, $4) RETURNING id::text AS id`,
+      // Leads that must be blocked come first (higher priority), so a short run always reaches them.
+      [list.id, phone, kind === 'outside_hours' ? outside : inside, kind === 'ok' ? 0 : 1],
     );
     if (kind === 'dnc_internal') await db.query(`INSERT INTO dnc_entries (phone, scope, source) VALUES ($1, 'internal', 'test')`, [phone]);
     if (kind === 'dnc_campaign') await db.query(`INSERT INTO dnc_entries (phone, scope, campaign_id, source) VALUES ($1, 'campaign', $2, 'test')`, [phone, c.id]);

@@ -51,18 +51,12 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
     const t = await createTestApp({ api: true, worker: true });
     const stop: (() => void)[] = [];
     try {
-      const fx = await makeCampaign(t.db, { ok: 40, dncInternal: 3, dncCampaign: 2, outsideHours: 3, mode: 'predictive', warmup: 3 });
+      const fx = await makeCampaign(t.db, { ok: 60, dncInternal: 3, dncCampaign: 2, outsideHours: 3, mode: 'predictive', warmup: 3 });
       const agentIds = await makeAgents(t.db, 4);
       stop.push(attachSimAgents(t, agentIds));
       const agents = t.app.get(AgentStateService);
       for (const a of agentIds) await agents.setByAgent(a, 'ready', fx.campaignId, null);
 
-      // Let it dial until at least 30 calls were placed and several people were connected to agents.
-      await waitFor(async () => {
-        const [r] = await t.db.query(`SELECT count(*)::int AS n, count(connect_at)::int AS c FROM calls WHERE campaign_id = $1`, [fx.campaignId]);
-        const [b] = await t.db.query(`SELECT count(*)::int AS n FROM compliance_events WHERE campaign_id = $1 AND type = 'dial_blocked'`, [fx.campaignId]);
-        return r.n >= 30 && r.c >= 5 && b.n >= 8;
-      }, 45_000, 'the campaign to dial');
       // An agent hangs up the customer: the request reaches the worker holding the call through Redis.
       const connected = await waitFor(async () => {
         const [c] = await t.db.query(`SELECT id, agent_id FROM calls WHERE campaign_id = $1 AND state = 'connected' LIMIT 1`, [fx.campaignId]);
@@ -74,6 +68,12 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
         return c;
       }, 5_000, 'the hangup');
       expect(hungUp.hangup_by).toBe('agent');
+      // Let it dial until at least 30 calls were placed and several people were connected to agents.
+      await waitFor(async () => {
+        const [r] = await t.db.query(`SELECT count(*)::int AS n, count(connect_at)::int AS c FROM calls WHERE campaign_id = $1`, [fx.campaignId]);
+        const [b] = await t.db.query(`SELECT count(*)::int AS n FROM compliance_events WHERE campaign_id = $1 AND type = 'dial_blocked'`, [fx.campaignId]);
+        return r.n >= 30 && r.c >= 5 && b.n >= 8;
+      }, 45_000, 'the campaign to dial');
       const live = await t.http.get(`/api/campaigns/${fx.campaignId}/live`).set('Authorization', `Bearer ${await t.tokenFor('manager' as never)}`).expect(200);
       expect(live.body.today.attempts).toBeGreaterThanOrEqual(30);
       expect(live.body.pacing).not.toBeNull();
@@ -133,6 +133,41 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
     } finally {
       stop.forEach((f) => f());
       await t.close();
+    }
+  });
+
+  it('runs exactly one orchestrator per campaign with two workers, and refuses a second live dial to one number', async () => {
+    const a = await createTestApp({ api: true, worker: true });
+    const b = await createTestApp({ api: true, worker: true }).catch(async (err) => {
+      await a.close();
+      throw err;
+    });
+    try {
+      const fx = await makeCampaign(a.db, { ok: 30, mode: 'progressive' });
+      const agentIds = await makeAgents(a.db, 3);
+      const stop = attachSimAgents(a, agentIds);
+      for (const id of agentIds) await a.app.get(AgentStateService).setByAgent(id, 'ready', fx.campaignId, null);
+      await waitFor(async () => (await a.db.query(`SELECT 1 FROM calls WHERE campaign_id = $1`, [fx.campaignId])).length >= 10, 30_000, 'calls');
+      const owners = await a.db.query(`SELECT DISTINCT worker_id FROM calls WHERE campaign_id = $1`, [fx.campaignId]);
+      expect(owners).toHaveLength(1);
+      const running = [a, b].filter((x) => x.app.get(DialerWorkerService).runnerFor(fx.campaignId));
+      expect(running).toHaveLength(1);
+      expect(owners[0].worker_id).toBe(running[0].app.get(DialerWorkerService).workerId);
+
+      // The database refuses a second live call to a number: the dialer gets null and leaves the lead alone.
+      const calls = a.app.get(CallsService);
+      const [lead] = await a.db.query(`SELECT * FROM leads WHERE id = $1`, [fx.leads[29].id]);
+      const campaign = { id: fx.campaignId, dialMode: 'progressive', callerId: null, gatewayId: null } as never;
+      const leadView = { id: String(lead.id), phone: lead.phone, attempts: 0 } as never;
+      const first = await calls.createQueued(campaign, leadView, 'test-worker', new Date());
+      expect(first).toBeTruthy();
+      expect(await calls.createQueued(campaign, leadView, 'test-worker', new Date())).toBeNull();
+      await calls.transition(first!, 'failed', { end_at: new Date(), outcome: 'cancelled' });
+      stop();
+      await pauseAndDrain(a, fx.campaignId);
+    } finally {
+      await b.close();
+      await a.close();
     }
   });
 
