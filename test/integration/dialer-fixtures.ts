@@ -26,7 +26,7 @@ export interface CampaignFixture {
 /** A running campaign with a list: `ok` leads in a zone inside calling hours, plus DNC'd and out-of-hours ones. */
 export async function makeCampaign(
   db: DataSource,
-  opts: { ok: number; dncInternal?: number; dncCampaign?: number; outsideHours?: number; mode?: 'progressive' | 'predictive'; warmup?: number },
+  opts: { ok: number; dncInternal?: number; dncCampaign?: number; outsideHours?: number; mode?: 'preview' | 'progressive' | 'predictive'; warmup?: number },
 ): Promise<CampaignFixture> {
   const tag = `${process.pid}${Date.now() % 100000}${++seq}`;
   const [list] = await db.query(`INSERT INTO lead_lists (name) VALUES ($1) RETURNING id`, [`dialer-list-${tag}`]);
