@@ -63,6 +63,7 @@ export class CampaignRunner {
     lastHour: { abandoned: 0, answered: 0 }, last24h: { abandoned: 0, answered: 0 }, last30d: { abandoned: 0, answered: 0 },
   };
   private windowsLoadedAt = 0;
+  private longWindowsLoadedAt = 0;
   private wrapUp: DurationStats = { meanMs: 30_000, sdMs: 15_000 };
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -353,28 +354,32 @@ export class CampaignRunner {
     this.campaign = fresh;
   }
 
+  /** The last hour every few seconds; the 24 h and 30 day windows (larger scans) once a minute. */
   private async loadWindows(now: Date): Promise<void> {
     const t = now.getTime();
-    const [r] = await this.d.db.query(
-      `SELECT count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $2)::int AS a1, count(*) FILTER (WHERE abandon_at > $2)::int AS b1,
-              count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $3)::int AS a24, count(*) FILTER (WHERE abandon_at > $3)::int AS b24,
-              count(*) FILTER (WHERE answer_type = 'human')::int AS a30, count(*) FILTER (WHERE abandon_at IS NOT NULL)::int AS b30
-         FROM calls WHERE campaign_id = $1 AND queued_at > $4`,
-      [this.campaign.id, new Date(t - 3_600_000), new Date(t - 86_400_000), new Date(t - 30 * 86_400_000)],
-    );
-    this.windows = {
-      lastHour: { answered: r.a1, abandoned: r.b1 },
-      last24h: { answered: r.a24, abandoned: r.b24 },
-      last30d: { answered: r.a30, abandoned: r.b30 },
+    const count = async (sinceMs: number) => {
+      const [r] = await this.d.db.query(
+        `SELECT count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $2)::int AS answered,
+                count(*) FILTER (WHERE abandon_at > $2)::int AS abandoned
+           FROM calls WHERE campaign_id = $1 AND queued_at > $3`,
+        [this.campaign.id, new Date(t - sinceMs), new Date(t - sinceMs - 3_600_000)],
+      );
+      return { answered: r.answered as number, abandoned: r.abandoned as number };
     };
+    this.windows.lastHour = await count(3_600_000);
+    if (t - this.longWindowsLoadedAt >= 60_000) {
+      this.windows.last24h = await count(86_400_000);
+      this.windows.last30d = await count(30 * 86_400_000);
+      this.longWindowsLoadedAt = t;
+      const [w] = await this.d.db.query(
+        `SELECT avg(ms) AS mean, stddev_samp(ms) AS sd FROM (
+           SELECT extract(epoch FROM (wrapup_end_at - end_at)) * 1000 AS ms FROM calls
+            WHERE campaign_id = $1 AND wrapup_end_at IS NOT NULL ORDER BY wrapup_end_at DESC LIMIT 200) x`,
+        [this.campaign.id],
+      );
+      if (w?.mean) this.wrapUp = { meanMs: Number(w.mean), sdMs: Number(w.sd ?? w.mean) || Number(w.mean) / 2 };
+    }
     this.windowsLoadedAt = t;
-    const [w] = await this.d.db.query(
-      `SELECT avg(ms) AS mean, stddev_samp(ms) AS sd FROM (
-         SELECT extract(epoch FROM (wrapup_end_at - end_at)) * 1000 AS ms FROM calls
-          WHERE campaign_id = $1 AND wrapup_end_at IS NOT NULL ORDER BY wrapup_end_at DESC LIMIT 200) x`,
-      [this.campaign.id],
-    );
-    if (w?.mean) this.wrapUp = { meanMs: Number(w.mean), sdMs: Number(w.sd ?? w.mean) || Number(w.mean) / 2 };
   }
 
   /** A new holder (takeover) starts from the campaign's recent history instead of from nothing. */
