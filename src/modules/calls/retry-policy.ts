@@ -1,5 +1,12 @@
 import { CampaignRetryRules, DEFAULT_RETRY_RULES } from '../campaigns/campaign-settings';
 
+/*
+ * Retries are scheduled on the lead itself (status 'retry' or 'callback' + next_attempt_at), not as BullMQ delayed
+ * jobs: the lead selection query already orders by next_attempt_at, so the database is the one schedule. Nothing
+ * is lost if Redis is flushed, nothing can fire twice, and a DNC or final outcome recorded later simply changes the
+ * row (a queued job would have to be found and removed).
+ */
+
 /** Outcomes the system reaches without an agent. */
 export type SystemOutcome = 'busy' | 'no_answer' | 'invalid_number' | 'carrier_failure' | 'cancelled' | 'machine' | 'abandoned' | 'worker_lost';
 
