@@ -102,6 +102,7 @@ export class CampaignRunner {
     this.stopped = true;
     this.draining = true;
     if (this.timer) clearInterval(this.timer);
+    while (this.ticking) await sleep(20); // a launch in progress finishes first, so its calls are hung up too
     for (const c of [...this.live.values()]) await this.d.telephony.hangup(c.id).catch(() => undefined);
     await Promise.all([...this.live.values()].map((c) => c.chain));
     const deadline = Date.now() + 2_000;
