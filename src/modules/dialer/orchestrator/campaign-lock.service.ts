@@ -42,6 +42,15 @@ export class CampaignLockService {
     return (await this.redis.exists(`worker:${workerId}`)) === 1;
   }
 
+  /** Remembers that this id is a dialer worker (kept a day), so its leftovers can be told from anyone else's. */
+  async register(workerId: string): Promise<void> {
+    await this.redis.set(`worker-known:${workerId}`, '1', 'PX', 86_400_000);
+  }
+
+  async wasWorker(workerId: string): Promise<boolean> {
+    return (await this.redis.exists(`worker-known:${workerId}`)) === 1;
+  }
+
   async forget(workerId: string): Promise<void> {
     await this.redis.del(`worker:${workerId}`);
   }

@@ -50,6 +50,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.locks.register(this.workerId);
     await this.locks.heartbeat(this.workerId);
     this.sub = this.redis.duplicate();
     this.sub.on('message', (_ch, raw: string) => void this.onCommand(raw));
@@ -155,6 +156,22 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
       }
       if (list.length) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
       closed += list.length;
+    }
+    // Leads a dead worker leased but never dialled go back at once (the maintenance job would wait for expiry).
+    const holders: { lease_owner: string }[] = await this.db.query(
+      `SELECT DISTINCT lease_owner FROM leads WHERE status = 'leased' AND lease_owner IS NOT NULL AND lease_owner <> $1`,
+      [this.workerId],
+    );
+    for (const { lease_owner: holder } of holders) {
+      // Only owners known to have been dialer workers; other leases are left to expire (maintenance job).
+      if (!(await this.locks.wasWorker(holder)) || (await this.locks.isAlive(holder))) continue;
+      await this.db.query(
+        `UPDATE leads SET status = CASE WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+          WHERE status = 'leased' AND lease_owner = $1
+            AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)`,
+        [holder],
+      );
     }
     return closed;
   }
