@@ -4,17 +4,21 @@ import { CoreModule } from './core.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CallsModule } from './modules/calls/calls.module';
+import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
 import { DialerApiModule } from './modules/dialer/dialer-api.module';
 import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, AgentsModule, CallsModule, DialerApiModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, AgentsModule, CallsModule, DialerApiModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, DialerModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, DialerModule];
 
 export interface AppRoles {
   api: boolean;
