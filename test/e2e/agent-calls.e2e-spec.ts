@@ -119,8 +119,8 @@ describe('agent API: state, current call, hangup, disposition (HTTP)', () => {
     const phone = fx.leads[2].phone;
     const dnc = await t.db.query(`SELECT scope, source, created_by FROM dnc_entries WHERE phone = $1 AND removed_at IS NULL`, [phone]);
     expect(dnc).toEqual([{ scope: 'internal', source: 'agent_disposition', created_by: other.id }]);
-    const [ev] = await t.db.query(`SELECT type, agent_id, call_id FROM compliance_events WHERE phone = $1 AND type = 'dnc_added'`, [phone]);
-    expect(ev).toEqual({ type: 'dnc_added', agent_id: other.id, call_id: callId });
+    const [ev] = await t.db.query(`SELECT type, agent_id, call_id FROM compliance_events WHERE phone = $1 AND type = 'dnc_add'`, [phone]);
+    expect(ev).toEqual({ type: 'dnc_add', agent_id: other.id, call_id: callId });
     const [lead] = await t.db.query(`SELECT status FROM leads WHERE id = $1`, [fx.leads[2].id]);
     expect(lead.status).toBe('dnc');
   });

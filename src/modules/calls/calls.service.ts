@@ -6,11 +6,11 @@ import { DomainError, invalid, notFound } from '../../common/errors/domain-error
 import { REDIS } from '../../common/redis/redis.module';
 import { AgentStateService } from '../agents/agent-state.service';
 import { CampaignEntity, DialMode } from '../campaigns/campaign.entity';
+import { DncService } from '../compliance/dnc.service';
 import { LeadEntity } from '../leads/lead.entity';
 import { CallState } from './call.entities';
 import { fromStates } from './call-state-machine';
 import { CurrentCallResponse, DispositionDto, DispositionResponse } from './calls.dto';
-import { addInternalDnc } from './internal-dnc';
 import { LeadNext, nextAfterDisposition, retryRules } from './retry-policy';
 
 /** Redis channel (prefix added) on which API processes ask the worker that holds a call to act on it. */
@@ -35,6 +35,7 @@ export class CallsService {
   constructor(
     private readonly db: DataSource,
     private readonly agents: AgentStateService,
+    private readonly dnc: DncService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -176,7 +177,8 @@ export class CallsService {
         );
       }
       if (dto.dnc || outcome.is_dnc) {
-        await addInternalDnc(tx, { phone: call.phone, agentId, campaignId: call.campaign_id, leadId: String(call.lead_id), callId, at: now });
+        // "Never call me again": on the internal list at once, with its compliance event, in this transaction.
+        await this.dnc.addInternalDnc(call.phone, { actorUserId: agentId, campaignId: call.campaign_id, leadId: String(call.lead_id), callId }, tx);
       }
       return { campaignId: call.campaign_id as string, next };
     });
