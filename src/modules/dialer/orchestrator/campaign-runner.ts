@@ -64,6 +64,7 @@ export class CampaignRunner {
   };
   private windowsLoadedAt = 0;
   private longWindowsLoadedAt = 0;
+  private cpsLimit: number | null = null;
   private wrapUp: DurationStats = { meanMs: 30_000, sdMs: 15_000 };
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -94,6 +95,7 @@ export class CampaignRunner {
 
   async start(): Promise<void> {
     await this.seedStats();
+    await this.loadCpsLimit();
     this.timer = setInterval(() => void this.tick(), this.d.tickMs);
   }
 
@@ -137,6 +139,8 @@ export class CampaignRunner {
       abandonTargetPct: Math.min(3, p.abandonTargetPct ?? this.campaign.abandonTarget ?? 3),
       maxLinesPerAgent: p.maxLinesPerAgent ?? this.campaign.maxLinesPerAgent ?? 3,
       warmupAnsweredCalls: p.warmupAnsweredCalls ?? 30,
+      // The trunk's calls-per-second limit: a burst above it earns 503s (one decision per second).
+      maxLaunchPerDecision: this.cpsLimit ?? undefined,
     };
   }
 
@@ -353,6 +357,13 @@ export class CampaignRunner {
       return;
     }
     this.campaign = fresh;
+    await this.loadCpsLimit();
+  }
+
+  private async loadCpsLimit(): Promise<void> {
+    if (!this.campaign.gatewayId) return void (this.cpsLimit = null);
+    const [g] = await this.d.db.query(`SELECT cps_limit FROM sip_gateways WHERE id = $1`, [this.campaign.gatewayId]);
+    this.cpsLimit = g ? Math.max(1, Math.floor((g.cps_limit * this.d.tickMs) / 1000)) : null;
   }
 
   /** The last hour every few seconds; the 24 h and 30 day windows (larger scans) once a minute. */
