@@ -79,7 +79,7 @@ describe('decideDials', () => {
     expect(d.reason).toBe('abandon_cap_guard');
   });
 
-  it('never launches more in one decision than the trunk's calls-per-second limit allows', () => {
+  it("never launches more in one decision than the trunk's calls-per-second limit allows", () => {
     const many = state({ readyAgents: 40, talkingElapsedMs: Array(10).fill(60_000) });
     expect(decideDials(many, policy).launch).toBeGreaterThan(5);
     expect(decideDials(many, { ...policy, maxLaunchPerDecision: 5 }).launch).toBe(5);
