@@ -8,7 +8,9 @@ import { LiveEventBus } from '../../src/modules/dialer/live-events';
 import { DialerWorkerService } from '../../src/modules/dialer/orchestrator/dialer-worker.service';
 import { Rng } from '../../src/modules/telephony/simulated/random';
 import { SimulatedAgents } from '../../src/modules/telephony/simulated/simulated-agents';
+import { SimulatedCarrier } from '../../src/modules/telephony/simulated/simulated-carrier';
 import { RealTimers } from '../../src/modules/telephony/simulated/timers';
+import { TELEPHONY } from '../../src/modules/telephony/telephony.port';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { makeAgents, makeCampaign, waitFor } from './dialer-fixtures';
 
@@ -68,6 +70,9 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
         return c;
       }, 5_000, 'the hangup');
       expect(hungUp.hangup_by).toBe('agent');
+      // Every logged-in agent has a nailed-up phone leg held by the orchestrator.
+      const carrier = t.app.get<SimulatedCarrier>(TELEPHONY);
+      expect(agentIds.every((id) => carrier.hasAgentLeg(id))).toBe(true);
       // Let it dial until at least 30 calls were placed and several people were connected to agents.
       await waitFor(async () => {
         const [r] = await t.db.query(`SELECT count(*)::int AS n, count(connect_at)::int AS c FROM calls WHERE campaign_id = $1`, [fx.campaignId]);

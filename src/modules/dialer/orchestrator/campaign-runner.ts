@@ -65,6 +65,8 @@ export class CampaignRunner {
   private windowsLoadedAt = 0;
   private longWindowsLoadedAt = 0;
   private cpsLimit: number | null = null;
+  /** Agents whose long-lived phone leg this runner has asked the telephony adapter to hold up. */
+  private readonly legs = new Set<string>();
   private wrapUp: DurationStats = { meanMs: 30_000, sdMs: 15_000 };
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -132,6 +134,34 @@ export class CampaignRunner {
     }
   }
 
+  /**
+   * The nailed-up agent leg (see TELEPHONY.md): up while the agent is logged in to the campaign, so joining an
+   * answered call takes milliseconds; torn down at logout. A leg that drops pauses the agent.
+   */
+  private async syncAgentLegs(loggedIn: string[]): Promise<void> {
+    const present = new Set(loggedIn);
+    for (const agentId of loggedIn) {
+      if (this.legs.has(agentId)) continue;
+      this.legs.add(agentId);
+      await this.d.telephony.ensureAgentLeg(agentId, {
+        onAgentLegDown: (id) => {
+          this.legs.delete(id);
+          void this.d.agents.get(id).then((s) => {
+            if (s.state === 'ready') return this.d.agents.transition(id, 'paused', this.campaign.id, { reason: 'phone_disconnected' });
+          }).catch(() => undefined);
+        },
+      }).catch((err) => {
+        this.legs.delete(agentId);
+        this.logger.warn({ agentId, err: (err as Error).message }, 'agent leg not established');
+      });
+    }
+    for (const agentId of [...this.legs]) {
+      if (present.has(agentId)) continue;
+      this.legs.delete(agentId);
+      await this.d.telephony.releaseAgentLeg(agentId).catch(() => undefined);
+    }
+  }
+
   private policy(): PacingPolicy {
     const p = (this.campaign.pacing ?? {}) as CampaignPacing;
     return {
@@ -146,6 +176,7 @@ export class CampaignRunner {
 
   private async decide(now: Date): Promise<DialDecision> {
     const agents = await this.d.agents.campaignAgents(this.campaign.id);
+    await this.syncAgentLegs(agents.map((a) => a.agentId));
     const t = now.getTime();
     const state: PacingState = {
       readyAgents: 0,

@@ -131,6 +131,10 @@ export class SimulatedCarrier implements Telephony {
     this.agentLegs.delete(agentId);
   }
 
+  hasAgentLeg(agentId: string): boolean {
+    return this.agentLegs.has(agentId);
+  }
+
   liveCalls(): string[] {
     return [...this.calls.values()].filter((c) => !c.done).map((c) => c.req.callId);
   }
