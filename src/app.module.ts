@@ -1,10 +1,14 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
+import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CallsModule } from './modules/calls/calls.module';
 import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
+import { DialerApiModule } from './modules/dialer/dialer-api.module';
+import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
@@ -13,10 +17,12 @@ import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule];
+export const API_MODULES: Type[] = [
+  AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, AgentsModule, CallsModule, DialerApiModule,
+];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, LeadImportWorkerModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, LeadImportWorkerModule, DialerModule];
 
 export interface AppRoles {
   api: boolean;
