@@ -3,11 +3,12 @@ import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
+import { GatewaysModule } from './modules/telephony/gateways/gateways.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, GatewaysModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
 export const WORKER_MODULES: Type[] = [MaintenanceModule];
