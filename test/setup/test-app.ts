@@ -1,8 +1,12 @@
+import { getQueueToken, WorkerHost } from '@nestjs/bullmq';
+import { DiscoveryService } from '@nestjs/core';
 import { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule, AppRoles } from '../../src/app.module';
+import { QueueName } from '../../src/common/queue/queue-names';
 import { configureApp } from '../../src/configure-app';
 import { loadConfig } from '../../src/config/env.schema';
 import { Role } from '../../src/modules/users/user.entity';
@@ -27,6 +31,10 @@ export async function createTestApp(roles: AppRoles = { api: true, worker: false
   const app = moduleRef.createNestApplication({ logger: false });
   configureApp(app);
   await app.init();
+  // Closing a BullMQ connection that is still connecting emits an unhandled error: wait until all are up.
+  await Promise.all(Object.values(QueueName).map((n) => app.get<Queue>(getQueueToken(n)).waitUntilReady()));
+  const workers = app.get(DiscoveryService).getProviders().map((w) => w.instance).filter((i): i is WorkerHost => i instanceof WorkerHost);
+  await Promise.all(workers.map((w) => w.worker?.waitUntilReady()));
   const http = request(app.getHttpServer());
   const users = app.get(UsersService);
   const password = 'correct horse battery staple';
