@@ -133,7 +133,11 @@ export class DrachtioTelephony implements Telephony {
 
   stop(): void {
     for (const s of this.calls.values()) this.clearRingTimer(s);
-    this.srf.disconnect();
+    try {
+      this.srf.disconnect();
+    } catch {
+      // never connected: drachtio-srf has no link to close
+    }
     this.media.close();
   }
 

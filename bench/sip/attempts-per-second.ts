@@ -1,0 +1,108 @@
+/**
+ * Call attempts per second through drachtio-server to a sipp answering peer on loopback.
+ *   DRACHTIO_BIN=/path/to/drachtio npx ts-node -P tsconfig.json bench/sip/attempts-per-second.ts   (or DRACHTIO_HOST=...)
+ * Figure: attempts/s of the full adapter (pacer, rtpengine offer/answer/delete, INVITE, 200, ACK, BYE, and every
+ * attempt persisted in PostgreSQL: a row at dial, updated at the end), beside its reference in the same run: a bare
+ * drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else). Targets: >= 200 attempts/s and >= 0.7x the bare loop.
+ */
+import { Client } from 'pg';
+import { DrachtioTelephony } from '../../src/modules/telephony/drachtio/drachtio-telephony';
+import { SrfLike } from '../../src/modules/telephony/drachtio/sip-types';
+import { GatewayConfig } from '../../src/modules/telephony/gateways/gateway-config';
+import { RtpEngineNgClient } from '../../src/modules/telephony/rtpengine/rtpengine-ng.client';
+import { DRACHTIO_SKIP_LINE, drachtioConfigured, LOCAL_SIP_IP, reachDrachtio } from '../../test/sip/support/drachtio-server';
+import { startRtpEngine } from '../../test/sip/support/rtpengine-daemon';
+import { sipp, sippAvailable } from '../../test/sip/support/sipp';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Srf = require('drachtio-srf') as new () => SrfLike;
+
+const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+
+async function pool(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) await one(next++);
+  }));
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function main() {
+  if (!drachtioConfigured()) {
+    console.log(`bench/sip: ${DRACHTIO_SKIP_LINE}; no figure produced.`);
+    return;
+  }
+  if (!sippAvailable()) {
+    console.log('bench/sip: SKIPPED: sipp not installed (apt-get install sip-tester); no figure produced.');
+    return;
+  }
+  const server = await reachDrachtio();
+  const rtpe = await startRtpEngine();
+  const db = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/dialer' });
+  await db.connect();
+  await db.query(`CREATE TEMP TABLE bench_sip_attempts (
+    id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
+  const peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 + 10, timeoutSec: 600, args: ['-l', String(CONCURRENCY * 4)] });
+  await new Promise((r) => setTimeout(r, 300));
+  const target = `sip:+12025550143@${LOCAL_SIP_IP}:${peer.port}`;
+
+  try {
+    // Reference: bare drachtio-srf loop.
+    const bare = new Srf();
+    await new Promise<void>((resolve, reject) => {
+      bare.on('connect', (err) => (err ? reject(err) : resolve()));
+      bare.connect({ host: server.host, port: server.port, secret: server.secret });
+    });
+    let bareOk = 0;
+    const bareSec = await pool(ATTEMPTS, CONCURRENCY, async () => {
+      const d = await bare.createUAC(target, { localSdp: SDP });
+      await d.destroy();
+      bareOk++;
+    });
+    bare.disconnect();
+
+    // Subject: the adapter, every attempt persisted.
+    const gateway: GatewayConfig = {
+      id: 'bench', name: 'sipp', host: LOCAL_SIP_IP, port: peer.port, transport: 'udp', username: null, password: null,
+      numberFormat: 'e164', prefix: '', callerIdRules: {}, cpsLimit: 100_000, channelLimit: CONCURRENCY * 2,
+    };
+    const tel = new DrachtioTelephony(new Srf(), new RtpEngineNgClient('127.0.0.1', rtpe.ngPort), { forDial: async () => gateway },
+      { phoneOf: async () => null, credentialsOf: async () => null },
+      { drachtio: { host: server.host, port: server.port, secret: server.secret }, realm: 'bench', abandonMessageFile: '/dev/null' });
+    await tel.start();
+    let ok = 0;
+    const sec = await pool(ATTEMPTS, CONCURRENCY, (i) => new Promise<void>((resolve, reject) => {
+      const callId = `bench-${process.pid}-${i}`;
+      void db.query('INSERT INTO bench_sip_attempts (id, dial_at) VALUES ($1, now())', [callId]).then(() =>
+        tel.dial({ callId, campaignId: 'bench', to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000 }, {
+          onRinging: () => undefined,
+          onAnswered: () => void tel.hangup(callId),
+          onFailed: (_at, result, code) => void db.query('UPDATE bench_sip_attempts SET outcome = $2, sip_code = $3, end_at = now() WHERE id = $1', [callId, result, code]).then(() => resolve(), reject),
+          onEnded: () => void db.query(`UPDATE bench_sip_attempts SET outcome = 'answered', sip_code = 200, answer_at = now(), end_at = now() WHERE id = $1`, [callId]).then(() => (ok++, resolve()), reject),
+        }).then((h) => db.query('UPDATE bench_sip_attempts SET sip_call_id = $2 WHERE id = $1', [callId, h.providerCallId])),
+      );
+    }));
+    tel.stop();
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM bench_sip_attempts WHERE outcome = 'answered' AND end_at IS NOT NULL`)).rows;
+
+    const bareRate = bareOk / bareSec;
+    const rate = ok / sec;
+    console.log(`bench/sip: ${ATTEMPTS} attempts each, ${CONCURRENCY} in flight, sipp answering on loopback`);
+    console.log(`  reference  bare drachtio-srf loop : ${bareRate.toFixed(1)} attempts/s (${bareOk} answered + BYE in ${bareSec.toFixed(2)} s)`);
+    console.log(`  figure     DrachtioTelephony      : ${rate.toFixed(1)} attempts/s (${ok} answered + BYE in ${sec.toFixed(2)} s, ${n} rows persisted)`);
+    console.log(`  ratio ${(rate / bareRate).toFixed(2)}x (target >= 0.7x): ${rate / bareRate >= 0.7 ? 'MET' : 'NOT MET'}; >= 200 attempts/s: ${rate >= 200 ? 'MET' : 'NOT MET'}`);
+  } finally {
+    await peer.stop();
+    await db.end();
+    await rtpe.stop();
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
