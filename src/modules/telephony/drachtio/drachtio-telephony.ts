@@ -9,7 +9,7 @@ import { CancelReason, FailedResult, outcomeForCancelRace, outcomeForFinalRespon
 import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony } from '../telephony.port';
 import { DigestAuthenticator, parseDigest } from './digest-auth';
 import { Registrar } from './registrar';
-import { DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SipErrorLike, SrfLike } from './sip-types';
+import { DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SipErrorLike, SipResponseLike, SrfLike } from './sip-types';
 
 /** Where an agent's phone is, and its REGISTER password (users.sip_uri / sip_username / sip_password). */
 export interface AgentPhoneDirectory {
@@ -187,24 +187,32 @@ export class DrachtioTelephony implements Telephony {
         }
       };
       const auth = gateway.username && gateway.password ? { username: gateway.username, password: gateway.password } : undefined;
-      this.srf
-        .createUAC(requestUri(req.to, gateway), { localSdp: offer, headers: { ...this.opts.extraHeaders, ...callerIdHeaders(req.callerId, gateway) }, auth }, {
-          cbRequest: (err, sent) => {
-            if (err || !sent) return;
-            s.invite = sent;
-            s.sipCallId = sent.get('Call-ID') ?? '';
-            s.ringTimer = setTimeout(() => this.cancel(s, 'ring_timeout'), req.ringTimeoutMs);
-            hand();
-            if (s.cancelled) sent.cancel(); // hung up before the INVITE left
-          },
-          cbProvisional: (res) => {
-            // 180 and 183 are ringing; 183 with early media (maybe a "not in service" recording) is NOT an answer.
-            if ((res.status === 180 || res.status === 183) && !s.ringing && !s.done) {
-              s.ringing = true;
-              events.onRinging(new Date(this.clock()));
-            }
-          },
-        })
+      const progress = {
+        cbRequest: (err: unknown, sent: SentInviteLike) => {
+          if (err || !sent) return;
+          s.invite = sent;
+          s.sipCallId = sent.get('Call-ID') ?? '';
+          s.ringTimer = setTimeout(() => this.cancel(s, 'ring_timeout'), req.ringTimeoutMs);
+          hand();
+          if (s.cancelled) sent.cancel(); // hung up before the INVITE left
+        },
+        cbProvisional: (res: SipResponseLike) => {
+          // 180 and 183 are ringing; 183 with early media (maybe a "not in service" recording) is NOT an answer.
+          if ((res.status === 180 || res.status === 183) && !s.ringing && !s.done) {
+            s.ringing = true;
+            events.onRinging(new Date(this.clock()));
+          }
+        },
+      };
+      const launch = (): Promise<DialogLike> => {
+        try {
+          const headers = { ...this.opts.extraHeaders, ...callerIdHeaders(req.callerId, gateway) };
+          return this.srf.createUAC(requestUri(req.to, gateway), { localSdp: offer, headers, auth }, progress);
+        } catch (err) {
+          return Promise.reject(err); // drachtio-srf throws at once on a malformed URI or a closed link
+        }
+      };
+      launch()
         .then((dialog) => {
           hand();
           return this.onAnswered(s, dialog);
