@@ -173,6 +173,24 @@ describe('DrachtioTelephony: customer calls', () => {
     expect(rec.last().args.slice(1, 4)).toEqual(['carrier_failure', null, 'gateway channel limit reached']);
   });
 
+  it('reports a call hung up while it waits for its launch slot as cancelled, without sending an INVITE', async () => {
+    let wake!: () => void;
+    const pacer = new GatewayPacer(() => 0, () => new Promise<void>((r) => (wake = r)));
+    const { srf, tel } = await setup({ pacer });
+    const slow = { ...gateway, cpsLimit: 1 };
+    (tel as unknown as { gateways: { forDial: () => Promise<GatewayConfig> } }).gateways = { forDial: async () => slow };
+    await tel.dial(request(), recorder().events); // takes the only token
+    const rec = recorder();
+    const req = request();
+    const pending = tel.dial(req, rec.events); // waits for the next slot
+    await until(() => wake !== undefined);
+    await tel.hangup(req.callId);
+    wake();
+    await pending;
+    expect(srf.invites).toHaveLength(1);
+    expect(rec.seen.map((e) => e.args.slice(1, 4))).toEqual([['cancelled', null, 'hung up before the INVITE was sent']]);
+  });
+
   it('starts recording when asked and reports the file', async () => {
     const { srf, media, tel } = await setup();
     const rec = recorder();

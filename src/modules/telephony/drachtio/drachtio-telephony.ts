@@ -156,18 +156,27 @@ export class DrachtioTelephony implements Telephony {
     if (!this.connected) return failNow('signalling link to drachtio-server is down');
     const gateway = await this.gateways.forDial(req.gatewayId);
     if (!gateway) return failNow('no active SIP gateway');
-    let releaseChannel: () => void;
-    try {
-      releaseChannel = await this.pacer.acquire(gateway);
-    } catch (err) {
-      if (err instanceof ChannelLimitReached) return failNow('gateway channel limit reached');
-      throw err;
-    }
+    // The session exists from here on, so a hang-up or a link drop while the launch waits for its slot is seen.
     const s: CallSession = {
-      req, events, gateway, releaseChannel, invite: null, dialog: null, sipCallId: '', ringTimer: null, cancelled: null,
-      ringing: false, answeredAt: null, customerTag: null, customerSdp: null, agentId: null, done: false,
+      req, events, gateway, releaseChannel: () => undefined, invite: null, dialog: null, sipCallId: '', ringTimer: null,
+      cancelled: null, ringing: false, answeredAt: null, customerTag: null, customerSdp: null, agentId: null, done: false,
     };
     this.calls.set(req.callId, s);
+    try {
+      s.releaseChannel = await this.pacer.acquire(gateway);
+    } catch (err) {
+      if (!(err instanceof ChannelLimitReached)) throw err;
+      this.fail(s, 'carrier_failure', null, 'gateway channel limit reached');
+      return { callId: req.callId, providerCallId: '' };
+    }
+    if (s.done) {
+      s.releaseChannel();
+      return { callId: req.callId, providerCallId: '' };
+    }
+    if (s.cancelled) {
+      this.fail(s, 'cancelled', null, 'hung up before the INVITE was sent');
+      return { callId: req.callId, providerCallId: '' };
+    }
 
     let offer: string;
     try {
