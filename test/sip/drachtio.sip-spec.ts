@@ -7,7 +7,7 @@ import { DialEvents, DialRequest } from '../../src/modules/telephony/telephony.p
 import { DRACHTIO_SKIP_LINE, DrachtioTarget, drachtioConfigured, LOCAL_SIP_IP, reachDrachtio } from './support/drachtio-server';
 import { waitFor, which } from './support/processes';
 import { RtpEngineUnderTest, startRtpEngine } from './support/rtpengine-daemon';
-import { sipp, sippAvailable } from './support/sipp';
+import { SippRun, sipp as startSipp, sippAvailable } from './support/sipp';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Srf = require('drachtio-srf') as new () => SrfLike;
@@ -39,6 +39,12 @@ function recorder() {
 
 describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent phone)', () => {
   jest.setTimeout(60_000);
+  const runs: SippRun[] = [];
+  const sipp = async (...args: Parameters<typeof startSipp>) => {
+    const run = await startSipp(...args);
+    runs.push(run);
+    return run;
+  };
   let server: DrachtioTarget;
   let rtpe: RtpEngineUnderTest;
   let tel: DrachtioTelephony;
@@ -57,7 +63,6 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
   const carrier = async (scenario: string, args: string[] = []) => {
     const run = await sipp(scenario, { ip: LOCAL_SIP_IP, args });
     gateway = { ...gateway, port: run.port };
-    await new Promise((r) => setTimeout(r, 150)); // sipp bound its port
     return run;
   };
 
@@ -78,6 +83,7 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
     await tel.start();
   });
   afterAll(async () => {
+    await Promise.all(runs.map((r) => r.stop()));
     tel?.stop();
     await rtpe?.stop();
     await server?.stop();
@@ -151,12 +157,12 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
     await rec.wait('failed');
     expect(rec.get('failed').args.slice(1, 3)).toEqual(['carrier_failure', 503]);
     expect((await peer.done).code).toBe(0);
-    // the next launch on this gateway waits out the back-off (Retry-After: 1)
+    // the next launch on this gateway waits out the back-off (Retry-After: 1 s from the 503)
+    const at503 = (rec.get('failed').args[0] as Date).getTime();
     const next = await carrier('busy');
     const rec2 = recorder();
-    const t0 = Date.now();
     await tel.dial(request(), rec2.events);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(800);
+    expect(Date.now() - at503).toBeGreaterThanOrEqual(950);
     await rec2.wait('failed');
     await next.done;
   });

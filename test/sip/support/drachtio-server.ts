@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'fs';
 import { connect } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Daemon, freeTcpPort, freeUdpPort, startDaemon, waitFor } from './processes';
 
 /**
@@ -49,8 +52,10 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
   const bin = process.env.DRACHTIO_BIN!;
   const port = await freeTcpPort();
   const sipPort = await freeUdpPort();
+  const conf = join(mkdtempSync(join(tmpdir(), 'drachtio-')), 'drachtio.conf.xml');
+  writeFileSync(conf, `<drachtio><admin port="${port}" secret="${secret}">127.0.0.1</admin><sip><contacts></contacts></sip><cdrs>false</cdrs><logging><console/><loglevel>notice</loglevel></logging></drachtio>`);
   const args = [
-    '--noconfig', '--stdout', '--loglevel', process.env.DRACHTIO_LOGLEVEL ?? 'notice', '--sofia-loglevel', '0',
+    '-f', conf, '--stdout', '--loglevel', process.env.DRACHTIO_LOGLEVEL ?? 'notice', '--sofia-loglevel', '0',
     '--address', '127.0.0.1', '--port', String(port), '--secret', secret,
     '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--disable-nat-detection',
   ];

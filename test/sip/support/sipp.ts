@@ -26,5 +26,6 @@ export async function sipp(scenario: string, opts: { ip: string; remote?: string
   if (opts.remote) args.push(opts.remote);
   const d: Daemon = startDaemon('sipp', args);
   const done = new Promise<{ code: number | null; output: string }>((resolve) => d.proc.once('exit', (code) => resolve({ code, output: d.output() })));
+  await new Promise((r) => setTimeout(r, 200)); // sipp has bound its port (a UAS started later would be refused with 503)
   return { port, done, stop: () => d.stop() };
 }

@@ -322,11 +322,11 @@ describe('DrachtioTelephony: link drop and reconciliation', () => {
 
 describe('DrachtioTelephony: registrar', () => {
   function registerReq(auth?: string) {
-    const headers: Record<string, string> = auth ? { Authorization: auth } : {};
+    const headers: Record<string, string> = { Contact: '<sip:agent7@127.0.0.1:5090>;expires=300', ...(auth ? { Authorization: auth } : {}) };
     return {
       method: 'REGISTER', uri: 'sip:dialer.test', protocol: 'udp', source_address: '127.0.0.1',
       get: (h: string) => headers[h], has: (h: string) => h in headers,
-      registration: { type: 'register' as const, expires: 300, contact: [{ uri: 'sip:agent7@127.0.0.1:5090' }], aor: 'sip:agent7@dialer.test' },
+      getParsedHeader: () => [{ uri: 'sip:agent7@127.0.0.1:5090', params: { expires: '300' } }],
     };
   }
   function responder() {

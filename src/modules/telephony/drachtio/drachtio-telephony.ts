@@ -454,13 +454,15 @@ export class DrachtioTelephony implements Telephony {
         this.log.warn(`REGISTER refused: bad credentials from ${req.source_address}`);
         return res.send(403);
       }
-      const reg = req.registration;
-      const contact = reg?.contact?.[0]?.uri;
-      if (!reg || reg.type === 'unregister' || !contact || reg.expires === 0) {
+      const rawContact = req.get('Contact') ?? '';
+      const parsed = rawContact && rawContact.trim() !== '*' ? req.getParsedHeader('Contact') : [];
+      const contact = parsed[0]?.uri;
+      const requested = Number(parsed[0]?.params?.expires ?? req.get('Expires') ?? 3600);
+      if (!contact || requested === 0) {
         this.registrar.unregister(creds.username);
         return res.send(200, { headers: { Expires: '0' } });
       }
-      const expires = Math.min(Math.max(reg.expires, 60), 3600);
+      const expires = Math.min(Math.max(requested || 3600, 60), 3600);
       const transport = /;transport=(wss?)/i.exec(contact)?.[1] ?? req.protocol ?? 'udp';
       this.registrar.register(creds.username, contact, transport, expires);
       res.send(200, { headers: { Contact: `<${contact}>;expires=${expires}`, Expires: String(expires) } });

@@ -50,7 +50,7 @@ export interface RegisterRequestLike extends SipMessageLike {
   uri: string;
   protocol: string;
   source_address: string;
-  registration?: { type: 'register' | 'unregister'; expires: number; contact: { uri: string }[]; aor: string };
+  getParsedHeader(name: 'Contact'): Array<{ uri: string; params?: Record<string, string | null> }>;
 }
 
 export interface RegisterResponseLike {
