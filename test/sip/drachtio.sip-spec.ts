@@ -206,8 +206,9 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
     if (server.restart) {
       await server.restart(); // drachtio-server restarts: its dialogs are gone
     } else {
-      const agent = (srf as unknown as { _app: { mapServer: Map<{ destroy(): void }, unknown> } })._app;
-      for (const sock of agent.mapServer.keys()) sock.destroy(); // the TCP link drops
+      // the TCP link to the external server drops (drachtio-srf's client socket, reached through its internals)
+      const client = (srf as unknown as { _app: { client: { mapServer: Map<{ destroy(): void }, unknown> } } })._app.client;
+      for (const socket of client.mapServer.keys()) socket.destroy();
     }
     await rec.wait('ended');
     expect(rec.get('ended').args[1]).toBe('system');
