@@ -5,7 +5,7 @@
  * attempt persisted in PostgreSQL: a row at dial, updated at the end), beside its reference in the same run: a bare
  * drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else). Targets: >= 200 attempts/s and >= 0.7x the bare loop.
  */
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { DrachtioTelephony } from '../../src/modules/telephony/drachtio/drachtio-telephony';
 import { SrfLike } from '../../src/modules/telephony/drachtio/sip-types';
 import { GatewayConfig } from '../../src/modules/telephony/gateways/gateway-config';
@@ -40,11 +40,11 @@ async function main() {
     return;
   }
   const server = await reachDrachtio();
-  const rtpe = await startRtpEngine();
-  const db = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/dialer' });
-  await db.connect();
-  await db.query(`CREATE TEMP TABLE bench_sip_attempts (
-    id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
+  const rtpe = await startRtpEngine({ ports: 2000 });
+  const db = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres', max: 10 });
+  const table = `bench_sip_attempts_${process.pid}`;
+  await db.query(`CREATE TABLE ${table} (
+    id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, reason text, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
   const peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 + 10, timeoutSec: 600, args: ['-l', String(CONCURRENCY * 4)] });
   await new Promise((r) => setTimeout(r, 300));
   const target = `sip:+12025550143@${LOCAL_SIP_IP}:${peer.port}`;
@@ -76,23 +76,26 @@ async function main() {
     let ok = 0;
     const sec = await pool(ATTEMPTS, CONCURRENCY, (i) => new Promise<void>((resolve, reject) => {
       const callId = `bench-${process.pid}-${i}`;
-      void db.query('INSERT INTO bench_sip_attempts (id, dial_at) VALUES ($1, now())', [callId]).then(() =>
+      void db.query(`INSERT INTO ${table} (id, dial_at) VALUES ($1, now())`, [callId]).then(() =>
         tel.dial({ callId, campaignId: 'bench', to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000 }, {
           onRinging: () => undefined,
           onAnswered: () => void tel.hangup(callId),
-          onFailed: (_at, result, code) => void db.query('UPDATE bench_sip_attempts SET outcome = $2, sip_code = $3, end_at = now() WHERE id = $1', [callId, result, code]).then(() => resolve(), reject),
-          onEnded: () => void db.query(`UPDATE bench_sip_attempts SET outcome = 'answered', sip_code = 200, answer_at = now(), end_at = now() WHERE id = $1`, [callId]).then(() => (ok++, resolve()), reject),
-        }).then((h) => db.query('UPDATE bench_sip_attempts SET sip_call_id = $2 WHERE id = $1', [callId, h.providerCallId])),
+          onFailed: (_at, result, code, reason) => void db.query(`UPDATE ${table} SET outcome = $2, sip_code = $3, reason = $4, end_at = now() WHERE id = $1`, [callId, result, code, reason]).then(() => resolve(), reject),
+          onEnded: () => void db.query(`UPDATE ${table} SET outcome = 'answered', sip_code = 200, answer_at = now(), end_at = now() WHERE id = $1`, [callId]).then(() => (ok++, resolve()), reject),
+        }),
       );
     }));
     tel.stop();
-    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM bench_sip_attempts WHERE outcome = 'answered' AND end_at IS NOT NULL`)).rows;
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE outcome = 'answered' AND end_at IS NOT NULL`)).rows;
+    const failures = (await db.query(`SELECT outcome, sip_code, reason, count(*)::int AS n FROM ${table} WHERE outcome IS DISTINCT FROM 'answered' GROUP BY 1, 2, 3`)).rows;
+    await db.query(`DROP TABLE ${table}`);
 
     const bareRate = bareOk / bareSec;
     const rate = ok / sec;
     console.log(`bench/sip: ${ATTEMPTS} attempts each, ${CONCURRENCY} in flight, sipp answering on loopback`);
     console.log(`  reference  bare drachtio-srf loop : ${bareRate.toFixed(1)} attempts/s (${bareOk} answered + BYE in ${bareSec.toFixed(2)} s)`);
     console.log(`  figure     DrachtioTelephony      : ${rate.toFixed(1)} attempts/s (${ok} answered + BYE in ${sec.toFixed(2)} s, ${n} rows persisted)`);
+    if (failures.length) console.log(`  attempts not answered: ${JSON.stringify(failures)}`);
     console.log(`  ratio ${(rate / bareRate).toFixed(2)}x (target >= 0.7x): ${rate / bareRate >= 0.7 ? 'MET' : 'NOT MET'}; >= 200 attempts/s: ${rate >= 200 ? 'MET' : 'NOT MET'}`);
   } finally {
     await peer.stop();

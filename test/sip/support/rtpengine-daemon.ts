@@ -14,13 +14,14 @@ export interface RtpEngineUnderTest {
 }
 
 /** Debian rtpengine-daemon in userspace mode (no kernel module), on loopback ports of this run. */
-export async function startRtpEngine(): Promise<RtpEngineUnderTest> {
+export async function startRtpEngine(opts: { ports?: number } = {}): Promise<RtpEngineUnderTest> {
   const bin = which('rtpengine');
   if (!bin) throw new Error('rtpengine not installed (apt-get install rtpengine-daemon, or scripts/setup.sh --with-sip)');
   const ngPort = await freeUdpPort();
   const cliPort = await freeTcpPort();
-  const portMin = 42000 + (process.pid % 200) * 100;
-  const portMax = portMin + 99;
+  const span = opts.ports ?? 100;
+  const portMin = 20000 + (process.pid % Math.floor(30000 / span)) * span;
+  const portMax = portMin + span - 1;
   const recordingDir = mkdtempSync(join(tmpdir(), 'rtpe-rec-'));
   const daemon = startDaemon(bin, [
     '--config-file=none', '--foreground', '--log-stderr', `--listen-cli=127.0.0.1:${cliPort}`, '--table=-1', '--interface=127.0.0.1', `--listen-ng=127.0.0.1:${ngPort}`,

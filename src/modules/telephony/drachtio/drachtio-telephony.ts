@@ -93,6 +93,7 @@ export class DrachtioTelephony implements Telephony {
   private orphans: DialogLike[] = [];
   private readonly digest: DigestAuthenticator;
   private connected = false;
+  private stopping = false;
   private bridgeSamples: number[] = [];
   private counters = { cancel200Races: 0, linkDrops: 0, reconciledCalls: 0, bridges: 0, over300ms: 0 };
   private connectWaiters: Array<(err: Error | null) => void> = [];
@@ -132,6 +133,7 @@ export class DrachtioTelephony implements Telephony {
   }
 
   stop(): void {
+    this.stopping = true;
     for (const s of this.calls.values()) this.clearRingTimer(s);
     try {
       this.srf.disconnect();
@@ -483,7 +485,7 @@ export class DrachtioTelephony implements Telephony {
   private onLinkDown(): void {
     const wasUp = this.connected;
     this.connected = false;
-    if (wasUp) this.counters.linkDrops += 1;
+    if (wasUp && !this.stopping) this.counters.linkDrops += 1;
     for (const s of [...this.calls.values()]) {
       if (s.done) continue;
       this.counters.reconciledCalls += 1;
@@ -500,7 +502,7 @@ export class DrachtioTelephony implements Telephony {
       leg.callId = null;
       this.onAgentLegGone(leg, 'signalling link lost');
     }
-    if (wasUp) this.log.error('link to drachtio-server lost; calls in flight reconciled, reconnecting');
+    if (wasUp && !this.stopping) this.log.error('link to drachtio-server lost; calls in flight reconciled, reconnecting');
   }
 
   private sweepOrphans(): void {
