@@ -45,7 +45,7 @@ async function main() {
   const table = `bench_sip_attempts_${process.pid}`;
   await db.query(`CREATE TABLE ${table} (
     id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, reason text, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
-  const peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 + 10, timeoutSec: 600, args: ['-l', String(CONCURRENCY * 4)] });
+  const peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 + 10, timeoutSec: 600, args: ['-buff_size', '4194304'] });
   await new Promise((r) => setTimeout(r, 300));
   const target = `sip:+12025550143@${LOCAL_SIP_IP}:${peer.port}`;
 
