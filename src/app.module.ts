@@ -2,16 +2,20 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
 import { HealthModule } from './modules/health/health.module';
 import { GatewaysModule } from './modules/telephony/gateways/gateways.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, GatewaysModule];
+export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, GatewaysModule];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule];
 
 export interface AppRoles {
   api: boolean;

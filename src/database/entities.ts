@@ -3,7 +3,9 @@ import { CallbackEntity, CallEntity, CallObjectionEntity, DispositionEntity } fr
 import {
   CampaignEntity, CampaignListEntity, CampaignOutcomeEntity, CampaignStatusEventEntity,
 } from '../modules/campaigns/campaign.entity';
-import { ComplianceEventEntity, DncEntryEntity } from '../modules/compliance/compliance.entities';
+import {
+  CallingHoursRuleEntity, ComplianceEventEntity, DncEntryEntity, DncRegistryImportEntity,
+} from '../modules/compliance/compliance.entities';
 import { LeadEntity, LeadListEntity } from '../modules/leads/lead.entity';
 import { ObjectionEntity, ScriptEntity, ScriptVersionEntity } from '../modules/scripts/script.entities';
 import { SipGatewayEntity } from '../modules/telephony/sip-gateway.entity';
@@ -14,4 +16,5 @@ export const ENTITIES = [
   UserEntity, SipGatewayEntity, CampaignEntity, CampaignStatusEventEntity, CampaignOutcomeEntity, CampaignListEntity,
   LeadListEntity, LeadEntity, DncEntryEntity, ComplianceEventEntity, ScriptEntity, ScriptVersionEntity, ObjectionEntity,
   CallEntity, CallObjectionEntity, DispositionEntity, CallbackEntity, AgentStateEventEntity,
+  DncRegistryImportEntity, CallingHoursRuleEntity,
 ];

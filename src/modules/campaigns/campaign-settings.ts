@@ -41,3 +41,66 @@ export const DEFAULT_RETRY_RULES: CampaignRetryRules = {
   maxAttempts: 5,
   maxAttemptsPerDay: 3,
 };
+
+/** Ring timeout: default 25 s (about 6 rings); never below 15 s (about 4 rings). Mirrors campaigns.ring_timeout_s. */
+export const DEFAULT_RING_TIMEOUT_S = 25;
+export const MIN_RING_TIMEOUT_S = 15;
+export const MAX_RING_TIMEOUT_S = 120;
+/** Legal abandon cap in percent of human-answered calls (47 CFR 64.1200(a)(7); Ofcom persistent misuse policy). */
+export const MAX_ABANDON_TARGET_PCT = 3;
+
+/** Who may take a callback booked by an agent. Mirrors campaigns.callback_policy. */
+export type CallbackPolicy = 'agent_only' | 'anyone_only' | 'agent_or_anyone';
+
+/** Pacing with every default filled in, as the dialer reads it from CampaignsService. */
+export interface ResolvedPacing {
+  abandonTargetPct: number;
+  maxLinesPerAgent: number;
+  warmupAnsweredCalls: number;
+  ringTimeoutS: number;
+}
+
+export interface CampaignListLink {
+  listId: string;
+  /** Higher priority lists are drained first. */
+  priority: number;
+  /** Within one priority, lists share the dials in proportion to their weight (the "mix"). */
+  weight: number;
+  active: boolean;
+}
+
+export interface CampaignOutcomeView {
+  code: string;
+  label: string;
+  isFinal: boolean;
+  isSuccess: boolean;
+  isDnc: boolean;
+  /** Non-final outcomes only: retry after this many minutes instead of the retry rules. */
+  retryAfterMinutes: number | null;
+  sortOrder: number;
+}
+
+/** A campaign with all its settings resolved: what CampaignsService.getWithSettings returns to the dialer. */
+export interface CampaignView {
+  id: string;
+  name: string;
+  description: string | null;
+  status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed';
+  dialMode: 'preview' | 'progressive' | 'predictive';
+  /** The campaign's own time zone: startsAt/endsAt are shown in it; calling windows are in the lead's zone. */
+  timezone: string;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  schedule: CampaignSchedule;
+  pacing: ResolvedPacing;
+  retryRules: CampaignRetryRules;
+  callerId: string | null;
+  gatewayId: string | null;
+  scriptId: string | null;
+  recordCalls: boolean;
+  callbackPolicy: CallbackPolicy;
+  lists: CampaignListLink[];
+  outcomes: CampaignOutcomeView[];
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -38,3 +38,40 @@ export class ComplianceEventEntity {
   @Column('text', { nullable: true }) phone: string | null;
   @Column('jsonb', { default: {} }) details: Record<string, unknown>;
 }
+
+export type RegistryImportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'superseded';
+
+const bigintNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+
+/** One imported copy of a national DNC registry file. */
+@Entity('dnc_registry_imports')
+export class DncRegistryImportEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column('text') source: string;
+  @Column('char', { length: 2 }) country: string;
+  @Column('date', { name: 'file_date' }) fileDate: string;
+  @Column('text', { name: 'file_name', nullable: true }) fileName: string | null;
+  @Column('text', { default: 'queued' }) status: RegistryImportStatus;
+  @Column('bigint', { name: 'lines_read', default: 0, transformer: bigintNumber }) linesRead: number;
+  @Column('bigint', { default: 0, transformer: bigintNumber }) imported: number;
+  @Column('bigint', { default: 0, transformer: bigintNumber }) rejected: number;
+  @Column('bigint', { name: 'total_bytes', nullable: true, transformer: bigintNumber }) totalBytes: number | null;
+  @Column('bigint', { name: 'bytes_read', default: 0, transformer: bigintNumber }) bytesRead: number;
+  @Column('text', { nullable: true }) error: string | null;
+  @Column('text', { name: 'job_id', nullable: true }) jobId: string | null;
+  @Column('uuid', { name: 'created_by', nullable: true }) createdBy: string | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'started_at', nullable: true }) startedAt: Date | null;
+  @Column('timestamptz', { name: 'finished_at', nullable: true }) finishedAt: Date | null;
+}
+
+/** Legal calling window of a country or region ('US', 'US-FL', '*'); see LegalHoursRule. */
+@Entity('calling_hours_rules')
+export class CallingHoursRuleEntity {
+  @Column('text', { primary: true }) region: string;
+  @Column('jsonb') windows: { days: number[]; start: string; end: string }[];
+  @Column('jsonb', { default: [] }) holidays: string[];
+  @Column('text', { nullable: true }) citation: string | null;
+  @Column('uuid', { name: 'updated_by', nullable: true }) updatedBy: string | null;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}

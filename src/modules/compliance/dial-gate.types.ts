@@ -19,6 +19,11 @@ export type BlockReason =
   | 'no_timezone'
   | 'campaign_not_running';
 
+export const BLOCK_REASONS: readonly BlockReason[] = [
+  'dnc_internal', 'dnc_campaign', 'dnc_registry', 'outside_hours', 'holiday', 'attempts_exhausted',
+  'daily_attempts_exhausted', 'frequency_cap', 'retry_not_due', 'lead_not_dialable', 'no_timezone', 'campaign_not_running',
+];
+
 export interface Allowed {
   allowed: true;
 }
@@ -38,14 +43,22 @@ export interface LeadView {
   timezones: string[];
   /** Region code for stricter state/province rules, e.g. 'US-FL', when known. */
   region?: string | null;
+  /**
+   * Every region the lead may be in (e.g. the state given in the lead's data and the one its ZIP code says); the
+   * call must be legal under the rule of each. When set, it is used instead of `region`.
+   */
+  regions?: string[];
   status: string;
   attempts: number;
+  /** Attempts on the lead-local day of the check (the loader resets it when attempts_day is another day). */
   attemptsToday: number;
   nextAttemptAt: Date | null;
   /** Active DNC hits for this number (internal, this campaign's, registry). */
   dnc: { internal: boolean; campaign: boolean; registry: boolean };
   /** Times this number was dialled within the frequency window (any campaign). */
   recentDialsToNumber: number;
+  /** True when the lead is soft-deleted. */
+  deleted?: boolean;
 }
 
 export interface CampaignView {
@@ -57,10 +70,14 @@ export interface CampaignView {
 }
 
 export interface LegalHoursRule {
-  /** 'US', 'US-FL', 'GB', ... most specific wins. */
+  /** 'US', 'US-FL', 'GB', ... most specific wins; '*' is the fallback for countries without a rule. */
   region: string;
+  /** Days are ISO weekdays (1 = Monday ... 7 = Sunday); start/end "HH:MM" local, end exclusive. */
   windows: { days: number[]; start: string; end: string }[];
+  /** Lead-local dates without calls: 'YYYY-MM-DD' (that date) or 'MM-DD' (every year). */
   holidays?: string[];
+  /** Where the rule comes from (statute or guidance), shown in reports. */
+  citation?: string;
 }
 
 export interface ComplianceRules {
@@ -68,3 +85,6 @@ export interface ComplianceRules {
   /** Max dials to one number in frequencyWindowHours (e.g. 3 per 24 h). */
   frequencyCap: { maxDials: number; windowHours: number };
 }
+
+/** Lead statuses the gate lets through: 'leased' because the final check runs after the dialer leased the lead. */
+export const DIALABLE_STATUSES: readonly string[] = ['new', 'retry', 'callback', 'leased'];
