@@ -141,6 +141,18 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
     expect((await peer.done).code).toBe(0);
   });
 
+  it('CANCEL/200 race: a 200 OK after our CANCEL is ACKed and BYEd at once, counted, reported no answer', async () => {
+    const peer = await carrier('answer-after-cancel');
+    const rec = recorder();
+    const races = tel.stats().cancel200Races;
+    await tel.dial(request({ ringTimeoutMs: 500 }), rec.events);
+    await rec.wait('failed');
+    expect(rec.get('failed').args.slice(1, 4)).toEqual(['no_answer', 200, 'answered after CANCEL']);
+    expect(rec.has('answered')).toBe(false);
+    expect(tel.stats().cancel200Races).toBe(races + 1);
+    expect((await peer.done).code).toBe(0); // sipp saw our ACK and our BYE
+  });
+
   it('invalid number: 404 is reported invalid', async () => {
     const peer = await carrier('notfound');
     const rec = recorder();
