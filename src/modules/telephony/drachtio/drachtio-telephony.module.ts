@@ -9,6 +9,7 @@ import { GatewaysService } from '../gateways/gateways.service';
 import { RtpEngineNgClient } from '../rtpengine/rtpengine-ng.client';
 import { TELEPHONY } from '../telephony.port';
 import { DrachtioTelephony } from './drachtio-telephony';
+import { SipStatsController } from './sip-stats.controller';
 import { SrfLike } from './sip-types';
 import { UserPhoneDirectory } from './user-phone.directory';
 
@@ -46,6 +47,7 @@ export const drachtioTelephonyProvider: Provider = { provide: TELEPHONY, useExis
  */
 @Module({
   imports: [GatewaysModule, TypeOrmModule.forFeature([UserEntity])],
+  controllers: [SipStatsController],
   providers: [UserPhoneDirectory, drachtioTelephonyFactory, drachtioTelephonyProvider],
   exports: [DrachtioTelephony, drachtioTelephonyProvider],
 })

@@ -222,6 +222,18 @@ describe('DrachtioTelephony: agent legs, bridge and abandon', () => {
     expect(agentDialog.destroyed).toBe(false);
   });
 
+  it('rings the phone once when Ready arrives twice while the leg is being set up', async () => {
+    const { srf, tel } = await setup();
+    const events = { onAgentLegDown: () => undefined };
+    const first = tel.ensureAgentLeg('agent-2', events);
+    const second = tel.ensureAgentLeg('agent-2', events);
+    await until(() => srf.invites.length === 1);
+    srf.lastInvite().answer('phone-sdp', 'phone-tag');
+    await Promise.all([first, second]);
+    expect(srf.invites).toHaveLength(1);
+    expect(tel.stats().agentLegs).toBe(1);
+  });
+
   it('joins an answered customer to the agent leg by re-INVITE, measures it, and keeps the agent leg after the customer hangs up', async () => {
     const { srf, media, tel, agentDialog } = await withAgentLeg();
     const rec = recorder();

@@ -89,6 +89,7 @@ export class DrachtioTelephony implements Telephony {
   private readonly log = new Logger('DrachtioTelephony');
   private readonly calls = new Map<string, CallSession>();
   private readonly legs = new Map<string, AgentLeg>();
+  private readonly legsPending = new Map<string, Promise<void>>();
   /** Dialogs we lost track of when the link dropped: torn down (best effort) once it is back. */
   private orphans: DialogLike[] = [];
   private readonly digest: DigestAuthenticator;
@@ -362,6 +363,15 @@ export class DrachtioTelephony implements Telephony {
       existing.events = events;
       return;
     }
+    // Two Ready signals in a row must not ring the phone twice: the second waits for the first leg.
+    const pending = this.legsPending.get(agentId);
+    if (pending) return pending;
+    const setUp = this.setUpAgentLeg(agentId, events).finally(() => this.legsPending.delete(agentId));
+    this.legsPending.set(agentId, setUp);
+    return setUp;
+  }
+
+  private async setUpAgentLeg(agentId: string, events: AgentLegEvents): Promise<void> {
     if (!this.connected) throw new DomainError('INVALID_STATE', 'signalling link to drachtio-server is down');
     const phone = await this.agents.phoneOf(agentId);
     const reg = phone?.sipUsername ? this.registrar.lookup(phone.sipUsername) : null;
