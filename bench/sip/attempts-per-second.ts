@@ -40,12 +40,26 @@ async function main() {
     return;
   }
   const server = await reachDrachtio();
-  const rtpe = await startRtpEngine({ ports: 2000 });
+  const rtpe = await startRtpEngine({ ports: 2000 }).catch(async (err) => {
+    await server.stop();
+    throw err;
+  });
   const db = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres', max: 10 });
   const table = `bench_sip_attempts_${process.pid}`;
-  await db.query(`CREATE TABLE ${table} (
-    id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, reason text, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
-  const peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 + 10, timeoutSec: 600, args: ['-buff_size', '4194304'] });
+  const stopAll = async () => {
+    await db.end().catch(() => undefined);
+    await rtpe.stop();
+    await server.stop();
+  };
+  let peer: Awaited<ReturnType<typeof sipp>>;
+  try {
+    await db.query(`CREATE TABLE ${table} (
+      id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, reason text, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
+    peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 + 10, timeoutSec: 600, args: ['-buff_size', '4194304'] });
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
   await new Promise((r) => setTimeout(r, 300));
   const target = `sip:+12025550143@${LOCAL_SIP_IP}:${peer.port}`;
 
@@ -99,9 +113,7 @@ async function main() {
     console.log(`  ratio ${(rate / bareRate).toFixed(2)}x (target >= 0.7x): ${rate / bareRate >= 0.7 ? 'MET' : 'NOT MET'}; >= 200 attempts/s: ${rate >= 200 ? 'MET' : 'NOT MET'}`);
   } finally {
     await peer.stop();
-    await db.end();
-    await rtpe.stop();
-    await server.stop();
+    await stopAll();
   }
 }
 
