@@ -18,7 +18,11 @@ const Srf = require('drachtio-srf') as new () => SrfLike;
  */
 const missing = [!drachtioConfigured() && 'drachtio-server', !sippAvailable() && 'sipp', !which('rtpengine') && 'rtpengine'].filter(Boolean);
 if (missing.length) {
-  console.warn(`\n${'*'.repeat(100)}\n*** ${missing.includes('drachtio-server') ? DRACHTIO_SKIP_LINE : `SKIPPED: SIP tests need ${missing.join(', ')}`}\n${'*'.repeat(100)}\n`);
+  const line = missing.includes('drachtio-server') ? DRACHTIO_SKIP_LINE : `SKIPPED: SIP tests need ${missing.join(', ')}`;
+  const banner = `\n${'*'.repeat(100)}\n*** ${line}\n${'*'.repeat(100)}\n`;
+  // jest hides console output of a file whose tests are all skipped, so the line also goes straight to stderr
+  process.stderr.write(banner);
+  console.warn(banner);
 }
 const describeIf = missing.length ? describe.skip : describe;
 

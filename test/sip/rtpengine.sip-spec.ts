@@ -11,7 +11,11 @@ import { RtpEngineUnderTest, startRtpEngine } from './support/rtpengine-daemon';
  * Runs wherever rtpengine is installed (scripts/setup.sh --with-sip installs it).
  */
 const available = !!which('rtpengine');
-if (!available) console.warn('\n*** SKIPPED: rtpengine not installed (apt-get install rtpengine-daemon or scripts/setup.sh --with-sip) ***\n');
+if (!available) {
+  const banner = '\n*** SKIPPED: rtpengine not installed (apt-get install rtpengine-daemon or scripts/setup.sh --with-sip) ***\n';
+  process.stderr.write(banner);
+  console.warn(banner);
+}
 const describeIf = available ? describe : describe.skip;
 
 async function udpPeer(): Promise<{ sock: Socket; port: number; packets: Buffer[]; close: () => Promise<void> }> {
