@@ -239,9 +239,12 @@ export class DrachtioTelephony implements Telephony {
   private async onAnswered(s: CallSession, dialog: DialogLike): Promise<void> {
     this.clearRingTimer(s);
     if (s.cancelled || s.done) {
-      // The 200 OK crossed our CANCEL: drachtio-srf has ACKed it; BYE at once, nobody was connected.
-      this.counters.cancel200Races += 1;
-      this.log.warn(`call ${s.req.callId}: 200 OK crossed our CANCEL; ACKed and sent BYE`);
+      // The 200 OK crossed our CANCEL (or came after the call was reconciled on a link drop): drachtio-srf has ACKed
+      // it; BYE at once, nobody was connected.
+      if (s.cancelled) {
+        this.counters.cancel200Races += 1;
+        this.log.warn(`call ${s.req.callId}: 200 OK crossed our CANCEL; ACKed and sent BYE`);
+      }
       dialog.destroy().catch(() => undefined);
       if (!s.done) this.fail(s, outcomeForCancelRace(s.cancelled ?? 'hangup'), 200, 'answered after CANCEL');
       return;
