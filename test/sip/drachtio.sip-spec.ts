@@ -8,6 +8,7 @@ import { DRACHTIO_SKIP_LINE, DrachtioTarget, drachtioConfigured, LOCAL_SIP_IP, r
 import { waitFor, which } from './support/processes';
 import { RtpEngineUnderTest, startRtpEngine } from './support/rtpengine-daemon';
 import { SippRun, sipp as startSipp, sippAvailable } from './support/sipp';
+import { header, WsPhone } from './support/ws-phone';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Srf = require('drachtio-srf') as new () => SrfLike;
@@ -57,7 +58,8 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
   const phones = new Map<string, { sipUsername: string | null; sipUri: string | null }>();
   const directory: AgentPhoneDirectory = {
     phoneOf: async (id) => phones.get(id) ?? null,
-    credentialsOf: async (u) => (u === 'agent7' ? { agentId: 'agent-reg', password: 'phone-pass' } : null),
+    credentialsOf: async (u) =>
+      u === 'agent7' ? { agentId: 'agent-reg', password: 'phone-pass' } : u === 'agent9' ? { agentId: 'agent-ws', password: 'browser-pass' } : null,
   };
   let seq = 0;
   const request = (over: Partial<DialRequest> = {}): DialRequest => ({
@@ -206,6 +208,35 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
     await tel.ensureAgentLeg('agent-reg', { onAgentLegDown: () => undefined });
     await tel.releaseAgentLeg('agent-reg');
     expect((await phone.done).code).toBe(0);
+  });
+
+  it('a browser softphone registers over WebSocket and gets its agent leg as WebRTC (DTLS-SRTP, ICE) over that connection', async () => {
+    if (!server.wsPort) {
+      process.stderr.write('\n*** SKIPPED (this case): drachtio-server WebSocket port unknown (set DRACHTIO_WS_PORT) ***\n');
+      return;
+    }
+    const phone = new WsPhone('agent9', 'dialer.test');
+    await phone.connect(`ws://${server.sipHost}:${server.wsPort}`);
+    try {
+      const ok = await phone.register('browser-pass');
+      expect(ok.split('\r\n')[0]).toBe('SIP/2.0 200 OK');
+      expect(tel.registrar.lookup('agent9')).toMatchObject({ transport: 'ws' });
+      phones.set('agent-ws', { sipUsername: 'agent9', sipUri: null });
+      const leg = tel.ensureAgentLeg('agent-ws', { onAgentLegDown: () => undefined });
+      const invite = await phone.answerInvite();
+      await leg;
+      expect(invite).toContain('UDP/TLS/RTP/SAVPF');
+      expect(invite).toMatch(/a=fingerprint:sha-256 /);
+      expect(invite).toMatch(/a=ice-ufrag:/);
+      await phone.next((m) => m.startsWith('ACK '));
+      const release = tel.releaseAgentLeg('agent-ws');
+      const bye = await phone.next((m) => m.startsWith('BYE '));
+      phone.send(phone.response(bye, '200 OK'));
+      await release;
+      expect(header(bye, 'Call-ID')).toBe(header(invite, 'Call-ID'));
+    } finally {
+      phone.close();
+    }
   });
 
   it('link drop mid-call: the answered call is reported ended, the agent told, and the adapter reconnects', async () => {

@@ -16,6 +16,8 @@ export interface DrachtioTarget {
   /** The SIP address drachtio-server listens on (what our sipp peers send REGISTERs to). */
   sipHost: string;
   sipPort: number;
+  /** SIP over WebSocket port (browser softphones); null when unknown (set DRACHTIO_WS_PORT for an external server). */
+  wsPort: number | null;
   /** Restart the server (only when this run started it); null when reaching an external one. */
   restart: (() => Promise<void>) | null;
   stop: () => Promise<void>;
@@ -46,18 +48,20 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
     if (!(await tcpReachable(host, port))) throw new Error(`DRACHTIO_HOST=${host}:${port} is set but not reachable`);
     return {
       host, port, secret, sipHost: process.env.DRACHTIO_SIP_HOST ?? host, sipPort: Number(process.env.DRACHTIO_SIP_PORT ?? 5060),
+      wsPort: process.env.DRACHTIO_WS_PORT ? Number(process.env.DRACHTIO_WS_PORT) : null,
       restart: null, stop: async () => undefined,
     };
   }
   const bin = process.env.DRACHTIO_BIN!;
   const port = await freeTcpPort();
   const sipPort = await freeUdpPort();
+  const wsPort = await freeTcpPort();
   const conf = join(mkdtempSync(join(tmpdir(), 'drachtio-')), 'drachtio.conf.xml');
   writeFileSync(conf, `<drachtio><admin port="${port}" secret="${secret}">127.0.0.1</admin><sip><contacts></contacts></sip><cdrs>false</cdrs><logging><console/><loglevel>notice</loglevel></logging></drachtio>`);
   const args = [
     '-f', conf, '--stdout', '--loglevel', process.env.DRACHTIO_LOGLEVEL ?? 'notice', '--sofia-loglevel', '0',
     '--address', '127.0.0.1', '--port', String(port), '--secret', secret,
-    '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--disable-nat-detection',
+    '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--contact', `sip:127.0.0.1:${wsPort};transport=ws`, '--disable-nat-detection',
   ];
   let daemon: Daemon = startDaemon(bin, args);
   const up = async () => {
@@ -69,7 +73,7 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
   };
   await up();
   return {
-    host: '127.0.0.1', port, secret, sipHost: '127.0.0.1', sipPort,
+    host: '127.0.0.1', port, secret, sipHost: '127.0.0.1', sipPort, wsPort,
     restart: async () => {
       await daemon.stop();
       daemon = startDaemon(bin, args);

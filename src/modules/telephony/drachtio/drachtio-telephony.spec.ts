@@ -336,7 +336,7 @@ describe('DrachtioTelephony: registrar', () => {
   function registerReq(auth?: string) {
     const headers: Record<string, string> = { Contact: '<sip:agent7@127.0.0.1:5090>;expires=300', ...(auth ? { Authorization: auth } : {}) };
     return {
-      method: 'REGISTER', uri: 'sip:dialer.test', protocol: 'udp', source_address: '127.0.0.1',
+      method: 'REGISTER', uri: 'sip:dialer.test', protocol: 'udp', source_address: '127.0.0.1', source_port: 5090,
       get: (h: string) => headers[h], has: (h: string) => h in headers,
       getParsedHeader: () => [{ uri: 'sip:agent7@127.0.0.1:5090', params: { expires: '300' } }],
     };

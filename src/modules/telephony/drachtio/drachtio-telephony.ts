@@ -387,7 +387,8 @@ export class DrachtioTelephony implements Telephony {
     const idleSdp = await this.media.offer(mediaId, DIALER_TAG, PLACEHOLDER_SDP, profileFlags(profile));
     let dialog: DialogLike;
     try {
-      dialog = await this.srf.createUAC(target, { localSdp: idleSdp, headers: { From: `<sip:dialer@${this.opts.realm}>`, Subject: 'dialer agent leg' } });
+      const headers = { From: `<sip:dialer@${this.opts.realm}>`, Subject: 'dialer agent leg' };
+      dialog = await this.srf.createUAC(target, { localSdp: idleSdp, headers, ...(reg?.proxy ? { proxy: reg.proxy } : {}) });
     } catch (err) {
       await this.media.delete(mediaId).catch(() => undefined);
       const status = (err as SipErrorLike).status;
@@ -478,8 +479,12 @@ export class DrachtioTelephony implements Telephony {
         return res.send(200, { headers: { Expires: '0' } });
       }
       const expires = Math.min(Math.max(requested || 3600, 60), 3600);
-      const transport = /;transport=(wss?)/i.exec(contact)?.[1] ?? req.protocol ?? 'udp';
-      this.registrar.register(creds.username, contact, transport, expires);
+      // drachtio reports WebSocket connections as tcp; the contact (and the Via) say ws/wss.
+      const viaWs = /^SIP\/2\.0\/(WSS?)\s/i.exec(req.get('Via') ?? '')?.[1];
+      const transport = (/;transport=(\w+)/i.exec(contact)?.[1] || viaWs || req.protocol || 'udp').toLowerCase();
+      // A browser's contact (x.invalid;transport=ws) cannot be reached directly: calls go back over its connection.
+      const proxy = transport === 'udp' ? null : `sip:${req.source_address}:${req.source_port};transport=${transport}`;
+      this.registrar.register(creds.username, contact, transport, expires, proxy);
       res.send(200, { headers: { Contact: `<${contact}>;expires=${expires}`, Expires: String(expires) } });
     } catch (err) {
       this.log.error(`REGISTER failed: ${(err as Error).message}`);

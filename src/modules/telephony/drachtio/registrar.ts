@@ -4,6 +4,8 @@ export interface Registration {
   contactUri: string;
   /** ws/wss: a browser softphone (WebRTC media through rtpengine); else a plain SIP phone. */
   transport: string;
+  /** For connection-oriented transports (ws, wss, tcp, tls): where the REGISTER came from, so calls reuse that flow. */
+  proxy: string | null;
   expiresAt: number;
 }
 
@@ -12,8 +14,8 @@ export class Registrar {
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
-  register(username: string, contactUri: string, transport: string, expiresSec: number): Registration {
-    const reg = { username, contactUri, transport: transport.toLowerCase(), expiresAt: this.now() + expiresSec * 1000 };
+  register(username: string, contactUri: string, transport: string, expiresSec: number, proxy: string | null = null): Registration {
+    const reg = { username, contactUri, transport: transport.toLowerCase(), proxy, expiresAt: this.now() + expiresSec * 1000 };
     this.byUser.set(username, reg);
     return reg;
   }

@@ -50,6 +50,7 @@ export interface RegisterRequestLike extends SipMessageLike {
   uri: string;
   protocol: string;
   source_address: string;
+  source_port: string | number;
   getParsedHeader(name: 'Contact'): Array<{ uri: string; params?: Record<string, string | null> }>;
 }
 
