@@ -68,6 +68,14 @@ export class EnvSchema {
   /** Login attempts allowed per client per minute. */
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_RATE_LIMIT = 10;
+
+  /** Where uploaded lead files wait for their import job (API and worker must both see it). Default: <tmp>/dialer-lead-imports. */
+  @IsOptional() @IsString()
+  LEAD_IMPORT_DIR?: string;
+
+  /** Worker threads that normalise a big lead file. Default: cores - 2 (0 on a 2-core machine: normalise inline). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(64)
+  LEAD_IMPORT_THREADS?: number;
 }
 
 export class ConfigError extends Error {}

@@ -6,6 +6,7 @@ import {
 import {
   CallingHoursRuleEntity, ComplianceEventEntity, DncEntryEntity, DncRegistryImportEntity,
 } from '../modules/compliance/compliance.entities';
+import { LeadImportEntity, LeadImportErrorEntity } from '../modules/leads/import/lead-import.entity';
 import { LeadEntity, LeadListEntity } from '../modules/leads/lead.entity';
 import { ObjectionEntity, ScriptEntity, ScriptVersionEntity } from '../modules/scripts/script.entities';
 import { SipGatewayEntity } from '../modules/telephony/sip-gateway.entity';
@@ -17,4 +18,5 @@ export const ENTITIES = [
   LeadListEntity, LeadEntity, DncEntryEntity, ComplianceEventEntity, ScriptEntity, ScriptVersionEntity, ObjectionEntity,
   CallEntity, CallObjectionEntity, DispositionEntity, CallbackEntity, AgentStateEventEntity,
   DncRegistryImportEntity, CallingHoursRuleEntity,
+  LeadImportEntity, LeadImportErrorEntity,
 ];
