@@ -1,3 +1,6 @@
+import type Redis from 'ioredis';
+import { REDIS } from '../../src/common/redis/redis.module';
+import { RedisRegistrar } from '../../src/modules/telephony/drachtio/registrar';
 import { UserPhoneDirectory } from '../../src/modules/telephony/drachtio/user-phone.directory';
 import { GatewaysService } from '../../src/modules/telephony/gateways/gateways.service';
 import { UserEntity, Role } from '../../src/modules/users/user.entity';
@@ -36,5 +39,19 @@ describe('SIP adapter directories on the real database', () => {
     expect(gw).toMatchObject({ id: created.body.id, host: '127.0.0.1', port: 5080, username: 'acct', password: 'trunk-pass', cpsLimit: 7, numberFormat: 'e164' });
     await t.http.patch(`/api/gateways/${created.body.id}`).set('Authorization', `Bearer ${admin}`).send({ active: false }).expect(200);
     expect(await gateways.forDial(created.body.id)).toBeNull();
+  });
+
+  it('shares registrations between dialer workers through Redis, expiring with the registration', async () => {
+    const redis = t.app.get<Redis>(REDIS);
+    const a = new RedisRegistrar(redis);
+    const b = new RedisRegistrar(redis);
+    const user = `reg-${process.pid}-${Date.now()}`;
+    await a.register(user, 'sip:x@df7jal23ls0d.invalid;transport=ws', 'ws', 1, 'sip:127.0.0.1:41000;transport=ws');
+    expect(await b.lookup(user)).toMatchObject({ contactUri: 'sip:x@df7jal23ls0d.invalid;transport=ws', transport: 'ws', proxy: 'sip:127.0.0.1:41000;transport=ws' });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await b.lookup(user)).toBeNull();
+    await a.register(user, 'sip:x@127.0.0.1:5090', 'udp', 60);
+    await b.unregister(user);
+    expect(await a.lookup(user)).toBeNull();
   });
 });

@@ -203,7 +203,7 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
       ip: LOCAL_SIP_IP, remote: `${server.sipHost}:${server.sipPort}`, args: ['-s', 'agent7', '-au', 'agent7', '-ap', 'phone-pass', '-key', 'contact_port', String(phone.port)],
     });
     expect((await reg.done).code).toBe(0);
-    expect(tel.registrar.lookup('agent7')?.contactUri).toContain(`:${phone.port}`);
+    expect((await tel.registrar.lookup('agent7'))?.contactUri).toContain(`:${phone.port}`);
     phones.set('agent-reg', { sipUsername: 'agent7', sipUri: null });
     await tel.ensureAgentLeg('agent-reg', { onAgentLegDown: () => undefined });
     await tel.releaseAgentLeg('agent-reg');
@@ -220,7 +220,7 @@ describeIf('SIP calls through a real drachtio-server (sipp as carrier and agent 
     try {
       const ok = await phone.register('browser-pass');
       expect(ok.split('\r\n')[0]).toBe('SIP/2.0 200 OK');
-      expect(tel.registrar.lookup('agent9')).toMatchObject({ transport: 'ws' });
+      expect((await tel.registrar.lookup('agent9'))).toMatchObject({ transport: 'ws' });
       phones.set('agent-ws', { sipUsername: 'agent9', sipUri: null });
       const leg = tel.ensureAgentLeg('agent-ws', { onAgentLegDown: () => undefined });
       const invite = await phone.answerInvite();

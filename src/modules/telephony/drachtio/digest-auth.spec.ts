@@ -1,5 +1,5 @@
 import { DigestAuthenticator, digestResponse, parseDigest } from './digest-auth';
-import { Registrar } from './registrar';
+import { MemoryRegistrar } from './registrar';
 
 describe('SIP digest authentication (server side)', () => {
   it('computes the RFC 2617 §3.5 worked example', () => {
@@ -35,18 +35,19 @@ describe('SIP digest authentication (server side)', () => {
   });
 });
 
-describe('registrar', () => {
-  it('finds a phone until its registration expires, and forgets it on unregister', () => {
+describe('registrar (in memory)', () => {
+  it('finds a phone until its registration expires, and forgets it on unregister', async () => {
     let t = 0;
-    const reg = new Registrar(() => t);
-    reg.register('agent7', 'sip:agent7@127.0.0.1:5090', 'UDP', 60);
-    expect(reg.lookup('agent7')?.contactUri).toBe('sip:agent7@127.0.0.1:5090');
+    const reg = new MemoryRegistrar(() => t);
+    await reg.register('agent7', 'sip:agent7@127.0.0.1:5090', 'UDP', 60);
+    expect((await reg.lookup('agent7'))?.contactUri).toBe('sip:agent7@127.0.0.1:5090');
     t = 59_000;
-    expect(reg.lookup('agent7')?.transport).toBe('udp');
+    expect((await reg.lookup('agent7'))?.transport).toBe('udp');
     t = 60_000;
-    expect(reg.lookup('agent7')).toBeNull();
-    reg.register('agent7', 'sip:agent7@df7jal23ls0d.invalid;transport=ws', 'wss', 300);
-    reg.unregister('agent7');
-    expect(reg.lookup('agent7')).toBeNull();
+    expect(await reg.lookup('agent7')).toBeNull();
+    await reg.register('agent7', 'sip:agent7@df7jal23ls0d.invalid;transport=ws', 'ws', 300, 'sip:127.0.0.1:40000;transport=ws');
+    expect((await reg.lookup('agent7'))?.proxy).toBe('sip:127.0.0.1:40000;transport=ws');
+    await reg.unregister('agent7');
+    expect(await reg.lookup('agent7')).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import { loadConfig } from '../../../config/env.schema';
 import { GatewaysService } from '../gateways/gateways.service';
 import { DEFAULT_ABANDON_MESSAGE, createDrachtioTelephony } from './drachtio-telephony.module';
@@ -5,7 +6,7 @@ import { existsSync } from 'fs';
 import { UserPhoneDirectory } from './user-phone.directory';
 
 const base = { JWT_SECRET: 'x'.repeat(32), TELEPHONY: 'drachtio', DRACHTIO_HOST: '127.0.0.1' };
-const deps = [{} as GatewaysService, {} as UserPhoneDirectory] as const;
+const deps = [{} as GatewaysService, {} as UserPhoneDirectory, {} as Redis] as const;
 
 describe('drachtio adapter factory', () => {
   it('refuses to build without an rtpengine to anchor media, naming the variable', () => {

@@ -1,5 +1,7 @@
 import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { REDIS } from '../../../common/redis/redis.module';
 import { join } from 'path';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { ConfigError } from '../../../config/env.schema';
@@ -9,6 +11,7 @@ import { GatewaysService } from '../gateways/gateways.service';
 import { RtpEngineNgClient } from '../rtpengine/rtpengine-ng.client';
 import { TELEPHONY } from '../telephony.port';
 import { DrachtioTelephony } from './drachtio-telephony';
+import { RedisRegistrar } from './registrar';
 import { SipStatsController } from './sip-stats.controller';
 import { SrfLike } from './sip-types';
 import { UserPhoneDirectory } from './user-phone.directory';
@@ -21,7 +24,7 @@ const Srf = require('drachtio-srf') as new () => SrfLike;
 export const DEFAULT_ABANDON_MESSAGE = join(process.cwd(), 'src/modules/telephony/rtpengine/sounds/abandon-message.wav');
 
 /** Builds the adapter from the validated configuration (TELEPHONY=drachtio). */
-export function createDrachtioTelephony(config: AppConfig, gateways: GatewaysService, phones: UserPhoneDirectory): DrachtioTelephony {
+export function createDrachtioTelephony(config: AppConfig, gateways: GatewaysService, phones: UserPhoneDirectory, redis: Redis): DrachtioTelephony {
   if (!config.DRACHTIO_HOST) throw new ConfigError('Invalid configuration: DRACHTIO_HOST is required when TELEPHONY=drachtio');
   if (!config.RTPENGINE_HOST) throw new ConfigError('Invalid configuration: RTPENGINE_HOST is required when TELEPHONY=drachtio (media is anchored on rtpengine)');
   return new DrachtioTelephony(new Srf(), new RtpEngineNgClient(config.RTPENGINE_HOST, config.RTPENGINE_PORT), gateways, phones, {
@@ -29,12 +32,12 @@ export function createDrachtioTelephony(config: AppConfig, gateways: GatewaysSer
     realm: config.SIP_REALM,
     abandonMessageFile: config.ABANDON_MESSAGE_FILE || DEFAULT_ABANDON_MESSAGE,
     recordingDir: config.RTPENGINE_RECORDING_DIR || null,
-  });
+  }, new RedisRegistrar(redis));
 }
 
 export const drachtioTelephonyFactory: Provider = {
   provide: DrachtioTelephony,
-  inject: [APP_CONFIG, GatewaysService, UserPhoneDirectory],
+  inject: [APP_CONFIG, GatewaysService, UserPhoneDirectory, REDIS],
   useFactory: createDrachtioTelephony,
 };
 

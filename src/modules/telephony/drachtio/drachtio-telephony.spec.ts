@@ -360,13 +360,13 @@ describe('DrachtioTelephony: registrar', () => {
     srf.registerHandler!(registerReq(header.replace(/response="[0-9a-f]+"/, `response="${digestResponse(c, 'REGISTER', 'nope')}"`)), wrong.res as never);
     await until(() => wrong.sent.length === 1);
     expect(wrong.sent[0].status).toBe(403);
-    expect(tel.registrar.lookup('agent7')).toBeNull();
+    expect((await tel.registrar.lookup('agent7'))).toBeNull();
 
     const ok = responder();
     srf.registerHandler!(registerReq(header), ok.res as never);
     await until(() => ok.sent.length === 1);
     expect(ok.sent[0].status).toBe(200);
-    expect(tel.registrar.lookup('agent7')?.contactUri).toBe('sip:agent7@127.0.0.1:5090');
+    expect((await tel.registrar.lookup('agent7'))?.contactUri).toBe('sip:agent7@127.0.0.1:5090');
 
     const legReady = tel.ensureAgentLeg('agent-1', { onAgentLegDown: () => undefined });
     await until(() => srf.invites.length === 1);

@@ -8,7 +8,7 @@ import { MediaProfile, MediaServer, profileFlags } from '../rtpengine/rtpengine-
 import { CancelReason, FailedResult, outcomeForCancelRace, outcomeForFinalResponse } from '../sip-outcomes';
 import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony } from '../telephony.port';
 import { DigestAuthenticator, parseDigest } from './digest-auth';
-import { Registrar } from './registrar';
+import { MemoryRegistrar, Registrar } from './registrar';
 import { DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SipErrorLike, SipResponseLike, SrfLike } from './sip-types';
 
 /** Where an agent's phone is, and its REGISTER password (users.sip_uri / sip_username / sip_password). */
@@ -105,7 +105,7 @@ export class DrachtioTelephony implements Telephony {
     private readonly gateways: GatewayDirectory,
     private readonly agents: AgentPhoneDirectory,
     private readonly opts: DrachtioTelephonyOptions,
-    readonly registrar = new Registrar(),
+    readonly registrar: Registrar = new MemoryRegistrar(),
     private readonly pacer = new GatewayPacer(),
     private readonly clock: () => number = () => Date.now(),
   ) {
@@ -377,7 +377,7 @@ export class DrachtioTelephony implements Telephony {
   private async setUpAgentLeg(agentId: string, events: AgentLegEvents): Promise<void> {
     if (!this.connected) throw new DomainError('INVALID_STATE', 'signalling link to drachtio-server is down');
     const phone = await this.agents.phoneOf(agentId);
-    const reg = phone?.sipUsername ? this.registrar.lookup(phone.sipUsername) : null;
+    const reg = phone?.sipUsername ? await this.registrar.lookup(phone.sipUsername) : null;
     const target = reg?.contactUri ?? phone?.sipUri;
     if (!target) {
       throw new DomainError('INVALID_STATE', 'agent has no registered SIP phone and no SIP URI', [{ field: 'agentId', reason: 'no phone to call' }]);
@@ -475,7 +475,7 @@ export class DrachtioTelephony implements Telephony {
       const contact = parsed[0]?.uri;
       const requested = Number(parsed[0]?.params?.expires ?? req.get('Expires') ?? 3600);
       if (!contact || requested === 0) {
-        this.registrar.unregister(creds.username);
+        await this.registrar.unregister(creds.username);
         return res.send(200, { headers: { Expires: '0' } });
       }
       const expires = Math.min(Math.max(requested || 3600, 60), 3600);
@@ -484,7 +484,7 @@ export class DrachtioTelephony implements Telephony {
       const transport = (/;transport=(\w+)/i.exec(contact)?.[1] || viaWs || req.protocol || 'udp').toLowerCase();
       // A browser's contact (x.invalid;transport=ws) cannot be reached directly: calls go back over its connection.
       const proxy = transport === 'udp' ? null : `sip:${req.source_address}:${req.source_port};transport=${transport}`;
-      this.registrar.register(creds.username, contact, transport, expires, proxy);
+      await this.registrar.register(creds.username, contact, transport, expires, proxy);
       res.send(200, { headers: { Contact: `<${contact}>;expires=${expires}`, Expires: String(expires) } });
     } catch (err) {
       this.log.error(`REGISTER failed: ${(err as Error).message}`);

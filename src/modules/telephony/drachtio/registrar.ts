@@ -1,4 +1,6 @@
-/** Where each agent's SIP phone (or browser softphone) can be reached, learnt from REGISTER. In memory: one app node. */
+import type Redis from 'ioredis';
+
+/** Where each agent's SIP phone (or browser softphone) can be reached, learnt from REGISTER. */
 export interface Registration {
   username: string;
   contactUri: string;
@@ -9,22 +11,29 @@ export interface Registration {
   expiresAt: number;
 }
 
-export class Registrar {
+export interface Registrar {
+  register(username: string, contactUri: string, transport: string, expiresSec: number, proxy?: string | null): Promise<Registration>;
+  unregister(username: string): Promise<void>;
+  lookup(username: string): Promise<Registration | null>;
+}
+
+/** One process only: tests, and a single dialer worker. */
+export class MemoryRegistrar implements Registrar {
   private readonly byUser = new Map<string, Registration>();
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
-  register(username: string, contactUri: string, transport: string, expiresSec: number, proxy: string | null = null): Registration {
+  async register(username: string, contactUri: string, transport: string, expiresSec: number, proxy: string | null = null): Promise<Registration> {
     const reg = { username, contactUri, transport: transport.toLowerCase(), proxy, expiresAt: this.now() + expiresSec * 1000 };
     this.byUser.set(username, reg);
     return reg;
   }
 
-  unregister(username: string): void {
+  async unregister(username: string): Promise<void> {
     this.byUser.delete(username);
   }
 
-  lookup(username: string): Registration | null {
+  async lookup(username: string): Promise<Registration | null> {
     const reg = this.byUser.get(username);
     if (!reg) return null;
     if (reg.expiresAt <= this.now()) {
@@ -32,5 +41,32 @@ export class Registrar {
       return null;
     }
     return reg;
+  }
+}
+
+/**
+ * Shared by every dialer worker: drachtio-server hands each REGISTER to any connected app, so with several workers the
+ * one that set up an agent's leg is not always the one that took the REGISTER. Entries expire with the registration.
+ */
+export class RedisRegistrar implements Registrar {
+  constructor(private readonly redis: Redis, private readonly now: () => number = () => Date.now()) {}
+
+  private key(username: string): string {
+    return `sip:registration:${username}`;
+  }
+
+  async register(username: string, contactUri: string, transport: string, expiresSec: number, proxy: string | null = null): Promise<Registration> {
+    const reg = { username, contactUri, transport: transport.toLowerCase(), proxy, expiresAt: this.now() + expiresSec * 1000 };
+    await this.redis.set(this.key(username), JSON.stringify(reg), 'PX', expiresSec * 1000);
+    return reg;
+  }
+
+  async unregister(username: string): Promise<void> {
+    await this.redis.del(this.key(username));
+  }
+
+  async lookup(username: string): Promise<Registration | null> {
+    const raw = await this.redis.get(this.key(username));
+    return raw ? (JSON.parse(raw) as Registration) : null;
   }
 }
