@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { DEFAULT_ABANDON_MESSAGE } from '../../src/modules/telephony/drachtio/drachtio-telephony.module';
 import { profileFlags, RtpEngineError, RtpEngineNgClient } from '../../src/modules/telephony/rtpengine/rtpengine-ng.client';
-import { which } from './support/processes';
+import { waitFor, which } from './support/processes';
 import { RtpEngineUnderTest, startRtpEngine } from './support/rtpengine-daemon';
 
 /**
@@ -70,9 +70,7 @@ describeIf('rtpengine ng client against a real rtpengine', () => {
       expect(mediaPort(towardA)).not.toBe(b.port);
       for (let i = 0; i < 5; i++) a.sock.send(rtp(i), mediaPort(towardA), '127.0.0.1');
       for (let i = 0; i < 5; i++) b.sock.send(rtp(i, 0x9999), mediaPort(towardB), '127.0.0.1');
-      await new Promise((r) => setTimeout(r, 300));
-      expect(b.packets.length).toBeGreaterThanOrEqual(4);
-      expect(a.packets.length).toBeGreaterThanOrEqual(4);
+      await waitFor('RTP relayed both ways', async () => b.packets.length >= 4 && a.packets.length >= 4, 3000, 20);
       const q = await ng.query('anchor-1');
       expect(Object.keys(q.tags as object).sort()).toEqual(['tag-a', 'tag-b']);
       await ng.delete('anchor-1');
@@ -92,8 +90,7 @@ describeIf('rtpengine ng client against a real rtpengine', () => {
       await ng.answer('abandon-1', 'dialer', 'cust', sdpFor(customer.port), profileFlags('rtp'));
       const duration = await ng.playMedia('abandon-1', 'cust', DEFAULT_ABANDON_MESSAGE);
       expect(duration).toBe(2000);
-      await new Promise((r) => setTimeout(r, 700));
-      expect(customer.packets.length).toBeGreaterThan(15); // 50 packets/s of 20 ms
+      await waitFor('the message to reach the customer', async () => customer.packets.length > 15, 3000, 20); // 50 packets/s
       expect(customer.packets[0][0] & 0xc0).toBe(0x80); // RTP version 2
       expect(dialer.packets.length).toBe(0);
       await ng.delete('abandon-1');
