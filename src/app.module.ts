@@ -10,6 +10,7 @@ import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/c
 import { DialerApiModule } from './modules/dialer/dialer-api.module';
 import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
+import { GatewaysModule } from './modules/telephony/gateways/gateways.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
@@ -18,7 +19,8 @@ import { UsersModule } from './modules/users/users.module';
 
 /** Modules that serve the HTTP API. */
 export const API_MODULES: Type[] = [
-  AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, AgentsModule, CallsModule, DialerApiModule,
+  AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, GatewaysModule, AgentsModule, CallsModule,
+  DialerApiModule,
 ];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
