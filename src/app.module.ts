@@ -1,11 +1,16 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EnvSchema } from './config/env.schema';
 import { CoreModule } from './core.module';
+import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CallsModule } from './modules/calls/calls.module';
 import { CampaignScheduleModule } from './modules/campaigns/campaign-schedule.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { ComplianceModule, ComplianceWorkerModule } from './modules/compliance/compliance.module';
+import { DialerApiModule } from './modules/dialer/dialer-api.module';
+import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
+import { GatewaysModule } from './modules/telephony/gateways/gateways.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
@@ -14,10 +19,13 @@ import { UsersModule } from './modules/users/users.module';
 import { WebModule } from './modules/web/web.module';
 
 /** Modules that serve the HTTP API. */
-export const API_MODULES: Type[] = [AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, WebModule];
+export const API_MODULES: Type[] = [
+  AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, GatewaysModule, AgentsModule, CallsModule,
+  DialerApiModule, WebModule,
+];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */
-export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, LeadImportWorkerModule];
+export const WORKER_MODULES: Type[] = [MaintenanceModule, CampaignScheduleModule, ComplianceWorkerModule, LeadImportWorkerModule, DialerModule];
 
 export interface AppRoles {
   api: boolean;

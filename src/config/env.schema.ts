@@ -53,6 +53,18 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   RTPENGINE_PORT = 22222;
 
+  /** Digest realm agents' SIP phones register in (TELEPHONY=drachtio). */
+  @IsString() @Matches(/^[A-Za-z0-9.-]+$/, { message: 'letters, digits, . - only' })
+  SIP_REALM = 'dialer';
+
+  /** Audio file, as rtpengine sees it, played into abandoned calls; empty: the placeholder shipped in the repo. */
+  @IsString()
+  ABANDON_MESSAGE_FILE = '';
+
+  /** rtpengine's --recording-dir when it runs on this host (recording files are then referenced by path). */
+  @IsString()
+  RTPENGINE_RECORDING_DIR = '';
+
   /** Login attempts allowed per client per minute. */
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_RATE_LIMIT = 10;

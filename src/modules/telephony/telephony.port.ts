@@ -35,6 +35,8 @@ export interface DialEvents {
   onFailed(at: Date, result: Exclude<DialResult, 'answered'>, sipCode: number | null, reason: string | null): void;
   /** The answered call ended (either side hung up, or the link dropped). */
   onEnded(at: Date, by: 'customer' | 'agent' | 'system' | 'carrier'): void;
+  /** Recording started for a call dialled with record: true; the path goes on calls.recording_path. Optional. */
+  onRecording?(at: Date, path: string): void;
 }
 
 export interface CallHandle {

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { Roles } from '../../common/auth/roles.decorator';
+import { DomainError } from '../../common/errors/domain-error';
+import { Role } from '../users/user.entity';
+import { AgentStateService } from './agent-state.service';
+import { AgentStateResponse, SetAgentStateDto } from './agents.dto';
+
+@ApiTags('agent')
+@ApiBearerAuth()
+@Controller('api/agent')
+export class AgentsController {
+  constructor(
+    private readonly agents: AgentStateService,
+    private readonly db: DataSource,
+  ) {}
+
+  /** Roles: agent. Go Ready (for a running campaign), pause with a reason, or log out. */
+  @Post('state')
+  @HttpCode(200)
+  @Roles(Role.Agent)
+  async setState(@CurrentUser() user: AuthUser, @Body() dto: SetAgentStateDto): Promise<AgentStateResponse> {
+    if (dto.state === 'ready' && dto.campaignId) {
+      const [c] = await this.db.query(`SELECT status FROM campaigns WHERE id = $1 AND deleted_at IS NULL`, [dto.campaignId]);
+      if (!c) throw new DomainError('NOT_FOUND', 'campaign not found', [{ field: 'campaignId', reason: 'no such campaign' }]);
+      if (c.status !== 'running') throw new DomainError('INVALID_STATE', 'campaign is not running', [{ field: 'campaignId', reason: `campaign is ${c.status}` }]);
+    }
+    const s = await this.agents.setByAgent(user.id, dto.state, dto.campaignId ?? null, dto.state === 'paused' ? (dto.reason ?? null) : null);
+    return { agentId: s.agentId, state: s.state, campaignId: s.campaignId, reason: s.reason, callId: s.callId };
+  }
+
+  /** Roles: agent. The agent's own live state. */
+  @Get('state')
+  @Roles(Role.Agent)
+  async getState(@CurrentUser() user: AuthUser): Promise<AgentStateResponse> {
+    const s = await this.agents.get(user.id);
+    return { agentId: s.agentId, state: s.state, campaignId: s.campaignId, reason: s.reason, callId: s.callId };
+  }
+}

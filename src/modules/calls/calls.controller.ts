@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
+import { Roles } from '../../common/auth/roles.decorator';
+import { Role } from '../users/user.entity';
+import { CurrentCallResponse, DispositionDto, DispositionResponse } from './calls.dto';
+import { CallsService } from './calls.service';
+
+/** The agent's own calls only: another agent's call answers 404 (its existence is not disclosed). */
+@ApiTags('agent')
+@ApiBearerAuth()
+@Controller('api/agent')
+export class CallsController {
+  constructor(private readonly calls: CallsService) {}
+
+  /** Roles: agent. The current call's lead (screen pop); call and lead are null between calls. */
+  @Get('current-call')
+  @Roles(Role.Agent)
+  current(@CurrentUser() user: AuthUser): Promise<CurrentCallResponse> {
+    return this.calls.currentCall(user.id);
+  }
+
+  /** Roles: agent. Hang up the customer (the agent's own leg stays up). */
+  @Post('calls/:id/hangup')
+  @HttpCode(202)
+  @Roles(Role.Agent)
+  hangup(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<{ callId: string; requested: true }> {
+    return this.calls.requestHangup(user.id, id);
+  }
+
+  /** Roles: agent. Outcome, notes, callback, DNC request; ends wrap-up and makes the agent Ready. */
+  @Post('calls/:id/disposition')
+  @HttpCode(200)
+  @Roles(Role.Agent)
+  disposition(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DispositionDto): Promise<DispositionResponse> {
+    return this.calls.disposition(user.id, id, dto);
+  }
+}

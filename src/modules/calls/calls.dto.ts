@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+export class DispositionDto {
+  @ApiProperty({ description: 'An outcome code of the campaign (campaign_outcomes.code)', example: 'sale' })
+  @IsString() @Length(1, 64)
+  outcome: string;
+
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional() @IsString() @MaxLength(4000)
+  notes?: string;
+
+  @ApiPropertyOptional({ description: 'Book a callback at this time (ISO 8601, in the future)', example: '2026-11-24T18:30:00Z' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'must be an ISO 8601 date-time' })
+  callbackAt?: Date;
+
+  @ApiPropertyOptional({ enum: ['own', 'anyone'], description: 'Who takes the callback: this agent, or any agent' })
+  @IsOptional() @IsIn(['own', 'anyone'])
+  callbackScope?: 'own' | 'anyone';
+
+  @ApiPropertyOptional({ description: 'The person asked never to be called again: adds the number to the internal DNC list' })
+  @IsOptional() @IsBoolean()
+  dnc?: boolean;
+}
+
+export class CurrentCallResponse {
+  @ApiPropertyOptional({ nullable: true }) call: {
+    id: string;
+    campaignId: string;
+    state: string;
+    answerAt: Date | null;
+    connectAt: Date | null;
+    endAt: Date | null;
+  } | null;
+  @ApiPropertyOptional({ nullable: true }) lead: {
+    id: string;
+    phone: string;
+    firstName: string | null;
+    lastName: string | null;
+    postalCode: string | null;
+    timezone: string | null;
+    customFields: Record<string, unknown>;
+    attempts: number;
+  } | null;
+}
+
+export class DispositionResponse {
+  @ApiProperty() callId: string;
+  @ApiProperty() outcome: string;
+  @ApiProperty({ enum: ['retry', 'done', 'invalid', 'dnc', 'callback', 'new'] }) leadStatus: string;
+  @ApiPropertyOptional({ nullable: true }) nextAttemptAt: Date | null;
+  @ApiProperty() agentState: string;
+}

@@ -1,0 +1,192 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { CLOCK, Clock } from '../../common/clock';
+import { DomainError, invalid, notFound } from '../../common/errors/domain-error';
+import { REDIS } from '../../common/redis/redis.module';
+import { AgentStateService } from '../agents/agent-state.service';
+import { CampaignEntity, DialMode } from '../campaigns/campaign.entity';
+import { DncService } from '../compliance/dnc.service';
+import { LeadEntity } from '../leads/lead.entity';
+import { CallState } from './call.entities';
+import { fromStates } from './call-state-machine';
+import { CurrentCallResponse, DispositionDto, DispositionResponse } from './calls.dto';
+import { LeadNext, nextAfterDisposition, retryRules } from './retry-policy';
+
+/** Redis channel (prefix added) on which API processes ask the worker that holds a call to act on it. */
+export const CALL_COMMANDS_CHANNEL = 'call-commands';
+export interface CallCommand {
+  type: 'hangup';
+  callId: string;
+}
+
+type Columns = Partial<Record<
+  'dial_at' | 'ring_at' | 'answer_at' | 'answer_type' | 'connect_at' | 'agent_id' | 'abandon_at' | 'end_at' | 'hangup_by' | 'outcome'
+  | 'sip_code' | 'sip_reason' | 'sip_call_id' | 'wrapup_end_at' | 'disposition_at',
+  unknown
+>>;
+
+/**
+ * The call record: every state change is a conditional UPDATE (see call-state-machine.ts) with its timestamp,
+ * and the lead is settled (status, retry time, lease cleared) on every path out of a call.
+ */
+@Injectable()
+export class CallsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly agents: AgentStateService,
+    private readonly dnc: DncService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A queued call row; null when the number already has a live call (the partial unique index said no). */
+  async createQueued(campaign: CampaignEntity, lead: LeadEntity, workerId: string, at: Date): Promise<string | null> {
+    try {
+      const [row] = await this.db.query(
+        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, worker_id, queued_at)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9) RETURNING id`,
+        [campaign.id, lead.id, lead.phone, lead.attempts + 1, campaign.dialMode ?? DialMode.Progressive, campaign.callerId, campaign.gatewayId, workerId, at],
+      );
+      return row.id as string;
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') return null;
+      throw err;
+    }
+  }
+
+  /** Applies a transition if the call is in a state it may come from. Returns whether it applied. */
+  async transition(callId: string, to: CallState, set: Columns = {}): Promise<boolean> {
+    const cols = Object.keys(set);
+    const assignments = cols.map((c, i) => `${c} = $${i + 4}`).join(', ');
+    const rows: unknown[] = await this.db.query(
+      `UPDATE calls SET state = $2, updated_at = now()${assignments ? `, ${assignments}` : ''}
+        WHERE id = $1 AND state = ANY($3) RETURNING id`,
+      [callId, to, fromStates(to), ...cols.map((c) => (set as Record<string, unknown>)[c])],
+    );
+    return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
+  }
+
+  /** Counts the attempt on the lead (at launch). */
+  async countAttempt(leadId: string, at: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE leads SET attempts = attempts + 1,
+              attempts_today = CASE WHEN attempts_day = $2::date THEN attempts_today + 1 ELSE 1 END,
+              attempts_day = $2::date, last_attempt_at = $2, updated_at = now()
+        WHERE id = $1`,
+      [leadId, at],
+    );
+  }
+
+  /** Ends the lease: the lead gets its next status and retry time. */
+  async settleLead(leadId: string, next: LeadNext, outcome: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE leads SET status = $2::lead_status, next_attempt_at = $3, last_outcome = coalesce($4, last_outcome),
+              attempts = GREATEST(0, attempts - $5), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE id = $1`,
+      [leadId, next.status, next.nextAttemptAt, outcome, next.refundAttempt ? 1 : 0],
+    );
+  }
+
+  async complianceEvent(e: { type: string; reasonCode?: string | null; campaignId: string; leadId: string; callId: string; phone: string; agentId?: string | null; at: Date; details?: Record<string, unknown> }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO compliance_events (occurred_at, type, reason_code, actor, campaign_id, lead_id, call_id, agent_id, phone, details)
+       VALUES ($1, $2, $3, 'dialer', $4, $5, $6, $7, $8, $9)`,
+      [e.at, e.type, e.reasonCode ?? null, e.campaignId, e.leadId, e.callId, e.agentId ?? null, e.phone, e.details ?? {}],
+    );
+  }
+
+  // ---- the agent's side -------------------------------------------------------------------------------------
+
+  /** The agent's current (or just-ended, in wrap-up) call and its lead; nothing else. */
+  async currentCall(agentId: string): Promise<CurrentCallResponse> {
+    const [row] = await this.db.query(
+      `SELECT c.id, c.campaign_id, c.state, c.answer_at, c.connect_at, c.end_at,
+              l.id AS lead_id, l.phone, l.first_name, l.last_name, l.postal_code, l.timezone, l.custom_fields, l.attempts
+         FROM calls c JOIN leads l ON l.id = c.lead_id
+        WHERE c.agent_id = $1 AND c.state IN ('connected', 'wrap_up')
+        ORDER BY c.connect_at DESC LIMIT 1`,
+      [agentId],
+    );
+    if (!row) return { call: null, lead: null };
+    return {
+      call: { id: row.id, campaignId: row.campaign_id, state: row.state, answerAt: row.answer_at, connectAt: row.connect_at, endAt: row.end_at },
+      lead: {
+        id: String(row.lead_id), phone: row.phone, firstName: row.first_name, lastName: row.last_name, postalCode: row.postal_code,
+        timezone: row.timezone, customFields: row.custom_fields, attempts: row.attempts,
+      },
+    };
+  }
+
+  /** The agent hangs up the customer; the worker holding the call does it (any process may receive the request). */
+  async requestHangup(agentId: string, callId: string): Promise<{ callId: string; requested: true }> {
+    const [call] = await this.db.query(`SELECT state FROM calls WHERE id = $1 AND agent_id = $2`, [callId, agentId]);
+    if (!call) throw notFound('call');
+    if (call.state !== 'connected') throw new DomainError('INVALID_STATE', `call is ${call.state}`, [{ field: 'id', reason: `call is ${call.state}, not connected` }]);
+    const cmd: CallCommand = { type: 'hangup', callId };
+    await this.redis.publish(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`, JSON.stringify(cmd));
+    return { callId, requested: true };
+  }
+
+  /** Wrap-up ends with the disposition: outcome, notes, callback, DNC; the lead is recycled; the agent is Ready. */
+  async disposition(agentId: string, callId: string, dto: DispositionDto): Promise<DispositionResponse> {
+    const now = this.clock.now();
+    const result = await this.db.transaction(async (tx) => {
+      const [call] = await tx.query(`SELECT * FROM calls WHERE id = $1 AND agent_id = $2 FOR UPDATE`, [callId, agentId]);
+      if (!call) throw notFound('call');
+      if (call.state === 'connected') throw new DomainError('INVALID_STATE', 'hang up before the disposition', [{ field: 'id', reason: 'call is still connected' }]);
+      if (call.state !== 'wrap_up') throw new DomainError('INVALID_STATE', `call is ${call.state}`, [{ field: 'id', reason: `call is ${call.state}, not in wrap-up` }]);
+      const [outcome] = await tx.query(`SELECT * FROM campaign_outcomes WHERE campaign_id = $1 AND code = $2`, [call.campaign_id, dto.outcome]);
+      if (!outcome) throw new DomainError('UNPROCESSABLE', `outcome ${dto.outcome} is not defined for this campaign`, [{ field: 'outcome', reason: 'unknown outcome code for this campaign' }]);
+      const [campaign] = await tx.query(`SELECT retry_rules, max_attempts, max_attempts_per_day, callback_policy FROM campaigns WHERE id = $1`, [call.campaign_id]);
+      const callbackAt = dto.callbackAt ?? null;
+      if (callbackAt && callbackAt.getTime() <= now.getTime()) throw invalid('callbackAt', 'must be in the future');
+      if (!callbackAt && dto.callbackScope) throw invalid('callbackScope', 'only with callbackAt');
+      const scope = callbackAt ? (dto.callbackScope === 'anyone' ? 'anyone' : 'agent') : null;
+      if (scope === 'agent' && campaign.callback_policy === 'anyone_only') throw invalid('callbackScope', 'this campaign books callbacks for anyone only');
+      if (scope === 'anyone' && campaign.callback_policy === 'agent_only') throw invalid('callbackScope', 'this campaign books callbacks for the same agent only');
+      if (dto.dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call request');
+
+      await tx.query(
+        `INSERT INTO dispositions (call_id, campaign_id, lead_id, agent_id, outcome, notes, callback_at, callback_scope, dnc_requested, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [callId, call.campaign_id, call.lead_id, agentId, dto.outcome, dto.notes ?? null, callbackAt, scope, !!dto.dnc, now],
+      );
+      await tx.query(
+        `UPDATE calls SET state = 'dispositioned', outcome = $2, wrapup_end_at = $3, disposition_at = $3, updated_at = now() WHERE id = $1`,
+        [callId, dto.outcome, now],
+      );
+      const [lead] = await tx.query(`SELECT attempts FROM leads WHERE id = $1`, [call.lead_id]);
+      const rules = retryRules(campaign.retry_rules, { maxAttempts: campaign.max_attempts, maxAttemptsPerDay: campaign.max_attempts_per_day });
+      const next = nextAfterDisposition(
+        { isFinal: outcome.is_final, isDnc: outcome.is_dnc, retryAfterMinutes: outcome.retry_after_minutes },
+        { callbackAt, dnc: !!dto.dnc },
+        rules,
+        lead.attempts,
+        now,
+      );
+      await tx.query(
+        `UPDATE leads SET status = $2::lead_status, next_attempt_at = $3, last_outcome = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+          WHERE id = $1`,
+        [call.lead_id, next.status, next.nextAttemptAt, dto.outcome],
+      );
+      if (callbackAt) {
+        await tx.query(
+          `INSERT INTO callbacks (campaign_id, lead_id, call_id, owner_agent_id, scope, due_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $4)`,
+          [call.campaign_id, call.lead_id, callId, agentId, scope, callbackAt],
+        );
+      }
+      if (dto.dnc || outcome.is_dnc) {
+        // "Never call me again": on the internal list at once, with its compliance event, in this transaction.
+        await this.dnc.addInternalDnc(call.phone, { actorUserId: agentId, campaignId: call.campaign_id, leadId: String(call.lead_id), callId }, tx);
+      }
+      return { campaignId: call.campaign_id as string, next };
+    });
+    const state = await this.agents.get(agentId);
+    let agentState = state.state;
+    if (state.state === 'wrap_up' && state.callId === callId) {
+      agentState = (await this.agents.transition(agentId, 'ready', result.campaignId)).state;
+    }
+    return { callId, outcome: dto.outcome, leadStatus: result.next.status, nextAttemptAt: result.next.nextAttemptAt, agentState };
+  }
+}

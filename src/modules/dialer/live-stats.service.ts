@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { CLOCK, Clock } from '../../common/clock';
+import { notFound } from '../../common/errors/domain-error';
+import { REDIS } from '../../common/redis/redis.module';
+import { AgentStateService } from '../agents/agent-state.service';
+
+export interface CampaignLive {
+  campaignId: string;
+  status: string;
+  dialMode: string;
+  agents: Record<string, number>;
+  callsRinging: number;
+  callsConnected: number;
+  /** The pacer's last decision (null when no orchestrator ticked in the last 10 s). */
+  pacing: { dialLevel: number; reason: string; launched: number; at: string; predictedAbandonRate: number } | null;
+  today: { attempts: number; humanAnswered: number; contactRate: number; conversions: number; conversionRate: number };
+  abandonRate: { lastHour: number; last24h: number; last30d: number };
+}
+
+/** GET /api/campaigns/:id/live: what a manager watches, from the calls table, Redis agent state and the pacer. */
+@Injectable()
+export class LiveStatsService {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly agents: AgentStateService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async live(campaignId: string): Promise<CampaignLive> {
+    const [campaign] = await this.db.query(`SELECT id, status, dial_mode FROM campaigns WHERE id = $1 AND deleted_at IS NULL`, [campaignId]);
+    if (!campaign) throw notFound('campaign');
+    const now = this.clock.now().getTime();
+    const agentStates = await this.agents.campaignAgents(campaignId);
+    const agents: Record<string, number> = { ready: 0, reserved: 0, on_call: 0, on_hold: 0, wrap_up: 0, paused: 0 };
+    for (const a of agentStates) agents[a.state] = (agents[a.state] ?? 0) + 1;
+    const [r] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE end_at IS NULL AND answer_at IS NULL)::int AS ringing,
+              count(*) FILTER (WHERE state = 'connected')::int AS connected,
+              count(*) FILTER (WHERE queued_at >= $2)::int AS attempts_today,
+              count(*) FILTER (WHERE queued_at >= $2 AND answer_type = 'human')::int AS human_today,
+              count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $3)::int AS a1, count(*) FILTER (WHERE abandon_at > $3)::int AS b1,
+              count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $4)::int AS a24, count(*) FILTER (WHERE abandon_at > $4)::int AS b24,
+              count(*) FILTER (WHERE answer_type = 'human')::int AS a30, count(*) FILTER (WHERE abandon_at IS NOT NULL)::int AS b30
+         FROM calls WHERE campaign_id = $1 AND queued_at > $5`,
+      [campaignId, new Date(now - 86_400_000), new Date(now - 3_600_000), new Date(now - 86_400_000), new Date(now - 30 * 86_400_000)],
+    );
+    const [conv] = await this.db.query(
+      `SELECT count(*)::int AS n FROM dispositions d JOIN campaign_outcomes o ON o.campaign_id = d.campaign_id AND o.code = d.outcome
+        WHERE d.campaign_id = $1 AND o.is_success AND d.created_at >= $2`,
+      [campaignId, new Date(now - 86_400_000)],
+    );
+    const rawPacing = await this.redis.get(`pacing:${campaignId}`);
+    const p = rawPacing ? JSON.parse(rawPacing) : null;
+    const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+    return {
+      campaignId,
+      status: campaign.status,
+      dialMode: campaign.dial_mode,
+      agents,
+      callsRinging: r.ringing,
+      callsConnected: r.connected,
+      pacing: p ? { dialLevel: p.dialLevel, reason: p.reason, launched: p.launched, at: p.at, predictedAbandonRate: p.predictedAbandonRate } : null,
+      today: {
+        attempts: r.attempts_today,
+        humanAnswered: r.human_today,
+        contactRate: ratio(r.human_today, r.attempts_today),
+        conversions: conv.n,
+        conversionRate: ratio(conv.n, r.human_today),
+      },
+      abandonRate: { lastHour: ratio(r.b1, r.a1), last24h: ratio(r.b24, r.a24), last30d: ratio(r.b30, r.a30) },
+    };
+  }
+}

@@ -1,0 +1,445 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../../common/clock';
+import { AgentStateService } from '../../agents/agent-state.service';
+import { CallsService } from '../../calls/calls.service';
+import { nextAfterSystemOutcome, retryRules, SystemOutcome } from '../../calls/retry-policy';
+import { CampaignPacing } from '../../campaigns/campaign-settings';
+import { CampaignEntity, CampaignStatus, DialMode } from '../../campaigns/campaign.entity';
+import { LeadEntity } from '../../leads/lead.entity';
+import { DialResult, Telephony } from '../../telephony/telephony.port';
+import { DialGate } from '../gate/dial-gate';
+import { LiveEventBus } from '../live-events';
+import { decideDials } from '../pacing/pacing-engine';
+import { PacingStats } from '../pacing/pacing-stats';
+import { AbandonWindow, DialDecision, DurationStats, PacingPolicy, PacingState } from '../pacing/pacing.types';
+import { LeadLeaser } from './lead-leaser.service';
+
+/** A person who answered waits at most this long for an agent before the call is abandoned (47 CFR 64.1200(a)(7)(i)). */
+export const ABANDON_AFTER_MS = 2_000;
+const AGENT_POLL_MS = 100;
+const CAMPAIGN_RELOAD_MS = 3_000;
+const WINDOWS_RELOAD_MS = 5_000;
+
+export interface RunnerDeps {
+  db: DataSource;
+  redis: Redis;
+  clock: Clock;
+  telephony: Telephony;
+  gate: DialGate;
+  leaser: LeadLeaser;
+  calls: CallsService;
+  agents: AgentStateService;
+  events: LiveEventBus;
+  workerId: string;
+  tickMs: number;
+}
+
+interface LiveCall {
+  id: string;
+  lead: LeadEntity;
+  launchedAt: number;
+  answeredAt?: number;
+  connectedAt?: number;
+  agentId?: string;
+  answerType?: 'human' | 'machine';
+  abandoned?: boolean;
+  chain: Promise<void>;
+}
+
+/**
+ * The orchestrator of one running campaign, in the worker that holds its lock: once a tick it asks the pacing
+ * engine how many calls to launch, leases that many leads, passes each through the dial gate, launches through
+ * the telephony port and follows every call to its end, settling the lead on every path.
+ */
+export class CampaignRunner {
+  private readonly logger = new Logger(CampaignRunner.name);
+  private readonly live = new Map<string, LiveCall>();
+  private readonly stats = new PacingStats();
+  private campaign: CampaignEntity;
+  private campaignLoadedAt = 0;
+  private windows: { lastHour: AbandonWindow; last24h: AbandonWindow; last30d: AbandonWindow } = {
+    lastHour: { abandoned: 0, answered: 0 }, last24h: { abandoned: 0, answered: 0 }, last30d: { abandoned: 0, answered: 0 },
+  };
+  private windowsLoadedAt = 0;
+  private longWindowsLoadedAt = 0;
+  private cpsLimit: number | null = null;
+  /** Agents whose long-lived phone leg this runner has asked the telephony adapter to hold up. */
+  private readonly legs = new Set<string>();
+  private wrapUp: DurationStats = { meanMs: 30_000, sdMs: 15_000 };
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private draining = false;
+  private stopped = false;
+  /** Stop finished: late carrier events (after the calls were closed) are ignored. */
+  private closed = false;
+  lastDecision: DialDecision | null = null;
+
+  constructor(
+    campaign: CampaignEntity,
+    private readonly d: RunnerDeps,
+  ) {
+    this.campaign = campaign;
+    this.campaignLoadedAt = d.clock.now().getTime();
+  }
+
+  get campaignId(): string {
+    return this.campaign.id;
+  }
+  get liveCallIds(): string[] {
+    return [...this.live.keys()];
+  }
+  /** Stopped launching (campaign no longer running) and no call left: the lock can go. */
+  get finished(): boolean {
+    return this.draining && this.live.size === 0;
+  }
+
+  async start(): Promise<void> {
+    await this.seedStats();
+    await this.loadCpsLimit();
+    this.timer = setInterval(() => void this.tick(), this.d.tickMs);
+  }
+
+  /** Graceful stop: no more launches; ringing calls are cancelled; anything still open is closed as worker_lost. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.draining = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.ticking) await sleep(20); // a launch in progress finishes first, so its calls are hung up too
+    for (const c of [...this.live.values()]) await this.d.telephony.hangup(c.id).catch(() => undefined);
+    await Promise.all([...this.live.values()].map((c) => c.chain));
+    const deadline = Date.now() + 2_000;
+    while (this.live.size && Date.now() < deadline) await sleep(50);
+    for (const c of [...this.live.values()]) await this.closeLost(c);
+    this.closed = true;
+  }
+
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const now = this.d.clock.now();
+      if (now.getTime() - this.campaignLoadedAt >= CAMPAIGN_RELOAD_MS) await this.reloadCampaign(now);
+      if (this.draining) return;
+      if (now.getTime() - this.windowsLoadedAt >= WINDOWS_RELOAD_MS) await this.loadWindows(now);
+      const decision = await this.decide(now);
+      this.lastDecision = decision;
+      const launched = decision.launch > 0 ? await this.launch(decision.launch, now) : 0;
+      await this.d.redis.set(`pacing:${this.campaign.id}`, JSON.stringify({ ...decision, launched, at: now.toISOString() }), 'PX', 10_000);
+    } catch (err) {
+      this.logger.error({ campaignId: this.campaign.id, err: (err as Error).message }, 'pacing tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /**
+   * The nailed-up agent leg (see TELEPHONY.md): up while the agent is logged in to the campaign, so joining an
+   * answered call takes milliseconds; torn down at logout. A leg that drops pauses the agent.
+   */
+  private async syncAgentLegs(loggedIn: string[]): Promise<void> {
+    const present = new Set(loggedIn);
+    for (const agentId of loggedIn) {
+      if (this.legs.has(agentId)) continue;
+      this.legs.add(agentId);
+      await this.d.telephony.ensureAgentLeg(agentId, {
+        onAgentLegDown: (id) => {
+          this.legs.delete(id);
+          void this.d.agents.get(id).then((s) => {
+            if (s.state === 'ready') return this.d.agents.transition(id, 'paused', this.campaign.id, { reason: 'phone_disconnected' });
+          }).catch(() => undefined);
+        },
+      }).catch((err) => {
+        this.legs.delete(agentId);
+        this.logger.warn({ agentId, err: (err as Error).message }, 'agent leg not established');
+      });
+    }
+    for (const agentId of [...this.legs]) {
+      if (present.has(agentId)) continue;
+      this.legs.delete(agentId);
+      await this.d.telephony.releaseAgentLeg(agentId).catch(() => undefined);
+    }
+  }
+
+  private policy(): PacingPolicy {
+    const p = (this.campaign.pacing ?? {}) as CampaignPacing;
+    return {
+      mode: this.campaign.dialMode,
+      abandonTargetPct: Math.min(3, p.abandonTargetPct ?? this.campaign.abandonTarget ?? 3),
+      maxLinesPerAgent: p.maxLinesPerAgent ?? this.campaign.maxLinesPerAgent ?? 3,
+      warmupAnsweredCalls: p.warmupAnsweredCalls ?? 30,
+      // The trunk's calls-per-second limit: a burst above it earns 503s (one decision per second).
+      maxLaunchPerDecision: this.cpsLimit ?? undefined,
+    };
+  }
+
+  private async decide(now: Date): Promise<DialDecision> {
+    const agents = await this.d.agents.campaignAgents(this.campaign.id);
+    await this.syncAgentLegs(agents.map((a) => a.agentId));
+    const t = now.getTime();
+    const state: PacingState = {
+      readyAgents: 0,
+      talkingElapsedMs: [],
+      wrapUpElapsedMs: [],
+      ringingElapsedMs: [],
+      answeredWaiting: 0,
+      humanAnswerRate: this.stats.humanAnswerRate,
+      machineRate: this.stats.machineRate,
+      observedAttempts: this.stats.observedAttempts,
+      observedAnswers: this.stats.observedAnswers,
+      answerDelay: this.stats.answerDelay.stats,
+      talk: this.stats.talk.stats,
+      wrapUp: this.wrapUp,
+      abandons: this.windows,
+    };
+    for (const a of agents) {
+      if (a.state === 'ready') state.readyAgents++;
+      else if (a.state === 'on_call' || a.state === 'reserved' || a.state === 'on_hold') state.talkingElapsedMs.push(t - a.since);
+      else if (a.state === 'wrap_up') state.wrapUpElapsedMs.push(t - a.since);
+    }
+    for (const c of this.live.values()) {
+      if (c.answeredAt === undefined) state.ringingElapsedMs.push(t - c.launchedAt);
+      else if (c.answerType === 'human' && !c.agentId && !c.abandoned) state.answeredWaiting++;
+    }
+    const decision = decideDials(state, this.policy());
+    this.d.events.publish('campaign.tick', {
+      campaignId: this.campaign.id,
+      at: now.toISOString(),
+      readyAgents: state.readyAgents,
+      talkingAgents: state.talkingElapsedMs.length,
+      wrapUpAgents: state.wrapUpElapsedMs.length,
+      ringing: state.ringingElapsedMs.length,
+      launched: decision.launch,
+      dialLevel: decision.dialLevel,
+      reason: decision.reason,
+      answerRate: state.humanAnswerRate,
+    });
+    return decision;
+  }
+
+  private async launch(n: number, now: Date): Promise<number> {
+    const leads = await this.d.leaser.lease(this.campaign, n, this.d.workerId, now);
+    if (!leads.length) return 0;
+    // The gate again, at the moment of dialing: DNC lists and calling hours may have changed since selection.
+    const verdicts = await this.d.gate.check(leads, this.campaign, now);
+    let launched = 0;
+    for (const lead of leads) {
+      const v = verdicts.get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
+      if (!v.allowed) {
+        await this.d.leaser.releaseBlocked(lead, v.reason, now);
+        continue;
+      }
+      if (await this.dial(lead, now)) launched++;
+    }
+    return launched;
+  }
+
+  private async dial(lead: LeadEntity, now: Date): Promise<boolean> {
+    const callId = await this.d.calls.createQueued(this.campaign, lead, this.d.workerId, now);
+    if (!callId) {
+      // The partial unique index refused a second live dial to this number (another campaign is calling it).
+      await this.d.leaser.releaseUntouched(lead, now);
+      return false;
+    }
+    const call: LiveCall = { id: callId, lead, launchedAt: now.getTime(), chain: Promise.resolve() };
+    this.live.set(callId, call);
+    await this.d.calls.countAttempt(lead.id, now);
+    await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
+    await this.d.calls.transition(callId, 'dialing', { dial_at: now });
+    const on = (fn: () => Promise<void>) => {
+      if (this.closed) return;
+      call.chain = call.chain.then(fn).catch((err) => this.logger.error({ callId, err: (err as Error).message }, 'call event failed'));
+    };
+    try {
+      const handle = await this.d.telephony.dial(
+        {
+          callId, campaignId: this.campaign.id, to: lead.phone, callerId: this.campaign.callerId, gatewayId: this.campaign.gatewayId,
+          ringTimeoutMs: this.campaign.ringTimeoutS * 1000 * this.ringScale(), record: this.campaign.recordCalls,
+        },
+        {
+          onRinging: (at) => on(() => this.onRinging(call, at)),
+          onAnswered: (at, type) => on(() => this.onAnswered(call, at, type)),
+          onFailed: (at, result, code, reason) => on(() => this.onFailed(call, at, result, code, reason)),
+          onEnded: (at, by) => on(() => this.onEnded(call, at, by)),
+        },
+      );
+      on(async () => void (await this.d.db.query(`UPDATE calls SET sip_call_id = $2 WHERE id = $1`, [callId, handle.providerCallId])));
+    } catch (err) {
+      this.logger.warn({ callId, err: (err as Error).message }, 'dial failed to start');
+      on(() => this.onFailed(call, this.d.clock.now(), 'carrier_failure', null, 'dial error'));
+    }
+    return true;
+  }
+
+  /** The simulated carrier may run on a shrunken time scale; the ring timeout shrinks with it. */
+  private ringScale(): number {
+    const s = Number(process.env.SIMULATED_TIME_SCALE ?? '1');
+    return this.d.telephony.name === 'simulated' && s > 0 && s <= 1 ? s : 1;
+  }
+
+  private async onRinging(call: LiveCall, at: Date): Promise<void> {
+    await this.d.calls.transition(call.id, 'ringing', { ring_at: at });
+  }
+
+  private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine'): Promise<void> {
+    call.answeredAt = at.getTime();
+    call.answerType = type;
+    await this.d.calls.transition(call.id, 'answered', { answer_at: at, answer_type: type });
+    if (type === 'machine') {
+      this.stats.recordResult('machine');
+      await this.d.telephony.hangup(call.id);
+      return;
+    }
+    this.stats.recordResult('human', call.answeredAt - call.launchedAt);
+    this.bump('answered');
+    // Longest-waiting Ready agent, or wait for one up to the 2 s limit, polling the shared Ready queue.
+    const deadline = call.answeredAt + ABANDON_AFTER_MS;
+    for (;;) {
+      const agentId = await this.d.agents.takeLongestWaiting(this.campaign.id);
+      if (agentId) return this.connect(call, agentId);
+      if (!this.live.has(call.id)) return; // the person hung up while waiting
+      if (this.d.clock.now().getTime() + AGENT_POLL_MS > deadline) break;
+      await sleep(AGENT_POLL_MS);
+    }
+    call.abandoned = true;
+    const now = this.d.clock.now();
+    await this.d.calls.transition(call.id, 'abandoned', { abandon_at: now, outcome: 'abandoned' });
+    await this.d.calls.complianceEvent({
+      type: 'abandon', reasonCode: 'no_agent_within_2s', campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at: now,
+      details: { waitedMs: now.getTime() - call.answeredAt },
+    });
+    this.bump('abandoned');
+    await this.d.telephony.abandon(call.id);
+  }
+
+  private async connect(call: LiveCall, agentId: string): Promise<void> {
+    const cid = this.campaign.id;
+    await this.d.agents.transition(agentId, 'reserved', cid, { callId: call.id });
+    this.d.events.publish('call.offered', { agentId, callId: call.id, campaignId: cid, leadId: call.lead.id });
+    try {
+      await this.d.telephony.bridge(call.id, agentId);
+    } catch {
+      // The person hung up in the instant between answer and join: the agent goes back to Ready.
+      await this.d.agents.transition(agentId, 'ready', cid);
+      return;
+    }
+    const now = this.d.clock.now();
+    call.agentId = agentId;
+    call.connectedAt = now.getTime();
+    await this.d.calls.transition(call.id, 'connected', { connect_at: now, agent_id: agentId });
+    await this.d.agents.transition(agentId, 'on_call', cid, { callId: call.id });
+    this.d.events.publish('call.connected', { agentId, callId: call.id, campaignId: cid, at: now.toISOString() });
+  }
+
+  private async onFailed(call: LiveCall, at: Date, result: Exclude<DialResult, 'answered'>, code: number | null, reason: string | null): Promise<void> {
+    this.live.delete(call.id);
+    if (result !== 'cancelled') this.stats.recordResult('other');
+    await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: result, sip_code: code, sip_reason: reason, hangup_by: 'carrier' });
+    await this.settle(call, result, at);
+  }
+
+  private async onEnded(call: LiveCall, at: Date, by: 'customer' | 'agent' | 'system' | 'carrier'): Promise<void> {
+    this.live.delete(call.id);
+    if (call.agentId) {
+      this.stats.talk.add(at.getTime() - (call.connectedAt ?? at.getTime()));
+      // The lead is settled provisionally (no redial before the agent's disposition decides) before wrap-up opens.
+      await this.settle(call, 'no_answer', at, 'connected');
+      await this.d.calls.transition(call.id, 'wrap_up', { end_at: at, hangup_by: by });
+      await this.d.agents.transition(call.agentId, 'wrap_up', this.campaign.id, { callId: call.id });
+      this.d.events.publish('call.ended', { agentId: call.agentId, callId: call.id, campaignId: this.campaign.id, at: at.toISOString(), by });
+      return;
+    }
+    const outcome: SystemOutcome = call.abandoned ? 'abandoned' : call.answerType === 'machine' ? 'machine' : 'worker_lost';
+    await this.d.calls.transition(call.id, 'ended', { end_at: at, hangup_by: by, outcome });
+    await this.settle(call, outcome, at);
+  }
+
+  private async settle(call: LiveCall, outcome: SystemOutcome, at: Date, lastOutcome: string | null = outcome): Promise<void> {
+    const rules = retryRules(this.campaign.retryRules, this.campaign);
+    const [lead] = await this.d.db.query(`SELECT attempts FROM leads WHERE id = $1`, [call.lead.id]);
+    await this.d.calls.settleLead(call.lead.id, nextAfterSystemOutcome(outcome, rules, lead?.attempts ?? 0, at), lastOutcome);
+  }
+
+  /** Closes a call this worker can no longer follow (shutdown with the carrier silent). */
+  private async closeLost(call: LiveCall): Promise<void> {
+    this.live.delete(call.id);
+    const at = this.d.clock.now();
+    if (call.agentId) {
+      await this.settle(call, 'no_answer', at, 'connected');
+      await this.d.calls.transition(call.id, 'wrap_up', { end_at: at, hangup_by: 'system' });
+      await this.d.agents.transition(call.agentId, 'wrap_up', this.campaign.id, { callId: call.id });
+      return;
+    }
+    const done = (await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: 'worker_lost', hangup_by: 'system' }))
+      || (await this.d.calls.transition(call.id, 'ended', { end_at: at, outcome: call.abandoned ? 'abandoned' : 'worker_lost', hangup_by: 'system' }));
+    if (done) await this.settle(call, 'worker_lost', at);
+  }
+
+  private bump(kind: 'answered' | 'abandoned'): void {
+    for (const w of [this.windows.lastHour, this.windows.last24h, this.windows.last30d]) w[kind]++;
+  }
+
+  private async reloadCampaign(now: Date): Promise<void> {
+    const fresh = await this.d.db.getRepository(CampaignEntity).findOne({ where: { id: this.campaign.id } });
+    this.campaignLoadedAt = now.getTime();
+    if (!fresh || fresh.status !== CampaignStatus.Running || fresh.deletedAt || fresh.dialMode === DialMode.Preview) {
+      this.draining = true;
+      return;
+    }
+    this.campaign = fresh;
+    await this.loadCpsLimit();
+  }
+
+  private async loadCpsLimit(): Promise<void> {
+    if (!this.campaign.gatewayId) return void (this.cpsLimit = null);
+    const [g] = await this.d.db.query(`SELECT cps_limit FROM sip_gateways WHERE id = $1`, [this.campaign.gatewayId]);
+    this.cpsLimit = g ? Math.max(1, Math.floor((g.cps_limit * this.d.tickMs) / 1000)) : null;
+  }
+
+  /** The last hour every few seconds; the 24 h and 30 day windows (larger scans) once a minute. */
+  private async loadWindows(now: Date): Promise<void> {
+    const t = now.getTime();
+    const count = async (sinceMs: number) => {
+      const [r] = await this.d.db.query(
+        `SELECT count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $2)::int AS answered,
+                count(*) FILTER (WHERE abandon_at > $2)::int AS abandoned
+           FROM calls WHERE campaign_id = $1 AND queued_at > $3`,
+        [this.campaign.id, new Date(t - sinceMs), new Date(t - sinceMs - 3_600_000)],
+      );
+      return { answered: r.answered as number, abandoned: r.abandoned as number };
+    };
+    this.windows.lastHour = await count(3_600_000);
+    if (t - this.longWindowsLoadedAt >= 60_000) {
+      this.windows.last24h = await count(86_400_000);
+      this.windows.last30d = await count(30 * 86_400_000);
+      this.longWindowsLoadedAt = t;
+      const [w] = await this.d.db.query(
+        `SELECT avg(ms) AS mean, stddev_samp(ms) AS sd FROM (
+           SELECT extract(epoch FROM (wrapup_end_at - end_at)) * 1000 AS ms FROM calls
+            WHERE campaign_id = $1 AND wrapup_end_at IS NOT NULL ORDER BY wrapup_end_at DESC LIMIT 200) x`,
+        [this.campaign.id],
+      );
+      if (w?.mean) this.wrapUp = { meanMs: Number(w.mean), sdMs: Number(w.sd ?? w.mean) || Number(w.mean) / 2 };
+    }
+    this.windowsLoadedAt = t;
+  }
+
+  /** A new holder (takeover) starts from the campaign's recent history instead of from nothing. */
+  private async seedStats(): Promise<void> {
+    const rows: { answer_type: string | null; delay_ms: number | null; state: string }[] = await this.d.db.query(
+      `SELECT answer_type, extract(epoch FROM (answer_at - dial_at)) * 1000 AS delay_ms, state FROM calls
+        WHERE campaign_id = $1 AND end_at IS NOT NULL AND dial_at IS NOT NULL AND coalesce(outcome, '') NOT IN ('cancelled', 'worker_lost')
+        ORDER BY queued_at DESC LIMIT 300`,
+      [this.campaign.id],
+    );
+    for (const r of rows.reverse()) {
+      if (r.answer_type === 'human') this.stats.recordResult('human', r.delay_ms === null ? undefined : Number(r.delay_ms));
+      else this.stats.recordResult(r.answer_type === 'machine' ? 'machine' : 'other');
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,188 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { CLOCK, Clock } from '../../../common/clock';
+import { REDIS } from '../../../common/redis/redis.module';
+import { AgentStateService } from '../../agents/agent-state.service';
+import { CALL_COMMANDS_CHANNEL, CallCommand, CallsService } from '../../calls/calls.service';
+import { nextAfterSystemOutcome, retryRules } from '../../calls/retry-policy';
+import { CampaignEntity, CampaignStatus, DialMode } from '../../campaigns/campaign.entity';
+import { Telephony, TELEPHONY } from '../../telephony/telephony.port';
+import { DIAL_GATE, DialGate } from '../gate/dial-gate';
+import { LiveEventBus } from '../live-events';
+import { CampaignLockService } from './campaign-lock.service';
+import { CampaignRunner } from './campaign-runner';
+import { LeadLeaser } from './lead-leaser.service';
+
+/** How often each worker looks for running campaigns to take, renews its locks and heartbeats. */
+export const DIALER_LOOP_MS = 1_000;
+const RECONCILE_EVERY_MS = 3_000;
+
+/**
+ * The dialer side of a worker process: takes the lock of every running campaign no other live worker holds
+ * (so exactly one orchestrator runs per campaign), renews it, hands a campaign over when it stops, and closes
+ * calls left open by dead workers (their leads go back to the pool).
+ */
+@Injectable()
+export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DialerWorkerService.name);
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly runners = new Map<string, CampaignRunner>();
+  private loop?: NodeJS.Timeout;
+  private busy = false;
+  private lastReconcile = 0;
+  private sub?: Redis;
+  private stopping = false;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(TELEPHONY) private readonly telephony: Telephony,
+    @Inject(DIAL_GATE) private readonly gate: DialGate,
+    private readonly leaser: LeadLeaser,
+    private readonly calls: CallsService,
+    private readonly agents: AgentStateService,
+    private readonly events: LiveEventBus,
+    private readonly locks: CampaignLockService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.locks.register(this.workerId);
+    await this.locks.heartbeat(this.workerId);
+    this.sub = this.redis.duplicate();
+    this.sub.on('message', (_ch, raw: string) => void this.onCommand(raw));
+    await this.sub.subscribe(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`);
+    this.loop = setInterval(() => void this.round(), DIALER_LOOP_MS);
+    void this.round();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.loop) clearInterval(this.loop);
+    while (this.busy) await new Promise((r) => setTimeout(r, 20));
+    for (const [id, runner] of this.runners) {
+      await runner.stop();
+      await this.locks.release(id, this.workerId);
+    }
+    this.runners.clear();
+    await this.locks.forget(this.workerId);
+    await this.sub?.quit().catch(() => undefined);
+  }
+
+  runnerFor(campaignId: string): CampaignRunner | undefined {
+    return this.runners.get(campaignId);
+  }
+
+  /** One pass: heartbeat, reconcile dead workers' calls, renew or drop held campaigns, take free ones. */
+  async round(): Promise<void> {
+    if (this.busy || this.stopping) return;
+    this.busy = true;
+    try {
+      await this.locks.heartbeat(this.workerId);
+      const now = this.clock.now().getTime();
+      if (now - this.lastReconcile >= RECONCILE_EVERY_MS) {
+        this.lastReconcile = now;
+        await this.reconcileDeadWorkers();
+      }
+      for (const [id, runner] of this.runners) {
+        const kept = await this.locks.renew(id, this.workerId);
+        if (!kept || runner.finished) {
+          this.runners.delete(id);
+          await runner.stop();
+          if (kept) await this.locks.release(id, this.workerId);
+          this.logger.log({ campaignId: id, reason: kept ? 'campaign stopped' : 'lock lost' }, 'orchestrator stopped');
+        }
+      }
+      const running: { id: string }[] = await this.db.query(
+        `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL AND dial_mode <> 'preview'`,
+      );
+      for (const { id } of running) {
+        if (this.runners.has(id) || this.stopping) continue;
+        if (!(await this.locks.acquire(id, this.workerId))) continue;
+        await this.reconcileDeadWorkers(id);
+        const campaign = await this.db.getRepository(CampaignEntity).findOne({ where: { id } });
+        if (!campaign || campaign.status !== CampaignStatus.Running || campaign.dialMode === DialMode.Preview) {
+          await this.locks.release(id, this.workerId);
+          continue;
+        }
+        const runner = new CampaignRunner(campaign, {
+          db: this.db, redis: this.redis, clock: this.clock, telephony: this.telephony, gate: this.gate, leaser: this.leaser,
+          calls: this.calls, agents: this.agents, events: this.events, workerId: this.workerId, tickMs: DIALER_LOOP_MS,
+        });
+        this.runners.set(id, runner);
+        await runner.start();
+        this.logger.log({ campaignId: id, workerId: this.workerId }, 'orchestrator started');
+      }
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'dialer round failed');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Calls whose worker died (its liveness key expired) are closed: unanswered ones as failed 'worker_lost' with the
+   * attempt refunded and the lead back in the pool; connected ones go to wrap-up so the agent can still record the
+   * outcome. Runs on takeover and every few seconds in every worker.
+   */
+  async reconcileDeadWorkers(campaignId?: string): Promise<number> {
+    const owners: { worker_id: string }[] = await this.db.query(
+      `SELECT DISTINCT worker_id FROM calls WHERE end_at IS NULL AND worker_id IS NOT NULL AND worker_id <> $1 ${campaignId ? 'AND campaign_id = $2' : ''}`,
+      campaignId ? [this.workerId, campaignId] : [this.workerId],
+    );
+    let closed = 0;
+    for (const { worker_id: owner } of owners) {
+      if (await this.locks.isAlive(owner)) continue;
+      const at = this.clock.now();
+      const rows: { id: string; lead_id: string; agent_id: string | null; was: string; campaign_id: string }[] = await this.db.query(
+        `UPDATE calls c SET state = CASE WHEN c.state = 'connected' THEN 'wrap_up' WHEN c.state = 'abandoned' THEN 'ended' ELSE 'failed' END,
+                outcome = CASE WHEN c.state IN ('connected', 'abandoned') THEN c.outcome ELSE 'worker_lost' END,
+                end_at = $2, hangup_by = 'system', updated_at = now()
+           FROM calls old WHERE old.id = c.id AND c.worker_id = $1 AND c.end_at IS NULL
+         RETURNING c.id, c.lead_id::text AS lead_id, c.agent_id, old.state AS was, c.campaign_id`,
+        [owner, at],
+      );
+      const list = (Array.isArray(rows[0]) ? rows[0] : rows) as typeof rows;
+      for (const r of list) {
+        const [camp] = await this.db.query(`SELECT retry_rules, max_attempts, max_attempts_per_day FROM campaigns WHERE id = $1`, [r.campaign_id]);
+        const [lead] = await this.db.query(`SELECT attempts FROM leads WHERE id = $1`, [r.lead_id]);
+        const rules = retryRules(camp.retry_rules, { maxAttempts: camp.max_attempts, maxAttemptsPerDay: camp.max_attempts_per_day });
+        const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' ? 'abandoned' : 'worker_lost';
+        await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome);
+        if (r.was === 'connected' && r.agent_id) await this.agents.transition(r.agent_id, 'wrap_up', r.campaign_id, { callId: r.id });
+      }
+      if (list.length) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
+      closed += list.length;
+    }
+    // Leads a dead worker leased but never dialled go back at once (the maintenance job would wait for expiry).
+    const holders: { lease_owner: string }[] = await this.db.query(
+      `SELECT DISTINCT lease_owner FROM leads WHERE status = 'leased' AND lease_owner IS NOT NULL AND lease_owner <> $1`,
+      [this.workerId],
+    );
+    for (const { lease_owner: holder } of holders) {
+      // Only owners known to have been dialer workers; other leases are left to expire (maintenance job).
+      if (!(await this.locks.wasWorker(holder)) || (await this.locks.isAlive(holder))) continue;
+      await this.db.query(
+        `UPDATE leads SET status = CASE WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+          WHERE status = 'leased' AND lease_owner = $1
+            AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)`,
+        [holder],
+      );
+    }
+    return closed;
+  }
+
+  private async onCommand(raw: string): Promise<void> {
+    let cmd: CallCommand;
+    try {
+      cmd = JSON.parse(raw) as CallCommand;
+    } catch {
+      return;
+    }
+    if (cmd.type === 'hangup' && this.telephony.liveCalls().includes(cmd.callId)) await this.telephony.hangup(cmd.callId);
+  }
+}

@@ -1,0 +1,377 @@
+import { GatewayConfig } from '../gateways/gateway-config';
+import { GatewayPacer } from '../gateways/gateway-pacer';
+import { DialEvents, DialRequest } from '../telephony.port';
+import { digestResponse, parseDigest } from './digest-auth';
+import { DrachtioTelephony } from './drachtio-telephony';
+import { FakeMedia, FakeSrf } from './fake-srf';
+
+const gateway: GatewayConfig = {
+  id: 'gw-1', name: 'carrier-a', host: '127.0.0.1', port: 5080, transport: 'udp', username: 'acct', password: 'trunk-pass',
+  numberFormat: 'e164_no_plus', prefix: '99', callerIdRules: { pAssertedIdentity: true }, cpsLimit: 1000, channelLimit: 100,
+};
+
+type Ev = { type: string; args: unknown[] };
+function recorder() {
+  const seen: Ev[] = [];
+  const events: DialEvents = {
+    onRinging: (...args) => void seen.push({ type: 'ringing', args }),
+    onAnswered: (...args) => void seen.push({ type: 'answered', args }),
+    onFailed: (...args) => void seen.push({ type: 'failed', args }),
+    onEnded: (...args) => void seen.push({ type: 'ended', args }),
+    onRecording: (...args) => void seen.push({ type: 'recording', args }),
+  };
+  return { events, seen, types: () => seen.map((e) => e.type), last: () => seen[seen.length - 1] };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+const until = async (cond: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+let n = 0;
+function request(over: Partial<DialRequest> = {}): DialRequest {
+  return { callId: `call-${++n}`, campaignId: 'camp', to: '+12025550143', callerId: '+12025550100', gatewayId: 'gw-1', ringTimeoutMs: 5000, ...over };
+}
+
+const started: DrachtioTelephony[] = [];
+afterEach(() => started.splice(0).forEach((t) => t.stop()));
+
+async function setup(opts: { pacer?: GatewayPacer } = {}) {
+  const srf = new FakeSrf();
+  const media = new FakeMedia();
+  const phones = new Map([['agent-1', { sipUsername: 'agent7', sipUri: null as string | null }], ['agent-2', { sipUsername: null, sipUri: 'sip:agent2@127.0.0.1:5092' }]]);
+  const tel = new DrachtioTelephony(
+    srf,
+    media,
+    { forDial: async (id) => (id === null || id === 'gw-1' ? gateway : null) },
+    {
+      phoneOf: async (id) => phones.get(id) ?? null,
+      credentialsOf: async (u) => (u === 'agent7' ? { agentId: 'agent-1', password: 'phone-pass' } : null),
+    },
+    { drachtio: { host: '127.0.0.1', port: 9022, secret: 'x' }, realm: 'dialer.test', abandonMessageFile: '/srv/abandon.wav' },
+    undefined,
+    opts.pacer,
+  );
+  await tel.start();
+  started.push(tel);
+  return { srf, media, tel };
+}
+
+describe('DrachtioTelephony: customer calls', () => {
+  it('sends the INVITE through the gateway with its number format, caller ID rules and trunk credentials, anchored on rtpengine', async () => {
+    const { srf, media, tel } = await setup();
+    const rec = recorder();
+    const handle = await tel.dial(request(), rec.events);
+    const inv = srf.lastInvite();
+    expect(inv.uri).toBe('sip:9912025550143@127.0.0.1:5080');
+    expect(inv.opts.headers).toMatchObject({ From: '<sip:12025550100@127.0.0.1>', 'P-Asserted-Identity': '<sip:12025550100@127.0.0.1>' });
+    expect(inv.opts.auth).toEqual({ username: 'acct', password: 'trunk-pass' });
+    expect(inv.opts.localSdp).toBe(`rtpe-offer:${handle.callId}`);
+    expect(handle.providerCallId).toBe(inv.callId);
+  });
+
+  it('reports 180/183 as ringing once, does not treat 183 early media as an answer, and reports the 200 OK and the BYE', async () => {
+    const { srf, media, tel } = await setup();
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    const inv = srf.lastInvite();
+    inv.provisional(100);
+    inv.provisional(183);
+    inv.provisional(180);
+    await tick();
+    expect(rec.types()).toEqual(['ringing']);
+    const dialog = inv.answer('carrier-sdp', 'cust-tag');
+    await until(() => rec.types().includes('answered'));
+    expect(rec.last().args[1]).toBe('human');
+    expect(media.commands('answer')[0].args).toEqual(expect.arrayContaining([callId, 'dialer', 'cust-tag', 'carrier-sdp']));
+    expect(tel.liveCalls()).toEqual([callId]);
+    dialog.hangUpRemotely();
+    expect(rec.last()).toMatchObject({ type: 'ended', args: [expect.any(Date), 'customer'] });
+    expect(tel.liveCalls()).toEqual([]);
+    expect(media.commands('delete').map((c) => c.args[0])).toContain(callId);
+  });
+
+  it.each([
+    [486, 'busy'],
+    [600, 'busy'],
+    [480, 'no_answer'],
+    [404, 'invalid_number'],
+    [484, 'invalid_number'],
+    [403, 'carrier_failure'],
+    [500, 'carrier_failure'],
+  ])('maps a %i final response to %s with the SIP code', async (status, result) => {
+    const { srf, tel } = await setup();
+    const rec = recorder();
+    await tel.dial(request(), rec.events);
+    srf.lastInvite().reject(status);
+    await until(() => rec.types().includes('failed'));
+    expect(rec.last().args.slice(1, 3)).toEqual([result, status]);
+    expect(tel.liveCalls()).toEqual([]);
+  });
+
+  it('backs the gateway off after a 503, honouring Retry-After', async () => {
+    const pacer = new GatewayPacer();
+    const backOff = jest.spyOn(pacer, 'backOff');
+    const { srf, tel } = await setup({ pacer });
+    const rec = recorder();
+    await tel.dial(request(), rec.events);
+    srf.lastInvite().reject(503, { 'Retry-After': '4' });
+    await until(() => rec.types().includes('failed'));
+    expect(rec.last().args.slice(1, 3)).toEqual(['carrier_failure', 503]);
+    expect(backOff).toHaveBeenCalledWith('gw-1', 4);
+  });
+
+  it('sends CANCEL at the ring timeout and reports the 487 as no answer', async () => {
+    const { srf, tel } = await setup();
+    const rec = recorder();
+    await tel.dial(request({ ringTimeoutMs: 30 }), rec.events);
+    const inv = srf.lastInvite();
+    inv.provisional(180);
+    await until(() => inv.cancelled);
+    inv.reject(487);
+    await until(() => rec.types().includes('failed'));
+    expect(rec.last().args.slice(1, 3)).toEqual(['no_answer', 487]);
+  });
+
+  it('handles a 200 OK that crosses our CANCEL: BYE at once, counted, reported as no answer, never as answered', async () => {
+    const { srf, tel } = await setup();
+    const rec = recorder();
+    await tel.dial(request({ ringTimeoutMs: 20 }), rec.events);
+    const inv = srf.lastInvite();
+    await until(() => inv.cancelled);
+    const dialog = inv.answer();
+    await until(() => rec.types().includes('failed'));
+    expect(dialog.destroyed).toBe(true);
+    expect(rec.types()).not.toContain('answered');
+    expect(rec.last().args.slice(1, 4)).toEqual(['no_answer', 200, 'answered after CANCEL']);
+    expect(tel.stats().cancel200Races).toBe(1);
+  });
+
+  it('cancels a ringing call the dialer hangs up, reporting it cancelled', async () => {
+    const { srf, tel } = await setup();
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    await tel.hangup(callId);
+    expect(srf.lastInvite().cancelled).toBe(true);
+    srf.lastInvite().reject(487);
+    await until(() => rec.types().includes('failed'));
+    expect(rec.last().args[1]).toBe('cancelled');
+  });
+
+  it('refuses a launch past the channel limit with a carrier failure and no INVITE', async () => {
+    const { srf, tel } = await setup();
+    const limited = { ...gateway, channelLimit: 1 };
+    (tel as unknown as { gateways: { forDial: () => Promise<GatewayConfig> } }).gateways = { forDial: async () => limited };
+    await tel.dial(request(), recorder().events);
+    const rec = recorder();
+    await tel.dial(request(), rec.events);
+    expect(srf.invites).toHaveLength(1);
+    expect(rec.last().args.slice(1, 4)).toEqual(['carrier_failure', null, 'gateway channel limit reached']);
+  });
+
+  it('reports a call hung up while it waits for its launch slot as cancelled, without sending an INVITE', async () => {
+    let wake!: () => void;
+    const pacer = new GatewayPacer(() => 0, () => new Promise<void>((r) => (wake = r)));
+    const { srf, tel } = await setup({ pacer });
+    const slow = { ...gateway, cpsLimit: 1 };
+    (tel as unknown as { gateways: { forDial: () => Promise<GatewayConfig> } }).gateways = { forDial: async () => slow };
+    await tel.dial(request(), recorder().events); // takes the only token
+    const rec = recorder();
+    const req = request();
+    const pending = tel.dial(req, rec.events); // waits for the next slot
+    await until(() => wake !== undefined);
+    await tel.hangup(req.callId);
+    wake();
+    await pending;
+    expect(srf.invites).toHaveLength(1);
+    expect(rec.seen.map((e) => e.args.slice(1, 4))).toEqual([['cancelled', null, 'hung up before the INVITE was sent']]);
+  });
+
+  it('starts recording when asked and reports the file', async () => {
+    const { srf, media, tel } = await setup();
+    const rec = recorder();
+    const { callId } = await tel.dial(request({ record: true }), rec.events);
+    srf.lastInvite().answer();
+    await until(() => rec.types().includes('recording'));
+    expect(media.commands('startRecording')[0].args[0]).toBe(callId);
+    expect(rec.last().args[1]).toBe(`rtpengine:${callId}`);
+  });
+});
+
+describe('DrachtioTelephony: agent legs, bridge and abandon', () => {
+  async function withAgentLeg() {
+    const env = await setup();
+    const down: string[] = [];
+    const legReady = env.tel.ensureAgentLeg('agent-2', { onAgentLegDown: (id) => void down.push(id) });
+    await until(() => env.srf.invites.length === 1);
+    const agentDialog = env.srf.lastInvite().answer('phone-sdp-1', 'phone-tag');
+    await legReady;
+    return { ...env, down, agentDialog };
+  }
+
+  it('sets up the agent leg once (idempotent) at the agent URI, anchored on the agent idle session', async () => {
+    const { srf, tel, agentDialog } = await withAgentLeg();
+    expect(srf.invites[0].uri).toBe('sip:agent2@127.0.0.1:5092');
+    expect(srf.invites[0].opts.localSdp).toBe('rtpe-offer:agent-agent-2');
+    await tel.ensureAgentLeg('agent-2', { onAgentLegDown: () => undefined });
+    expect(srf.invites).toHaveLength(1);
+    expect(agentDialog.destroyed).toBe(false);
+  });
+
+  it('rings the phone once when Ready arrives twice while the leg is being set up', async () => {
+    const { srf, tel } = await setup();
+    const events = { onAgentLegDown: () => undefined };
+    const first = tel.ensureAgentLeg('agent-2', events);
+    const second = tel.ensureAgentLeg('agent-2', events);
+    await until(() => srf.invites.length === 1);
+    srf.lastInvite().answer('phone-sdp', 'phone-tag');
+    await Promise.all([first, second]);
+    expect(srf.invites).toHaveLength(1);
+    expect(tel.stats().agentLegs).toBe(1);
+  });
+
+  it('joins an answered customer to the agent leg by re-INVITE, measures it, and keeps the agent leg after the customer hangs up', async () => {
+    const { srf, media, tel, agentDialog } = await withAgentLeg();
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    const customer = srf.lastInvite().answer('carrier-sdp', 'cust-tag');
+    await until(() => rec.types().includes('answered'));
+    await tel.bridge(callId, 'agent-2');
+    expect(agentDialog.modifies).toEqual([`rtpe-answer:${callId}:cust-tag`]);
+    const reoffer = media.commands('offer').find((c) => c.args[0] === callId && c.args[2] === 'phone-sdp-1');
+    expect(reoffer).toBeDefined();
+    const stats = tel.stats();
+    expect(stats.bridge.count).toBe(1);
+    expect(stats.bridge.lastMs).toBeGreaterThanOrEqual(0);
+    expect(stats.bridge.lastMs).toBeLessThan(300);
+
+    customer.hangUpRemotely();
+    expect(rec.last().args[1]).toBe('customer');
+    await until(() => agentDialog.modifies.length === 2);
+    expect(agentDialog.modifies[1]).toBe('rtpe-offer:agent-agent-2'); // back to the idle session
+    expect(agentDialog.destroyed).toBe(false);
+    expect(tel.stats().agentLegs).toBe(1);
+  });
+
+  it('refuses to bridge a call that is not answered or an agent without a leg', async () => {
+    const { tel } = await withAgentLeg();
+    const { callId } = await tel.dial(request(), recorder().events);
+    await expect(tel.bridge(callId, 'agent-2')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(tel.bridge('nope', 'agent-2')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('plays the abandonment message into the customer leg, then hangs up', async () => {
+    const { srf, media, tel } = await setup();
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    const customer = srf.lastInvite().answer('carrier-sdp', 'cust-tag');
+    await until(() => rec.types().includes('answered'));
+    await tel.abandon(callId);
+    expect(media.commands('playMedia')[0].args).toEqual([callId, 'cust-tag', '/srv/abandon.wav']);
+    expect(customer.destroyed).toBe(true);
+    expect(rec.last().args[1]).toBe('system');
+  });
+
+  it('ends the customer call and tells the dialer when the agent phone hangs up its leg', async () => {
+    const { srf, tel, agentDialog, down } = await withAgentLeg();
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    const customer = srf.lastInvite().answer();
+    await until(() => rec.types().includes('answered'));
+    await tel.bridge(callId, 'agent-2');
+    agentDialog.hangUpRemotely();
+    expect(down).toEqual(['agent-2']);
+    expect(customer.destroyed).toBe(true);
+    expect(rec.last().args[1]).toBe('agent');
+  });
+});
+
+describe('DrachtioTelephony: link drop and reconciliation', () => {
+  it('reports every call it held as ended or failed, agents as down, refuses dials while down, and tears orphans down on reconnect', async () => {
+    const { srf, tel } = await setup();
+    const down: string[] = [];
+    const legReady = tel.ensureAgentLeg('agent-2', { onAgentLegDown: (id) => void down.push(id) });
+    await until(() => srf.invites.length === 1);
+    const agentDialog = srf.lastInvite().answer('phone-sdp', 'phone-tag');
+    await legReady;
+
+    const answered = recorder();
+    const ringing = recorder();
+    const a = await tel.dial(request(), answered.events);
+    const customer = srf.lastInvite().answer();
+    await until(() => answered.types().includes('answered'));
+    await tel.bridge(a.callId, 'agent-2');
+    await tel.dial(request(), ringing.events);
+    srf.lastInvite().provisional(180);
+    await tick();
+
+    srf.drop();
+    expect(answered.last()).toMatchObject({ type: 'ended', args: [expect.any(Date), 'system'] });
+    expect(ringing.last().args.slice(1, 4)).toEqual(['carrier_failure', null, 'signalling link to drachtio-server lost']);
+    expect(down).toEqual(['agent-2']);
+    expect(tel.liveCalls()).toEqual([]);
+    expect(tel.stats()).toMatchObject({ connected: false, linkDrops: 1, reconciledCalls: 2, agentLegs: 0 });
+
+    const whileDown = recorder();
+    await tel.dial(request(), whileDown.events);
+    expect(whileDown.last().args.slice(1, 4)).toEqual(['carrier_failure', null, 'signalling link to drachtio-server is down']);
+
+    srf.restore();
+    expect(tel.isConnected()).toBe(true);
+    expect(customer.destroyed).toBe(true);
+    expect(agentDialog.destroyed).toBe(true);
+    // a late final response for a reconciled call changes nothing
+    const before = ringing.seen.length;
+    srf.invites[2].reject(487);
+    await tick();
+    expect(ringing.seen.length).toBe(before);
+  });
+});
+
+describe('DrachtioTelephony: registrar', () => {
+  function registerReq(auth?: string) {
+    const headers: Record<string, string> = { Contact: '<sip:agent7@127.0.0.1:5090>;expires=300', ...(auth ? { Authorization: auth } : {}) };
+    return {
+      method: 'REGISTER', uri: 'sip:dialer.test', protocol: 'udp', source_address: '127.0.0.1', source_port: 5090,
+      get: (h: string) => headers[h], has: (h: string) => h in headers,
+      getParsedHeader: () => [{ uri: 'sip:agent7@127.0.0.1:5090', params: { expires: '300' } }],
+    };
+  }
+  function responder() {
+    const sent: Array<{ status: number; headers?: Record<string, string> }> = [];
+    return { sent, res: { send: (status: number, opts?: { headers?: Record<string, string> }) => void sent.push({ status, headers: (opts as { headers?: Record<string, string> })?.headers }) } };
+  }
+
+  it('challenges, accepts the right digest, then calls the registered phone for the agent leg', async () => {
+    const { srf, tel } = await setup();
+    const first = responder();
+    srf.registerHandler!(registerReq(), first.res as never);
+    await until(() => first.sent.length === 1);
+    expect(first.sent[0].status).toBe(401);
+    const challenge = parseDigest(first.sent[0].headers!['WWW-Authenticate'].replace('Digest', 'Digest username="agent7", uri="sip:dialer.test", response="x",'))!;
+    const c = { ...challenge, username: 'agent7', uri: 'sip:dialer.test', nc: '00000001', cnonce: 'abc', qop: 'auth' };
+    const header = `Digest username="agent7", realm="${c.realm}", nonce="${c.nonce}", uri="${c.uri}", qop=auth, nc=00000001, cnonce="abc", response="${digestResponse(c, 'REGISTER', 'phone-pass')}"`;
+
+    const wrong = responder();
+    srf.registerHandler!(registerReq(header.replace(/response="[0-9a-f]+"/, `response="${digestResponse(c, 'REGISTER', 'nope')}"`)), wrong.res as never);
+    await until(() => wrong.sent.length === 1);
+    expect(wrong.sent[0].status).toBe(403);
+    expect((await tel.registrar.lookup('agent7'))).toBeNull();
+
+    const ok = responder();
+    srf.registerHandler!(registerReq(header), ok.res as never);
+    await until(() => ok.sent.length === 1);
+    expect(ok.sent[0].status).toBe(200);
+    expect((await tel.registrar.lookup('agent7'))?.contactUri).toBe('sip:agent7@127.0.0.1:5090');
+
+    const legReady = tel.ensureAgentLeg('agent-1', { onAgentLegDown: () => undefined });
+    await until(() => srf.invites.length === 1);
+    expect(srf.lastInvite().uri).toBe('sip:agent7@127.0.0.1:5090');
+    srf.lastInvite().answer();
+    await legReady;
+  });
+});
