@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { existsSync, mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -67,6 +68,20 @@ export async function startHarness(roles: AppRoles = { api: true, worker: false 
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
       await t.close();
+      // A suite that ran under its own Redis prefix cleans it up (the global teardown knows only the run's).
+      const prefix = env.QUEUE_PREFIX;
+      if (prefix && prefix !== process.env.QUEUE_PREFIX && prefix.startsWith('test_')) await dropRedisPrefix(prefix);
     },
   };
+}
+
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
 }

@@ -45,7 +45,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const panel = page.locator('#tab-campaigns');
     await panel.getByRole('button', { name: 'New campaign' }).click();
-    await panel.getByLabel('Name', { exact: true }).fill('Spring renewals');
+    await panel.getByLabel('Name', { exact: true }).fill('Winter renewals');
     await panel.getByLabel('Dial mode').selectOption('progressive');
     await panel.getByLabel('Script').selectOption('Renewal script');
     await panel.getByLabel('Ring timeout (s)').fill('10');
@@ -55,7 +55,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await expect(err.textContent()).resolves.toMatch(/pacing\.ringTimeoutS.*at least 15/);
     await panel.getByLabel('Ring timeout (s)').fill('25');
     await panel.getByRole('button', { name: 'Save' }).click();
-    await page.locator('#camp-table').getByRole('button', { name: 'Spring renewals' }).waitFor();
+    await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).waitFor();
     await expect(page.locator('#camp-status-badge').textContent()).resolves.toBe('Draft');
     await panel.getByRole('button', { name: 'Start' }).click();
     await page.waitForFunction(() => /callerId/.test(document.querySelector('#camp-error')?.textContent ?? ''));
@@ -65,7 +65,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
   it('adds an objection with its rebuttal to the campaign', async () => {
     await page.getByRole('link', { name: 'Objections' }).click();
     const panel = page.locator('#tab-objections');
-    await panel.getByLabel('Campaign').selectOption('Spring renewals');
+    await panel.getByLabel('Campaign').selectOption('Winter renewals');
     await panel.getByLabel('Category').fill('price');
     await panel.getByLabel('Label').fill('Too expensive');
     await panel.getByLabel('Rebuttal').fill('I understand, {{lead.firstName}}. It pays for itself in a month.');
@@ -102,7 +102,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
 
   it('shows the live dashboard of a campaign with empty figures before any call', async () => {
     await page.getByRole('link', { name: 'Live dashboard' }).click();
-    await page.locator('#tab-dashboard').getByLabel('Campaign').selectOption('Spring renewals');
+    await page.locator('#tab-dashboard').getByLabel('Campaign').selectOption('Winter renewals');
     await page.locator('#dash-conn[data-state="open"]').waitFor();
     await page.locator('#chart-agents svg').waitFor();
     await hx.screenshot(page, 'manager-dashboard-empty');

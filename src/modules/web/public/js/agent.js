@@ -256,10 +256,12 @@ function renderRaised() {
 }
 
 function renderOvercome() {
+  // Re-rendering (a refresh of the call) must not undo what the agent has already ticked.
+  const ticked = new Set([...ui.overcomeSet.querySelectorAll('input:checked')].map((i) => i.value));
   for (const n of [...ui.overcomeSet.querySelectorAll('label')]) n.remove();
   ui.overcomeEmpty.hidden = model.raised.size > 0;
   for (const [id, label] of model.raised) {
-    ui.overcomeSet.append(h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'overcome', value: id }), ` ${label}`));
+    ui.overcomeSet.append(h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'overcome', value: id, checked: ticked.has(id) }), ` ${label}`));
   }
 }
 

@@ -1,0 +1,67 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { LiveEvent, LiveEventBus } from '../../dialer/live-events';
+import { CampaignLive, LiveStatsService } from '../../dialer/live-stats.service';
+import { WebEvents } from './web-events';
+
+/** At most one stats query per campaign per second, however many managers watch and however often it ticks. */
+const STATS_MIN_INTERVAL_MS = 1000;
+/** Paused campaigns do not tick; their dashboards still refresh (agents pausing, abandon windows sliding). */
+const IDLE_REFRESH_MS = 5000;
+
+/**
+ * Forwards the dialer's live events (from any process, through Redis) to the SSE streams: agent events as they
+ * come, campaign ticks enriched with the full live figures (LiveStatsService) for the dashboards.
+ */
+@Injectable()
+export class LiveBridge implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(LiveBridge.name);
+  private unsubscribe?: () => void;
+  private stats?: LiveStatsService;
+  private readonly lastStats = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly bus: LiveEventBus,
+    private readonly web: WebEvents,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  onModuleInit(): void {
+    this.stats = this.moduleRef.get(LiveStatsService, { strict: false });
+    this.unsubscribe = this.bus.subscribe((e) => this.forward(e));
+    this.idleTimer = setInterval(() => {
+      for (const id of this.web.watchedCampaigns()) if (Date.now() - (this.lastStats.get(id) ?? 0) >= IDLE_REFRESH_MS) this.pushStats(id, null);
+    }, IDLE_REFRESH_MS);
+    this.idleTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+    clearInterval(this.idleTimer);
+  }
+
+  private forward(e: LiveEvent): void {
+    if (e.name === 'campaign.tick') {
+      const tick = e.payload as LiveEvent<'campaign.tick'>['payload'];
+      if (this.web.watchedCampaigns().includes(tick.campaignId)) this.pushStats(tick.campaignId, tick);
+      return;
+    }
+    const p = e.payload as { agentId?: string; at?: string };
+    if (!p.agentId) return;
+    this.web.publishAgent({ agentId: p.agentId, type: e.name as never, at: p.at ?? new Date().toISOString(), data: { ...(e.payload as object) } });
+  }
+
+  pushStats(campaignId: string, tick: LiveEvent<'campaign.tick'>['payload'] | null): void {
+    const now = Date.now();
+    if (this.pending.has(campaignId) || now - (this.lastStats.get(campaignId) ?? 0) < STATS_MIN_INTERVAL_MS) return;
+    this.pending.add(campaignId);
+    this.lastStats.set(campaignId, now);
+    this.stats!
+      .live(campaignId)
+      .then((live: CampaignLive) => this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: new Date().toISOString(), data: { ...live, tick } }))
+      .catch((err: Error) => this.logger.warn(`live stats for a campaign failed: ${err.message}`))
+      .finally(() => this.pending.delete(campaignId));
+  }
+}

@@ -1,0 +1,76 @@
+import { Role } from '../../src/modules/users/user.entity';
+import { UsersService } from '../../src/modules/users/users.service';
+import { createTestApp, TestApp } from '../setup/test-app';
+
+/** The agent desk composes the dialer's current call with the script and objections rendered for its lead. */
+describe('web: agent desk', () => {
+  let t: TestApp;
+  let campaignId: string;
+  let callId: string;
+  let objectionId: string;
+  let agent: { id: string; token: string };
+  beforeAll(async () => {
+    t = await createTestApp();
+    agent = await t.userFor(Role.Agent);
+    const manager = await t.tokenFor(Role.Manager);
+    const auth = { Authorization: `Bearer ${manager}` };
+    const script = await t.http.post('/api/scripts').set(auth).send({
+      name: 'Desk script',
+      sections: [
+        { key: 'greeting', title: 'Greeting', template: 'Hello {{lead.firstName}}, this is {{agent.firstName}}.', branches: [{ label: 'Interested', goto: 'pitch' }] },
+        { key: 'pitch', title: 'Pitch', template: '<b>Offer</b> for {{lead.lastName}}' },
+      ],
+    }).expect(201);
+    const campaign = await t.http.post('/api/campaigns').set(auth).send({ name: 'Desk campaign', scriptId: script.body.id }).expect(201);
+    campaignId = campaign.body.id;
+    const obj = await t.http.post(`/api/campaigns/${campaignId}/objections`).set(auth).send({ category: 'price', label: 'Too expensive', rebuttalTemplate: 'I hear you, {{lead.firstName}}.' }).expect(201);
+    objectionId = obj.body.id;
+    const [list] = await t.db.query(`INSERT INTO lead_lists (name) VALUES ('desk list') RETURNING id`);
+    const [lead] = await t.db.query(`INSERT INTO leads (list_id, phone, first_name, last_name, timezone) VALUES ($1, '+12126430111', 'Mei', 'O''Brien <i>', 'UTC') RETURNING id`, [list.id]);
+    const [call] = await t.db.query(
+      `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, agent_id, answer_type, answer_at, connect_at)
+       VALUES ($1, $2, '+12126430111', 'progressive', 'connected', $3, 'human', now(), now()) RETURNING id`,
+      [campaignId, lead.id, agent.id],
+    );
+    callId = call.id;
+  });
+  afterAll(() => t.close());
+
+  const asAgent = (req: ReturnType<TestApp['http']['get']>) => req.set('Authorization', `Bearer ${agent.token}`);
+
+  it('gives the agent the lead of their current call with the script and rebuttals rendered for it', async () => {
+    const res = await asAgent(t.http.get('/api/web/agent/desk')).expect(200);
+    expect(res.body.call.id).toBe(callId);
+    expect(res.body.lead).toMatchObject({ firstName: 'Mei', lastName: "O'Brien <i>" });
+    expect(res.body.script.sections[0]).toEqual({ key: 'greeting', title: 'Greeting', html: 'Hello Mei, this is Test.', branches: [{ label: 'Interested', goto: 'pitch' }] });
+    // Lead values are escaped; the template's own markup is the manager's (the page keeps only plain formatting tags).
+    expect(res.body.script.sections[1].html).toBe('<b>Offer</b> for O&#x27;Brien &lt;i&gt;');
+    expect(res.body.objections).toEqual([{ id: objectionId, category: 'price', label: 'Too expensive', rebuttalHtml: 'I hear you, Mei.' }]);
+    expect(res.body.outcomes.map((o: { code: string }) => o.code)).toContain('sale');
+    // The call now records the script version its agent saw.
+    const [row] = await t.db.query('SELECT script_version_id FROM calls WHERE id = $1', [callId]);
+    expect(row.script_version_id).toBe(res.body.script.scriptVersionId);
+  });
+
+  it('shows another agent nothing of this call, and refuses them its objections as not found', async () => {
+    const email = `other-agent-${Date.now()}@test.local`;
+    await t.app.get(UsersService).upsert(email, 'Other Agent', Role.Agent, 'correct horse battery staple');
+    const login = await t.http.post('/api/auth/login').send({ email, password: 'correct horse battery staple' }).expect(200);
+    const other = { Authorization: `Bearer ${login.body.accessToken}` };
+    const desk = await t.http.get('/api/web/agent/desk').set(other).expect(200);
+    expect(desk.body).toMatchObject({ call: null, lead: null, script: null, objections: [] });
+    await t.http.post(`/api/web/agent/calls/${callId}/objections`).set(other).send({ objections: [{ objectionId, overcome: true }] }).expect(404);
+  });
+
+  it('records objections raised and overcome on the agent’s own call', async () => {
+    await asAgent(t.http.post(`/api/web/agent/calls/${callId}/objections`)).send({ objections: [{ objectionId, overcome: false }] }).expect(200);
+    const again = await asAgent(t.http.post(`/api/web/agent/calls/${callId}/objections`)).send({ objections: [{ objectionId, overcome: true }] }).expect(200);
+    expect(again.body).toEqual([{ objectionId, overcome: true }]);
+    const desk = await asAgent(t.http.get('/api/web/agent/desk')).expect(200);
+    expect(desk.body.raisedObjections).toEqual([{ objectionId, overcome: true }]);
+  });
+
+  it.each([Role.Manager, Role.Compliance, Role.Admin])('refuses %s the agent desk with 403', async (role) => {
+    await t.http.get('/api/web/agent/desk').set('Authorization', `Bearer ${await t.tokenFor(role)}`).expect(403);
+  });
+});
