@@ -102,6 +102,18 @@ describeBrowser('web pages: login, roles, language (headless Chromium)', () => {
     await context.close();
   });
 
+  it('shows the agent desktop and the manager console in Chinese too', async () => {
+    for (const [role, title] of [[Role.Agent, '坐席工作台'], [Role.Manager, '管理控制台']] as const) {
+      const { context, page } = await hx.loginAs(role);
+      await page.getByLabel('Language').selectOption('zh-CN');
+      await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+      await expect(page.title()).resolves.toContain(title);
+      await page.waitForLoadState('networkidle');
+      await hx.screenshot(page, `${role}-zh`);
+      await context.close();
+    }
+  });
+
   it('is keyboard usable: the skip link comes first and reaches the main content', async () => {
     const { context, page } = await hx.loginAs(Role.Agent);
     await page.keyboard.press('Tab');

@@ -70,6 +70,23 @@ describe('web: agent desk', () => {
     expect(desk.body.raisedObjections).toEqual([{ objectionId, overcome: true }]);
   });
 
+  it('lists only the agent’s own pending callbacks (name, no number) and the running campaigns', async () => {
+    const [lead] = await t.db.query('SELECT lead_id FROM calls WHERE id = $1', [callId]);
+    const email = `cb-agent-${Date.now()}@test.local`;
+    const someoneElse = await t.app.get(UsersService).upsert(email, 'Someone Else', Role.Agent, 'correct horse battery staple');
+    const due = new Date(Date.now() + 3_600_000);
+    await t.db.query(
+      `INSERT INTO callbacks (campaign_id, lead_id, owner_agent_id, scope, due_at) VALUES ($1, $2, $3, 'agent', $4), ($1, $2, $5, 'agent', $4)`,
+      [campaignId, lead.lead_id, agent.id, due, someoneElse.id],
+    );
+    const res = await asAgent(t.http.get('/api/web/agent/callbacks')).expect(200);
+    expect(res.body).toHaveLength(1);
+    expect(res.body[0]).toMatchObject({ campaignId, campaignName: 'Desk campaign', scope: 'agent', lead: { firstName: 'Mei', lastName: "O'Brien <i>" } });
+    expect(JSON.stringify(res.body)).not.toContain('+1212');
+    const campaigns = await asAgent(t.http.get('/api/web/agent/campaigns')).expect(200);
+    expect(campaigns.body.find((c: { id: string }) => c.id === campaignId)).toBeUndefined(); // a draft is not offered
+  });
+
   it.each([Role.Manager, Role.Compliance, Role.Admin])('refuses %s the agent desk with 403', async (role) => {
     await t.http.get('/api/web/agent/desk').set('Authorization', `Bearer ${await t.tokenFor(role)}`).expect(403);
   });

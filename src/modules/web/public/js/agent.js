@@ -70,7 +70,8 @@ function renderState(s) {
   ui.stateLabel.dataset.state = state;
   const reason = state === 'paused' && s.reason ? ` · ${tOr(`pause.${s.reason}`, s.reason)}` : '';
   ui.stateLabel.textContent = tOr(`state.${state}`, state) + reason;
-  ui.ready.disabled = state === 'ready' || state === 'on_call' || state === 'reserved';
+  // Wrap-up ends with the disposition, not with Ready.
+  ui.ready.disabled = ['ready', 'on_call', 'reserved', 'on_hold', 'wrap_up'].includes(state);
   ui.pause.disabled = state === 'paused' || state === 'on_call';
   if (s.campaignId && ui.campaign.querySelector(`option[value="${CSS.escape(s.campaignId)}"]`)) ui.campaign.value = s.campaignId;
   if (state === 'wrap_up') startWrapup(s.wrapUpEndsAt ?? s.wrapupEndsAt ?? null, s.since);
@@ -173,7 +174,7 @@ function renderCall(call, { announce = false } = {}) {
   ui.dial.hidden = !call.preview;
   ui.skip.hidden = !call.preview;
   ui.hangup.hidden = call.preview || call.ended;
-  if (!call.connectedAt || call.preview) ui.callTimer.textContent = '';
+  if (!call.connectedAt || call.preview || call.ended) ui.callTimer.textContent = '';
 
   const lead = call.lead || {};
   const rows = [];
@@ -184,7 +185,7 @@ function renderCall(call, { announce = false } = {}) {
   for (const [k, v] of Object.entries(lead.customFields ?? {})) rows.push(h('div', {}, h('dt', {}, k), h('dd', {}, String(v))));
   ui.lead.replaceChildren(...rows);
 
-  renderScript(call.script);
+  renderScript(call.script, previous?.id === call.id ? model.scriptKey : null);
   renderObjections(call.objections);
   renderOutcomes(call.outcomes);
   renderRaised();
@@ -197,7 +198,7 @@ function renderCall(call, { announce = false } = {}) {
   }
 }
 
-function renderScript(script) {
+function renderScript(script, keepKey) {
   const sections = script?.sections ?? [];
   if (!sections.length) {
     ui.scriptNav.replaceChildren();
@@ -206,6 +207,7 @@ function renderScript(script) {
   }
   const show = (key, focus) => {
     const sec = sections.find((x) => x.key === key) ?? sections[0];
+    model.scriptKey = sec.key;
     for (const b of ui.scriptNav.querySelectorAll('button')) b.setAttribute('aria-current', b.dataset.key === sec.key ? 'step' : 'false');
     const body = sec.html !== undefined ? safeFragment(sec.html) : textFragment(sec.text ?? sec.rendered ?? sec.template ?? '');
     const branches = (sec.branches ?? []).map((br) =>
@@ -218,7 +220,7 @@ function renderScript(script) {
   ui.scriptNav.replaceChildren(
     ...sections.map((sec, i) => h('button', { type: 'button', dataset: { key: sec.key }, onclick: () => show(sec.key, true) }, `${i + 1}. ${sec.title ?? sec.key}`)),
   );
-  show(sections[0].key, false);
+  show(keepKey ?? sections[0].key, false);
 }
 
 function renderObjections(objections) {
