@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { LiveEventBus } from '../../src/modules/dialer/live-events';
 import { WebEvents } from '../../src/modules/web/events/web-events';
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
@@ -127,5 +128,26 @@ describe('web: session cookie, pages, assets, event streams', () => {
     const { status, text } = await stream;
     expect(status).toBe(200);
     expect(text).toContain('"ringing":4');
+  });
+
+  it('forwards the dialer’s live events (through Redis) to the agent’s stream and to the campaign’s dashboard', async () => {
+    const agentCookie = await cookieFor(Role.Agent);
+    const me = (await t.http.get('/api/auth/me').set('Cookie', agentCookie)).body as { id: string };
+    const bus = t.app.get(LiveEventBus);
+    const agentStream = readStream(port, '/api/events/agent', agentCookie, /event: call\.offered/, 5000);
+    setTimeout(() => bus.publish('call.offered', { agentId: me.id, callId: 'c-1', campaignId: 'x', leadId: '1' }), 300);
+    const a = await agentStream;
+    expect(a.text).toMatch(/event: call\.offered\n(?:id: \d+\n)?data: .*"callId":"c-1"/);
+
+    const [{ id }] = await t.db.query(`INSERT INTO campaigns (name, status) VALUES ('Bridge test', 'running') RETURNING id`);
+    const dash = readStream(port, `/api/events/campaigns/${id}`, await cookieFor(Role.Manager), /event: campaign\.stats/, 5000);
+    setTimeout(
+      () => bus.publish('campaign.tick', { campaignId: id, at: new Date().toISOString(), readyAgents: 2, talkingAgents: 1, wrapUpAgents: 0, ringing: 3, launched: 1, dialLevel: 1.5, reason: 'test', answerRate: 0.3 }),
+      300,
+    );
+    const d = await dash;
+    const data = JSON.parse(/event: campaign\.stats\n(?:id: \d+\n)?data: (.*)/.exec(d.text)![1]);
+    expect(data.tick).toMatchObject({ ringing: 3, dialLevel: 1.5 });
+    expect(data).toMatchObject({ campaignId: id, status: 'running', today: { attempts: 0 } });
   });
 });
