@@ -29,7 +29,12 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.stats = this.moduleRef.get(LiveStatsService, { strict: false });
+    // The dialer's HTTP module owns LiveStatsService (not exported); without it the dashboards get ticks only.
+    try {
+      this.stats = this.moduleRef.get(LiveStatsService, { strict: false });
+    } catch {
+      this.logger.warn('LiveStatsService not available: campaign streams carry the pacer ticks only');
+    }
     this.unsubscribe = this.bus.subscribe((e) => this.forward(e));
     this.idleTimer = setInterval(() => {
       for (const id of this.web.watchedCampaigns()) if (Date.now() - (this.lastStats.get(id) ?? 0) >= IDLE_REFRESH_MS) this.pushStats(id, null);
@@ -56,9 +61,13 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
   pushStats(campaignId: string, tick: LiveEvent<'campaign.tick'>['payload'] | null): void {
     const now = Date.now();
     if (this.pending.has(campaignId) || now - (this.lastStats.get(campaignId) ?? 0) < STATS_MIN_INTERVAL_MS) return;
-    this.pending.add(campaignId);
     this.lastStats.set(campaignId, now);
-    this.stats!
+    if (!this.stats) {
+      if (tick) this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: tick.at, data: { campaignId, tick } });
+      return;
+    }
+    this.pending.add(campaignId);
+    this.stats
       .live(campaignId)
       .then((live: CampaignLive) => this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: new Date().toISOString(), data: { ...live, tick } }))
       .catch((err: Error) => this.logger.warn(`live stats for a campaign failed: ${err.message}`))
