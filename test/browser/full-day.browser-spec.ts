@@ -111,7 +111,16 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     if (await hangup.isVisible()) await hangup.click().catch(() => undefined);
     await agent.locator('#state-label[data-state="wrap_up"]').waitFor({ timeout: 30_000 });
     await agent.locator('#wrapup').waitFor();
+    // A do-not-call request cannot also book a callback: the server says so, next to the form.
     await agent.getByLabel('Outcome', { exact: true }).selectOption('sale');
+    await agent.getByLabel('Call back at').fill('2030-01-15T18:30');
+    await agent.getByLabel('Anyone').check();
+    await agent.getByLabel('Do not call this person again').check();
+    await agent.getByRole('button', { name: 'Save outcome' }).click();
+    await agent.locator('#dispo-error').getByText(/callbackAt.*do-not-call/).waitFor();
+    await agent.getByLabel('Do not call this person again').uncheck();
+    await agent.getByLabel('Call back at').fill('');
+
     await agent.locator('#overcome-set').getByLabel('Too expensive').check();
     await agent.getByLabel('Notes').fill('Renewed for a year; price objection answered.');
     await hx.screenshot(agent, 'agent-wrapup');
