@@ -9,8 +9,9 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
   let hx: BrowserHarness;
   let page: Page;
   beforeAll(async () => {
-    // With the worker: lead imports run as its jobs.
-    hx = await startHarness({ api: true, worker: true });
+    // With the worker: lead imports run as its jobs. Its own Redis prefix keeps its dialer from taking campaign
+    // locks (and calls) of other suites running on the same database.
+    hx = await startHarness({ api: true, worker: true }, { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_mgr` });
     ({ page } = await hx.loginAs(Role.Manager));
   });
   afterAll(() => hx?.close());
