@@ -1,7 +1,17 @@
+import { Page } from 'playwright-core';
 import { Role } from '../../src/modules/users/user.entity';
 import { BrowserHarness, describeBrowser, startHarness } from './harness';
 
 jest.setTimeout(60_000);
+
+/** Form controls (rendered or built by the page script) without a label, aria-label or aria-labelledby. */
+const unlabelledControls = (page: Page) =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('input, select, textarea'))
+      .filter((el) => (el as HTMLInputElement).type !== 'hidden')
+      .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+      .map((el) => el.id || el.outerHTML.slice(0, 80)),
+  );
 
 describeBrowser('web pages: login, roles, language (headless Chromium)', () => {
   let hx: BrowserHarness;
@@ -120,14 +130,20 @@ describeBrowser('web pages: login, roles, language (headless Chromium)', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
     await page.keyboard.press('Enter');
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
-    // Every form control on the page has a label.
-    const unlabelled = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('input, select, textarea'))
-        .filter((el) => (el as HTMLInputElement).type !== 'hidden')
-        .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-        .map((el) => el.id || el.outerHTML.slice(0, 60)),
-    );
-    expect(unlabelled).toEqual([]);
+    await expect(unlabelledControls(page)).resolves.toEqual([]);
+    await context.close();
+  });
+
+  it('labels every form control of the manager console and the compliance review', async () => {
+    const { context, page } = await hx.loginAs(Role.Admin);
+    for (const tab of ['Campaigns', 'Lead lists', 'Scripts', 'Objections', 'Live dashboard']) {
+      await page.getByRole('link', { name: tab }).click();
+      await page.waitForLoadState('networkidle');
+    }
+    await expect(unlabelledControls(page)).resolves.toEqual([]);
+    await page.goto('/compliance');
+    await page.waitForLoadState('networkidle');
+    await expect(unlabelledControls(page)).resolves.toEqual([]);
     await context.close();
   });
 });
