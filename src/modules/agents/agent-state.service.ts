@@ -90,6 +90,11 @@ export class AgentStateService {
     return popped.length ? popped[0] : null;
   }
 
+  /** Takes this Ready agent out of the campaign's Ready queue (for a lead offered to them); false when not Ready there. */
+  async takeSpecific(campaignId: string, agentId: string): Promise<boolean> {
+    return (await this.redis.zrem(key.ready(campaignId), agentId)) === 1;
+  }
+
   /** Puts an agent back at the head of the Ready queue (the call it was taken for vanished). */
   async putBack(campaignId: string, agentId: string, since: number): Promise<void> {
     const cur = await this.get(agentId);

@@ -7,8 +7,11 @@ import { CallState } from './call.entities';
  *                                          \-> abandoned -> ended        (no agent within 2 s)
  *                                          \-> ended                     (machine)
  *   queued | dialing | ringing -> failed (busy, no answer, invalid, carrier failure, cancelled, worker lost)
+ *   preview -> queued (the agent clicked Dial) | skipped (the agent passed) | failed (blocked by the gate at Dial)
  */
 export const TRANSITIONS: Record<CallState, CallState[]> = {
+  preview: ['queued', 'skipped', 'failed'],
+  skipped: [],
   queued: ['dialing', 'failed'],
   dialing: ['ringing', 'answered', 'failed'],
   ringing: ['answered', 'failed'],
@@ -27,4 +30,4 @@ export function fromStates(to: CallState): CallState[] {
 }
 
 /** States in which the call leg is still up (end_at not yet set). */
-export const OPEN_STATES: CallState[] = ['queued', 'dialing', 'ringing', 'answered', 'connected', 'abandoned'];
+export const OPEN_STATES: CallState[] = ['preview', 'queued', 'dialing', 'ringing', 'answered', 'connected', 'abandoned'];

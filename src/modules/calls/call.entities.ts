@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { DialMode } from '../campaigns/campaign.entity';
 
 export type CallState =
-  | 'queued' | 'dialing' | 'ringing' | 'answered' | 'connected' | 'abandoned' | 'ended' | 'wrap_up' | 'dispositioned' | 'failed';
+  | 'preview' | 'skipped' | 'queued' | 'dialing' | 'ringing' | 'answered' | 'connected' | 'abandoned' | 'ended' | 'wrap_up' | 'dispositioned' | 'failed';
 
 @Entity('calls')
 export class CallEntity {

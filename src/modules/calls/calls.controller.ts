@@ -28,6 +28,22 @@ export class CallsController {
     return this.calls.requestHangup(user.id, id);
   }
 
+  /** Roles: agent. Dial the lead offered in preview (the dial gate is asked again; 422 when it blocks). */
+  @Post('calls/:id/dial')
+  @HttpCode(202)
+  @Roles(Role.Agent)
+  dial(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<CurrentCallResponse> {
+    return this.calls.requestDial(user.id, id);
+  }
+
+  /** Roles: agent. Pass on the lead offered in preview: it goes back to the pool (no attempt) and the next is offered. */
+  @Post('calls/:id/skip')
+  @HttpCode(200)
+  @Roles(Role.Agent)
+  skip(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<{ callId: string; skipped: true; agentState: string }> {
+    return this.calls.requestSkip(user.id, id);
+  }
+
   /** Roles: agent. Outcome, notes, callback, DNC request; ends wrap-up and makes the agent Ready. */
   @Post('calls/:id/disposition')
   @HttpCode(200)

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested,
+} from 'class-validator';
+
+export class CallObjectionDto {
+  @ApiProperty({ format: 'uuid', description: "An objection of the call's campaign" })
+  @IsUUID('all', { message: 'must be a UUID' })
+  objectionId: string;
+
+  @ApiProperty({ description: 'Whether the agent overcame it' })
+  @IsBoolean()
+  overcome: boolean;
+}
 
 export class DispositionDto {
   @ApiProperty({ description: 'An outcome code of the campaign (campaign_outcomes.code)', example: 'sale' })
@@ -22,6 +34,10 @@ export class DispositionDto {
   @ApiPropertyOptional({ description: 'The person asked never to be called again: adds the number to the internal DNC list' })
   @IsOptional() @IsBoolean()
   dnc?: boolean;
+
+  @ApiPropertyOptional({ type: [CallObjectionDto], description: 'Objections raised on the call and whether each was overcome (recorded with the disposition)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => CallObjectionDto)
+  objections?: CallObjectionDto[];
 }
 
 export class CurrentCallResponse {
@@ -29,6 +45,9 @@ export class CurrentCallResponse {
     id: string;
     campaignId: string;
     state: string;
+    /** True while the lead is offered to the agent (preview): Dial or Skip. */
+    preview: boolean;
+    dialMode: string;
     answerAt: Date | null;
     connectAt: Date | null;
     endAt: Date | null;

@@ -6,7 +6,9 @@ import { DomainError, invalid, notFound } from '../../common/errors/domain-error
 import { REDIS } from '../../common/redis/redis.module';
 import { AgentStateService } from '../agents/agent-state.service';
 import { CampaignEntity, DialMode } from '../campaigns/campaign.entity';
+import { ComplianceDialGate } from '../compliance/compliance-dial-gate';
 import { DncService } from '../compliance/dnc.service';
+import { releaseBlockedLead } from '../dialer/orchestrator/lead-leaser.service';
 import { LeadEntity } from '../leads/lead.entity';
 import { CallState } from './call.entities';
 import { fromStates } from './call-state-machine';
@@ -16,13 +18,15 @@ import { LeadNext, nextAfterDisposition, retryRules } from './retry-policy';
 /** Redis channel (prefix added) on which API processes ask the worker that holds a call to act on it. */
 export const CALL_COMMANDS_CHANNEL = 'call-commands';
 export interface CallCommand {
-  type: 'hangup';
+  /** hangup: the worker holding the call hangs it up; dial: the campaign's orchestrator dials an agent's previewed call now. */
+  type: 'hangup' | 'dial';
   callId: string;
+  campaignId?: string;
 }
 
 type Columns = Partial<Record<
   'dial_at' | 'ring_at' | 'answer_at' | 'answer_type' | 'connect_at' | 'agent_id' | 'abandon_at' | 'end_at' | 'hangup_by' | 'outcome'
-  | 'sip_code' | 'sip_reason' | 'sip_call_id' | 'wrapup_end_at' | 'disposition_at',
+  | 'sip_code' | 'sip_reason' | 'sip_call_id' | 'wrapup_end_at' | 'disposition_at' | 'queued_at' | 'worker_id',
   unknown
 >>;
 
@@ -36,6 +40,7 @@ export class CallsService {
     private readonly db: DataSource,
     private readonly agents: AgentStateService,
     private readonly dnc: DncService,
+    private readonly gate: ComplianceDialGate,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -101,16 +106,19 @@ export class CallsService {
   /** The agent's current (or just-ended, in wrap-up) call and its lead; nothing else. */
   async currentCall(agentId: string): Promise<CurrentCallResponse> {
     const [row] = await this.db.query(
-      `SELECT c.id, c.campaign_id, c.state, c.answer_at, c.connect_at, c.end_at,
+      `SELECT c.id, c.campaign_id, c.state, c.dial_mode, c.answer_at, c.connect_at, c.end_at,
               l.id AS lead_id, l.phone, l.first_name, l.last_name, l.postal_code, l.timezone, l.custom_fields, l.attempts
          FROM calls c JOIN leads l ON l.id = c.lead_id
-        WHERE c.agent_id = $1 AND c.state IN ('connected', 'wrap_up')
-        ORDER BY c.connect_at DESC LIMIT 1`,
+        WHERE c.agent_id = $1 AND c.state IN ('preview', 'queued', 'dialing', 'ringing', 'answered', 'connected', 'wrap_up')
+        ORDER BY c.queued_at DESC LIMIT 1`,
       [agentId],
     );
     if (!row) return { call: null, lead: null };
     return {
-      call: { id: row.id, campaignId: row.campaign_id, state: row.state, answerAt: row.answer_at, connectAt: row.connect_at, endAt: row.end_at },
+      call: {
+        id: row.id, campaignId: row.campaign_id, state: row.state, preview: row.state === 'preview', dialMode: row.dial_mode,
+        answerAt: row.answer_at, connectAt: row.connect_at, endAt: row.end_at,
+      },
       lead: {
         id: String(row.lead_id), phone: row.phone, firstName: row.first_name, lastName: row.last_name, postalCode: row.postal_code,
         timezone: row.timezone, customFields: row.custom_fields, attempts: row.attempts,
@@ -126,6 +134,75 @@ export class CallsService {
     const cmd: CallCommand = { type: 'hangup', callId };
     await this.redis.publish(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`, JSON.stringify(cmd));
     return { callId, requested: true };
+  }
+
+  /** A lead offered to one agent (preview dialing, or a callback booked for that agent): no INVITE yet. */
+  async createPreview(campaign: CampaignEntity, lead: LeadEntity, agentId: string, at: Date): Promise<string | null> {
+    try {
+      const [row] = await this.db.query(
+        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, agent_id, queued_at)
+         VALUES ($1, $2, $3, $4, $5, 'preview', $6, $7, $8, $9) RETURNING id`,
+        [campaign.id, lead.id, lead.phone, lead.attempts + 1, campaign.dialMode ?? DialMode.Preview, campaign.callerId, campaign.gatewayId, agentId, at],
+      );
+      return row.id as string;
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') return null;
+      throw err;
+    }
+  }
+
+  private async previewedCall(agentId: string, callId: string): Promise<{ id: string; campaign_id: string; lead_id: string; state: string }> {
+    const [call] = await this.db.query(`SELECT id, campaign_id, lead_id::text AS lead_id, state FROM calls WHERE id = $1 AND agent_id = $2`, [callId, agentId]);
+    // Another agent's call (or none): not found, its existence is not disclosed.
+    if (!call) throw notFound('call');
+    if (call.state !== 'preview') throw new DomainError('INVALID_STATE', `call is ${call.state}`, [{ field: 'id', reason: `call is ${call.state}, not a preview` }]);
+    return call;
+  }
+
+  /**
+   * The agent clicks Dial on the previewed lead. The dial gate is asked again now (a number put on DNC, or a
+   * calling window closed, while the agent read the lead is blocked: 'dial_blocked' event, 422 naming the reason,
+   * lead released, agent Ready for the next offer). Otherwise the call is queued for the campaign's orchestrator,
+   * which checks the gate once more right before the INVITE and connects the answer to this agent.
+   */
+  async requestDial(agentId: string, callId: string): Promise<CurrentCallResponse> {
+    const call = await this.previewedCall(agentId, callId);
+    const now = this.clock.now();
+    const verdict = (await this.gate.check([{ id: call.lead_id }], { id: call.campaign_id }, now)).get(call.lead_id)
+      ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
+    if (!verdict.allowed) {
+      const closed = await this.transition(callId, 'failed', { end_at: now, outcome: 'blocked', sip_reason: verdict.reason, hangup_by: 'system' });
+      if (closed) {
+        await releaseBlockedLead(this.db, call.lead_id, verdict.reason, now);
+        await this.agents.transition(agentId, 'ready', call.campaign_id);
+      }
+      throw new DomainError('UNPROCESSABLE', `the dial gate blocked this call: ${verdict.reason}`, [{ field: 'id', reason: `blocked: ${verdict.reason}` }]);
+    }
+    if (!(await this.transition(callId, 'queued', { queued_at: now }))) {
+      throw new DomainError('INVALID_STATE', 'call is no longer a preview', [{ field: 'id', reason: 'call is no longer a preview' }]);
+    }
+    const cmd: CallCommand = { type: 'dial', callId, campaignId: call.campaign_id };
+    await this.redis.publish(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`, JSON.stringify(cmd));
+    return this.currentCall(agentId);
+  }
+
+  /** The agent passes on the previewed lead: it goes back to the pool without an attempt; the next one is offered. */
+  async requestSkip(agentId: string, callId: string): Promise<{ callId: string; skipped: true; agentState: string }> {
+    const call = await this.previewedCall(agentId, callId);
+    const now = this.clock.now();
+    if (!(await this.transition(callId, 'skipped', { end_at: now, outcome: 'skipped', hangup_by: 'agent' }))) {
+      throw new DomainError('INVALID_STATE', 'call is no longer a preview', [{ field: 'id', reason: 'call is no longer a preview' }]);
+    }
+    await this.db.query(
+      `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
+                                     WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+              lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'leased'`,
+      [call.lead_id],
+    );
+    await this.db.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [call.lead_id]);
+    const st = await this.agents.transition(agentId, 'ready', call.campaign_id);
+    return { callId, skipped: true, agentState: st.state };
   }
 
   /** Wrap-up ends with the disposition: outcome, notes, callback, DNC; the lead is recycled; the agent is Ready. */
@@ -146,6 +223,22 @@ export class CallsService {
       if (scope === 'agent' && campaign.callback_policy === 'anyone_only') throw invalid('callbackScope', 'this campaign books callbacks for anyone only');
       if (scope === 'anyone' && campaign.callback_policy === 'agent_only') throw invalid('callbackScope', 'this campaign books callbacks for the same agent only');
       if (dto.dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call request');
+      const objections = dto.objections ?? [];
+      if (objections.length) {
+        const ids = [...new Set(objections.map((o) => o.objectionId))];
+        const known: { id: string }[] = await tx.query(`SELECT id FROM objections WHERE id = ANY($1::uuid[]) AND campaign_id = $2`, [ids, call.campaign_id]);
+        const errors = objections
+          .map((o, i) => (known.some((k) => k.id === o.objectionId) ? null : { field: `objections[${i}].objectionId`, reason: "no objection with this id in this call's campaign" }))
+          .filter((e): e is { field: string; reason: string } => !!e);
+        if (errors.length) throw new DomainError('VALIDATION', errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
+        for (const o of objections) {
+          await tx.query(
+            `INSERT INTO call_objections (call_id, objection_id, overcome, agent_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (call_id, objection_id) DO UPDATE SET overcome = EXCLUDED.overcome, agent_id = EXCLUDED.agent_id`,
+            [callId, o.objectionId, o.overcome, agentId],
+          );
+        }
+      }
 
       await tx.query(
         `INSERT INTO dispositions (call_id, campaign_id, lead_id, agent_id, outcome, notes, callback_at, callback_scope, dnc_requested, created_at)

@@ -12,7 +12,8 @@ export const LIVE_EVENTS_CHANNEL = 'live-events';
 
 export interface LiveEventMap {
   /** A human answered and this agent was chosen; the screen pops now. */
-  'call.offered': { agentId: string; callId: string; campaignId: string; leadId: string };
+  /** preview: the lead is offered to the agent before any dial (Dial or Skip). */
+  'call.offered': { agentId: string; callId: string; campaignId: string; leadId: string; preview?: boolean };
   /** The customer's audio is joined to the agent's leg. */
   'call.connected': { agentId: string; callId: string; campaignId: string; at: string };
   /** The customer call ended; the agent is in wrap-up. */

@@ -43,6 +43,8 @@ interface LiveCall {
   answeredAt?: number;
   connectedAt?: number;
   agentId?: string;
+  /** The agent this call was dialled for (preview Dial, or a callback booked for that agent): no abandon, no pool. */
+  reservedAgent?: string;
   answerType?: 'human' | 'machine';
   abandoned?: boolean;
   chain: Promise<void>;
@@ -122,7 +124,13 @@ export class CampaignRunner {
       const now = this.d.clock.now();
       if (now.getTime() - this.campaignLoadedAt >= CAMPAIGN_RELOAD_MS) await this.reloadCampaign(now);
       if (this.draining) return;
+      if (this.campaign.dialMode === DialMode.Preview) {
+        await this.previewTick(now);
+        return;
+      }
       if (now.getTime() - this.windowsLoadedAt >= WINDOWS_RELOAD_MS) await this.loadWindows(now);
+      await this.offerOwnedCallbacks(now);
+      await this.dialQueued();
       const decision = await this.decide(now);
       this.lastDecision = decision;
       const launched = decision.launch > 0 ? await this.launch(decision.launch, now) : 0;
@@ -132,6 +140,111 @@ export class CampaignRunner {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * Preview mode: the pacer launches nothing. Every Ready agent is offered the next eligible lead (a due callback
+   * booked for them first, then 'anyone' callbacks, then the pool), checked by the dial gate at selection; the
+   * agent Dials or Skips it (CallsService.requestDial / requestSkip); a Dialled call is placed here.
+   */
+  private async previewTick(now: Date): Promise<void> {
+    const agents = await this.d.agents.campaignAgents(this.campaign.id);
+    await this.syncAgentLegs(agents.map((a) => a.agentId));
+    for (const a of agents) {
+      if (a.state === 'ready') await this.offer(a.agentId, now, false);
+    }
+    await this.dialQueued();
+    await this.d.redis.set(`pacing:${this.campaign.id}`, JSON.stringify({ mode: 'preview', launch: 0, launched: 0, at: now.toISOString() }), 'PX', 10_000);
+  }
+
+  /**
+   * Auto-dial modes: a due callback booked for one agent (scope 'agent') is dialled for its owner only, when the owner
+   * is Ready in this campaign (until then it waits; the pacer's anonymous dials never take it).
+   */
+  private async offerOwnedCallbacks(now: Date): Promise<void> {
+    const ready = (await this.d.agents.campaignAgents(this.campaign.id)).filter((a) => a.state === 'ready').map((a) => a.agentId);
+    if (!ready.length) return;
+    const owners: { owner: string }[] = await this.d.db.query(
+      `SELECT DISTINCT cb.owner_agent_id AS owner FROM callbacks cb JOIN leads l ON l.id = cb.lead_id
+        WHERE cb.campaign_id = $1 AND cb.status = 'pending' AND cb.scope = 'agent' AND cb.due_at <= $2
+          AND cb.owner_agent_id = ANY($3::uuid[]) AND l.status = 'callback'`,
+      [this.campaign.id, now, ready],
+    );
+    for (const { owner } of owners) await this.offer(owner, now, true);
+  }
+
+  /**
+   * Leases a lead for one agent, asks the gate (at selection), and reserves the agent for it: a 'preview' call row
+   * (preview mode: the agent decides) or a queued one dialled at once (auto modes: the agent's own callback).
+   */
+  private async offer(agentId: string, now: Date, ownedOnly: boolean): Promise<boolean> {
+    const cid = this.campaign.id;
+    for (let i = 0; i < 3; i++) {
+      const [lead] = await this.d.leaser.lease(this.campaign, 1, this.d.workerId, now, { forAgent: agentId, ownedCallbacksOnly: ownedOnly });
+      if (!lead) return false;
+      const v = (await this.d.gate.check([lead], this.campaign, now)).get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
+      if (!v.allowed) {
+        await this.d.leaser.releaseBlocked(lead, v.reason, now);
+        continue;
+      }
+      const since = (await this.d.agents.get(agentId)).since;
+      if (!(await this.d.agents.takeSpecific(cid, agentId))) {
+        await this.d.leaser.releaseUntouched(lead, now); // the agent left Ready (or was taken for another call)
+        return false;
+      }
+      const callId = await this.d.calls.createPreview(this.campaign, lead, agentId, now);
+      if (!callId) {
+        await this.d.agents.putBack(cid, agentId, since);
+        await this.d.leaser.releaseUntouched(lead, now);
+        continue;
+      }
+      await this.d.agents.transition(agentId, 'reserved', cid, { callId });
+      const preview = this.campaign.dialMode === DialMode.Preview;
+      this.d.events.publish('call.offered', { agentId, callId, campaignId: cid, leadId: lead.id, preview });
+      if (!preview) {
+        await this.d.calls.transition(callId, 'queued', { queued_at: now });
+        await this.dialQueued();
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Places the calls agents asked to dial (queued, for a reserved agent, not yet claimed by a worker). */
+  async dialQueued(): Promise<void> {
+    if (this.stopped || this.closed) return;
+    const rows: { id: string; agent_id: string; lead_id: string }[] = await this.d.db.query(
+      `UPDATE calls SET worker_id = $2, updated_at = now()
+        WHERE campaign_id = $1 AND state = 'queued' AND agent_id IS NOT NULL AND worker_id IS NULL
+       RETURNING id, agent_id, lead_id::text AS lead_id`,
+      [this.campaign.id, this.d.workerId],
+    );
+    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as typeof rows;
+    for (const r of list) {
+      const lead = await this.d.leaser.load(r.lead_id);
+      if (lead) await this.dialReserved(r.id, lead, r.agent_id);
+    }
+  }
+
+  /** The gate once more right before the INVITE, then the dial; the answer goes to this agent only. */
+  private async dialReserved(callId: string, lead: LeadEntity, agentId: string): Promise<void> {
+    const now = this.d.clock.now();
+    const v = (await this.d.gate.check([lead], this.campaign, now)).get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
+    if (!v.allowed) {
+      await this.d.calls.transition(callId, 'failed', { end_at: now, outcome: 'blocked', sip_reason: v.reason, hangup_by: 'system' });
+      await this.d.leaser.releaseBlocked(lead, v.reason, now);
+      await this.d.agents.transition(agentId, 'ready', this.campaign.id); // (agent.state tells the desk)
+      return;
+    }
+    await this.dial(lead, now, { callId, agentId });
+  }
+
+  /** A call placed for a reserved agent ended without reaching them (no answer, machine, failure): the agent is Ready. */
+  private async releaseReserved(call: LiveCall, at: Date): Promise<void> {
+    if (!call.reservedAgent || call.agentId) return;
+    const cur = await this.d.agents.get(call.reservedAgent);
+    if (cur.callId !== call.id) return;
+    await this.d.agents.transition(call.reservedAgent, 'ready', this.campaign.id); // no wrap-up: nobody was reached
   }
 
   /**
@@ -235,16 +348,18 @@ export class CampaignRunner {
     return launched;
   }
 
-  private async dial(lead: LeadEntity, now: Date): Promise<boolean> {
-    const callId = await this.d.calls.createQueued(this.campaign, lead, this.d.workerId, now);
+  private async dial(lead: LeadEntity, now: Date, reserved?: { callId: string; agentId: string }): Promise<boolean> {
+    const callId = reserved?.callId ?? (await this.d.calls.createQueued(this.campaign, lead, this.d.workerId, now));
     if (!callId) {
       // The partial unique index refused a second live dial to this number (another campaign is calling it).
       await this.d.leaser.releaseUntouched(lead, now);
       return false;
     }
-    const call: LiveCall = { id: callId, lead, launchedAt: now.getTime(), chain: Promise.resolve() };
+    const call: LiveCall = { id: callId, lead, launchedAt: now.getTime(), chain: Promise.resolve(), reservedAgent: reserved?.agentId };
     this.live.set(callId, call);
     await this.d.calls.countAttempt(lead.id, now);
+    // A callback leased for this lead is done once its call is placed.
+    await this.d.db.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
     await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
     await this.d.calls.transition(callId, 'dialing', { dial_at: now });
     const on = (fn: () => Promise<void>) => {
@@ -293,6 +408,8 @@ export class CampaignRunner {
     }
     this.stats.recordResult('human', call.answeredAt - call.launchedAt);
     this.bump('answered');
+    // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
+    if (call.reservedAgent) return this.connect(call, call.reservedAgent);
     // Longest-waiting Ready agent, or wait for one up to the 2 s limit, polling the shared Ready queue.
     const deadline = call.answeredAt + ABANDON_AFTER_MS;
     for (;;) {
@@ -337,6 +454,7 @@ export class CampaignRunner {
     if (result !== 'cancelled') this.stats.recordResult('other');
     await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: result, sip_code: code, sip_reason: reason, hangup_by: 'carrier' });
     await this.settle(call, result, at);
+    await this.releaseReserved(call, at);
   }
 
   private async onEnded(call: LiveCall, at: Date, by: 'customer' | 'agent' | 'system' | 'carrier'): Promise<void> {
@@ -353,6 +471,7 @@ export class CampaignRunner {
     const outcome: SystemOutcome = call.abandoned ? 'abandoned' : call.answerType === 'machine' ? 'machine' : 'worker_lost';
     await this.d.calls.transition(call.id, 'ended', { end_at: at, hangup_by: by, outcome });
     await this.settle(call, outcome, at);
+    await this.releaseReserved(call, at);
   }
 
   private async settle(call: LiveCall, outcome: SystemOutcome, at: Date, lastOutcome: string | null = outcome): Promise<void> {
@@ -374,6 +493,7 @@ export class CampaignRunner {
     const done = (await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: 'worker_lost', hangup_by: 'system' }))
       || (await this.d.calls.transition(call.id, 'ended', { end_at: at, outcome: call.abandoned ? 'abandoned' : 'worker_lost', hangup_by: 'system' }));
     if (done) await this.settle(call, 'worker_lost', at);
+    await this.releaseReserved(call, at);
   }
 
   private bump(kind: 'answered' | 'abandoned'): void {
@@ -383,7 +503,7 @@ export class CampaignRunner {
   private async reloadCampaign(now: Date): Promise<void> {
     const fresh = await this.d.db.getRepository(CampaignEntity).findOne({ where: { id: this.campaign.id } });
     this.campaignLoadedAt = now.getTime();
-    if (!fresh || fresh.status !== CampaignStatus.Running || fresh.deletedAt || fresh.dialMode === DialMode.Preview) {
+    if (!fresh || fresh.status !== CampaignStatus.Running || fresh.deletedAt) {
       this.draining = true;
       return;
     }

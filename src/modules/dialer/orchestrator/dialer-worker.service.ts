@@ -8,7 +8,7 @@ import { REDIS } from '../../../common/redis/redis.module';
 import { AgentStateService } from '../../agents/agent-state.service';
 import { CALL_COMMANDS_CHANNEL, CallCommand, CallsService } from '../../calls/calls.service';
 import { nextAfterSystemOutcome, retryRules } from '../../calls/retry-policy';
-import { CampaignEntity, CampaignStatus, DialMode } from '../../campaigns/campaign.entity';
+import { CampaignEntity, CampaignStatus } from '../../campaigns/campaign.entity';
 import { Telephony, TELEPHONY } from '../../telephony/telephony.port';
 import { DIAL_GATE, DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
@@ -97,14 +97,14 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         }
       }
       const running: { id: string }[] = await this.db.query(
-        `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL AND dial_mode <> 'preview'`,
+        `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL`,
       );
       for (const { id } of running) {
         if (this.runners.has(id) || this.stopping) continue;
         if (!(await this.locks.acquire(id, this.workerId))) continue;
         await this.reconcileDeadWorkers(id);
         const campaign = await this.db.getRepository(CampaignEntity).findOne({ where: { id } });
-        if (!campaign || campaign.status !== CampaignStatus.Running || campaign.dialMode === DialMode.Preview) {
+        if (!campaign || campaign.status !== CampaignStatus.Running) {
           await this.locks.release(id, this.workerId);
           continue;
         }
@@ -184,5 +184,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
       return;
     }
     if (cmd.type === 'hangup' && this.telephony.liveCalls().includes(cmd.callId)) await this.telephony.hangup(cmd.callId);
+    // An agent clicked Dial on a previewed lead: the campaign's orchestrator (if here) places it now, not next tick.
+    if (cmd.type === 'dial' && cmd.campaignId) await this.runners.get(cmd.campaignId)?.dialQueued().catch(() => undefined);
   }
 }

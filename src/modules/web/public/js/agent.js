@@ -302,6 +302,8 @@ ui.dial.addEventListener('click', async () => {
     renderCall(next);
   } catch (err) {
     toast(errorText(err), 'error');
+    // Blocked by the dial gate (e.g. the number went on DNC while previewed): the lead is gone; show what is current.
+    refreshCall();
   } finally {
     ui.dial.disabled = false;
   }
