@@ -13,6 +13,12 @@ describe('call state machine', () => {
   });
 
   it('lets a call fail before it is connected, not after', () => {
-    expect(fromStates('failed').sort()).toEqual(['answered', 'dialing', 'queued', 'ringing']);
+    expect(fromStates('failed').sort()).toEqual(['answered', 'dialing', 'preview', 'queued', 'ringing']);
+  });
+
+  it('leaves a preview only by Dial (queued), Skip (skipped, final) or a gate block (failed)', () => {
+    expect(TRANSITIONS.preview.sort()).toEqual(['failed', 'queued', 'skipped']);
+    expect(fromStates('skipped')).toEqual(['preview']);
+    expect(TRANSITIONS.skipped).toEqual([]);
   });
 });
