@@ -153,6 +153,8 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' ? 'abandoned' : 'worker_lost';
         await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome);
         if (r.was === 'connected' && r.agent_id) await this.agents.transition(r.agent_id, 'wrap_up', r.campaign_id, { callId: r.id });
+        // A call dialled for a reserved agent (preview, own callback) that never reached them: the agent is Ready again.
+        else if (r.agent_id && (await this.agents.get(r.agent_id)).callId === r.id) await this.agents.transition(r.agent_id, 'ready', r.campaign_id);
       }
       if (list.length) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
       closed += list.length;
@@ -165,13 +167,20 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     for (const { lease_owner: holder } of holders) {
       // Only owners known to have been dialer workers; other leases are left to expire (maintenance job).
       if (!(await this.locks.wasWorker(holder)) || (await this.locks.isAlive(holder))) continue;
-      await this.db.query(
-        `UPDATE leads SET status = CASE WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+      const freed: { id: string }[] = await this.db.query(
+        `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
+                                        WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
           WHERE status = 'leased' AND lease_owner = $1
-            AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)`,
+            AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)
+          RETURNING id::text AS id`,
         [holder],
       );
+      const ids = (Array.isArray(freed[0]) ? freed[0] : freed) as { id: string }[];
+      // Their callbacks wait again (pending) for the next selection.
+      if (ids.length) {
+        await this.db.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE status = 'leased' AND lead_id = ANY($1::bigint[])`, [ids.map((r) => r.id)]);
+      }
     }
     return closed;
   }
