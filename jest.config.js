@@ -3,7 +3,14 @@
  * The global setup creates a database and a Redis key prefix of this run's own, so runs never collide.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.spec.json', diagnostics: false }];
-const common = { transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', rootDir: __dirname };
+// Generous per-test time: CI runs every project at once on 2 cores, where booting an app can take seconds.
+const common = {
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  setupFilesAfterEnv: ['<rootDir>/test/setup/jest-timeout.js'],
+};
 module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -40,6 +40,26 @@ export async function seed(ds: DataSource): Promise<void> {
       [manager.id],
     );
     await tx.query(`INSERT INTO campaign_lists (campaign_id, list_id) VALUES ($1, $2)`, [campaign.id, list.id]);
+    const sections = [
+      { key: 'greeting', title: 'Greeting', template: 'Hello {{lead.firstName}}, this is {{agent.firstName}} calling for {{campaign.name}}. Do you have two minutes?', branches: [{ label: 'Yes', goto: 'qualify' }, { label: 'No time', goto: 'goodbye' }] },
+      { key: 'qualify', title: 'Qualify', template: 'I see you are in {{lead.custom.city}}. Are you the home owner, and how do you heat your home today?', branches: [{ label: 'Owner', goto: 'pitch' }, { label: 'Renting', goto: 'goodbye' }] },
+      { key: 'pitch', title: 'Pitch', template: 'Many homes like yours save up to 30% with {{lead.custom.product}}. We offer a free survey at a time that suits you.', branches: [{ label: 'Interested', goto: 'close' }, { label: 'Objection', goto: 'objections' }] },
+      { key: 'objections', title: 'Objections', template: 'Acknowledge first, then answer, then come back to the survey.', branches: [{ label: 'Back to the close', goto: 'close' }] },
+      { key: 'close', title: 'Close', template: 'Shall I book the free survey for you, {{lead.firstName}}?', branches: [{ label: 'Booked', goto: 'goodbye' }] },
+      { key: 'goodbye', title: 'Goodbye', template: 'Thank you for your time, {{lead.firstName}}. Have a good day.', branches: [] },
+    ];
+    const [script] = await tx.query(`INSERT INTO scripts (name, current_version, created_by) VALUES ('Demo: energy survey script', 1, $1) RETURNING id`, [manager.id]);
+    await tx.query(`INSERT INTO script_versions (script_id, version, sections, created_by) VALUES ($1, 1, $2, $3)`, [script.id, JSON.stringify(sections), manager.id]);
+    await tx.query(`UPDATE campaigns SET script_id = $1 WHERE id = $2`, [script.id, campaign.id]);
+    const objections = [
+      ['price', 'Too expensive', 'I understand, {{lead.firstName}}. The survey is free, and most owners recover the cost within a few years.'],
+      ['time', 'No time', 'Of course. It takes one minute now, or I can call back at a better time. When suits you?'],
+      ['have_one', 'Already have one', 'Great, then you know the benefits. The survey checks whether your {{lead.custom.product}} is working at its best.'],
+      ['source', 'Who gave you my number?', 'Fair question. Your number is on a list of households in {{lead.custom.city}}; I can remove it right away if you prefer.'],
+    ];
+    for (const [i, [category, label, rebuttal]] of objections.entries()) {
+      await tx.query(`INSERT INTO objections (campaign_id, category, label, rebuttal_template, sort_order) VALUES ($1, $2, $3, $4, $5)`, [campaign.id, category, label, rebuttal, i]);
+    }
     const outcomes = [
       ['sale', 'Sale', true, true, false, null],
       ['not_interested', 'Not interested', true, false, false, null],

@@ -16,4 +16,8 @@ echo "[start] building"
 npx nest build
 node dist/scripts/migrate.js
 node dist/scripts/seed.js
+# Demo: agents 2-5 work on autopilot on the simulated carrier so the dashboard moves while you log in as agent1.
+if [ "${TELEPHONY:-simulated}" = simulated ]; then
+  export SIMULATED_AGENTS="${SIMULATED_AGENTS-agent2@demo.local,agent3@demo.local,agent4@demo.local,agent5@demo.local}"
+fi
 exec node dist/src/main.js

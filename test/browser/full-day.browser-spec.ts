@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Page } from 'playwright-core';
 import { Role } from '../../src/modules/users/user.entity';
 import { BrowserHarness, describeBrowser, startHarness } from './harness';
+import { isolateDatabase } from '../setup/isolated-db';
 
 jest.setTimeout(180_000);
 
@@ -15,6 +16,9 @@ function middayZone(now = new Date()): string {
   const hour = (z: string) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: z, hour: '2-digit', hour12: false }).format(now));
   return zones.find((z) => hour(z) >= 11 && hour(z) <= 16) ?? zones.find((z) => hour(z) >= 10 && hour(z) <= 18)!;
 }
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describeBrowser('the whole day: manager runs a campaign, an agent takes a call, compliance exports (headless Chromium)', () => {
   let hx: BrowserHarness;
@@ -75,7 +79,7 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     await manager.reload();
     await manager.getByRole('link', { name: 'Campaigns' }).click();
     const panel = manager.locator('#tab-campaigns');
-    await panel.locator('#camp-table').getByRole('button', { name: 'Spring renewals' }).click();
+    await panel.locator('#camp-table').getByRole('button', { name: 'Spring renewals', exact: true }).click();
     await manager.waitForFunction(() => (document.querySelector('#camp-name') as HTMLInputElement).value === 'Spring renewals');
     await panel.getByRole('button', { name: 'Start' }).click();
     await manager.locator('#camp-status-badge[data-status="running"]').waitFor();
@@ -160,7 +164,7 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     expect(csv).toContain('dnc_internal');
     expect(csv).not.toContain(leadNumber);
     await page.getByRole('link', { name: 'Abandon rate' }).click();
-    await page.locator('#cmp-table').getByText('Spring renewals').waitFor();
+    await page.locator('#cmp-table').getByText('Spring renewals', { exact: true }).waitFor();
     await hx.screenshot(page, 'compliance-abandon-after-call');
   });
 });

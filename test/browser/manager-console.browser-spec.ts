@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Page } from 'playwright-core';
 import { Role } from '../../src/modules/users/user.entity';
 import { BrowserHarness, describeBrowser, startHarness } from './harness';
+import { isolateDatabase } from '../setup/isolated-db';
 
 jest.setTimeout(90_000);
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describeBrowser('manager console: scripts, campaigns, objections (headless Chromium)', () => {
   let hx: BrowserHarness;

@@ -6,8 +6,12 @@ import { CampaignStatus } from '../../src/modules/campaigns/campaign.entity';
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { insertGateway, insertLeadList, uniqueName } from './campaigns-fixtures';
+import { isolateDatabase } from '../setup/isolated-db';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describe('campaigns (HTTP, with the schedule worker)', () => {
   let t: TestApp;

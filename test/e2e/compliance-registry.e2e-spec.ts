@@ -10,11 +10,15 @@ import { RegistryLookupService } from '../../src/modules/compliance/registry-loo
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { makeCampaign, makeLead, makeList } from './compliance-fixtures';
+import { isolateDatabase } from '../setup/isolated-db';
 
 /** Ten-digit NANP numbers in a range no other compliance test uses (area code 3xx, exchange 7xx). */
 const registryNumber = (i: number) => `3${String(10 + (i % 80)).padStart(2, '0')}7${String(Math.floor(i / 80) % 100).padStart(2, '0')}${String(i % 10000).padStart(4, '0')}`;
 
 jest.setTimeout(60_000);
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describe('compliance: national registry import job (HTTP + worker)', () => {
   let t: TestApp;

@@ -1,5 +1,6 @@
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { isolateDatabase } from '../setup/isolated-db';
 
 /** A file with one row of every bad-input class, plus good rows, duplicates and zone cases. */
 function messyFile(): Buffer {
@@ -23,6 +24,9 @@ function messyFile(): Buffer {
 }
 
 const mapping = { phone: 'Phone', firstName: 'First Name', lastName: 'Last', postalCode: 'ZIP', timezone: 'TZ', altPhones: ['Mobile'], custom: { product: 'Product' } };
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describe('lead import over HTTP (upload, job, progress, error report)', () => {
   let t: TestApp;

@@ -1,11 +1,15 @@
 import { ALL_ROLES } from '../../src/modules/users/user.entity';
 import { concretePath, listRoutes, RouteInfo } from '../setup/routes';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { isolateDatabase } from '../setup/isolated-db';
 
 /**
  * The security matrix: every endpoint x every role. Each endpoint declares who may call it; every other role
  * gets 403 and an anonymous caller gets 401, whatever the endpoint.
  */
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
+
 describe('endpoint x role matrix', () => {
   let t: TestApp;
   let routes: RouteInfo[];

@@ -13,6 +13,7 @@ import { RealTimers } from '../../src/modules/telephony/simulated/timers';
 import { TELEPHONY } from '../../src/modules/telephony/telephony.port';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { makeAgents, makeCampaign, waitFor } from './dialer-fixtures';
+import { isolateDatabase } from '../setup/isolated-db';
 
 /**
  * A campaign against the simulated carrier on the real PostgreSQL and Redis, at 1/100 of real time
@@ -38,6 +39,9 @@ function attachSimAgents(t: TestApp, agentIds: string[]): () => void {
     if (agentIds.includes(p.agentId)) sim.callEnded(p.agentId, p.callId);
   });
 }
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
   const savedEnv = { ...process.env };

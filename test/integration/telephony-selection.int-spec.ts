@@ -1,7 +1,11 @@
 import { Telephony, TELEPHONY } from '../../src/modules/telephony/telephony.port';
 import { createTestApp } from '../setup/test-app';
+import { isolateDatabase } from '../setup/isolated-db';
 
 /** The worker picks its telephony adapter from TELEPHONY; nothing above the port changes. */
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
+
 describe('telephony adapter selection', () => {
   it('runs the simulated carrier by default', async () => {
     const t = await createTestApp({ api: true, worker: true });

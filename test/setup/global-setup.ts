@@ -8,20 +8,24 @@ import { ADMIN_DATABASE_URL, databaseUrlFor, TEST_REDIS_URL } from './test-env';
 export default async function globalSetup(): Promise<void> {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dbName = `dialer_test_${run}`;
+  const template = `${dbName}_tpl`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
+  await admin.query(`CREATE DATABASE ${template}`);
 
-  const url = databaseUrlFor(dbName);
-  const ds = new DataSource(typeOrmOptions(url));
+  // Migrate a template once; the run's database and any isolated ones (test/setup/isolated-db.ts) are clones.
+  const ds = new DataSource(typeOrmOptions(databaseUrlFor(template)));
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
+  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE ${template}`);
+  await admin.end();
+  const url = databaseUrlFor(dbName);
 
   Object.assign(process.env, {
     NODE_ENV: 'test',
     TEST_DB_NAME: dbName,
+    TEST_TEMPLATE_DB: template,
     DATABASE_URL: url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test_${run}`,
