@@ -1,6 +1,7 @@
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
 import { makeCampaign, waitFor, zoneWhere } from '../integration/dialer-fixtures';
+import { isolateDatabase } from '../setup/isolated-db';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /**
@@ -8,6 +9,8 @@ import { createTestApp, TestApp } from '../setup/test-app';
  * carrier at 1/100 of real time, every person answering (so a Dialled call always reaches its agent).
  */
 jest.setTimeout(120_000);
+// It boots a dialer worker: its own database and Redis prefix, so no other suite's worker touches its calls.
+isolateDatabase();
 
 describe('preview dialing, callbacks for their owner, objections with the disposition (API + worker + simulated carrier)', () => {
   const savedEnv = { ...process.env };
