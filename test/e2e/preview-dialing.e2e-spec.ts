@@ -1,6 +1,6 @@
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
-import { makeCampaign, waitFor, zoneWhere } from '../integration/dialer-fixtures';
+import { makeCampaign as makeFixtureCampaign, waitFor, zoneWhere } from '../integration/dialer-fixtures';
 import { isolateDatabase } from '../setup/isolated-db';
 import { createTestApp, TestApp } from '../setup/test-app';
 
@@ -18,6 +18,21 @@ describe('preview dialing, callbacks for their owner, objections with the dispos
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   type Agent = { id: string; token: string };
   let seq = 0;
+  let campaigns = 0;
+
+  /**
+   * The shared fixture, with numbers unique in this file (the fixture's numbers of two campaigns can coincide, and a
+   * number on DNC or with an open call in one test would then block another test's lead).
+   */
+  async function makeCampaign(db: TestApp['db'], opts: Parameters<typeof makeFixtureCampaign>[1]) {
+    const fx = await makeFixtureCampaign(db, opts);
+    const n = ++campaigns;
+    for (const [i, l] of fx.leads.entries()) {
+      l.phone = `+1556${String(n).padStart(3, '0')}${String(i).padStart(4, '0')}`;
+      await db.query(`UPDATE leads SET phone = $2 WHERE id = $1`, [l.id, l.phone]);
+    }
+    return fx;
+  }
 
   async function newAgent(): Promise<Agent> {
     const email = `preview-agent-${process.pid}-${Date.now()}-${++seq}@test.local`;
@@ -154,6 +169,28 @@ describe('preview dialing, callbacks for their owner, objections with the dispos
     // The list is empty now: nothing else is offered.
     await new Promise((r) => setTimeout(r, 1_500));
     expect((await t.http.get('/api/agent/current-call').set(auth(me.token)).expect(200)).body).toEqual({ call: null, lead: null });
+    await t.http.post('/api/agent/state').set(auth(me.token)).send({ state: 'logged_out' }).expect(200);
+  });
+
+  it('asks the gate once more right before the INVITE: a Dial accepted just before the number went on DNC is not placed', async () => {
+    const fx = await makeCampaign(t.db, { ok: 1, mode: 'preview' });
+    const me = await newAgent();
+    await ready(me, fx.campaignId);
+    const offer = await currentIn(me, ['preview'], 'a preview offer');
+    // The API's check passed (state queued, as POST .../dial leaves it) and the number goes on DNC in that instant.
+    await t.db.query(`INSERT INTO dnc_entries (phone, scope, source) VALUES ($1, 'internal', 'test')`, [offer.lead.phone]);
+    await t.db.query(`UPDATE calls SET state = 'queued' WHERE id = $1 AND state = 'preview'`, [offer.call.id]);
+
+    const call = await waitFor(async () => {
+      const [c] = await t.db.query(`SELECT state, outcome, sip_reason, dial_at FROM calls WHERE id = $1`, [offer.call.id]);
+      return c.state !== 'queued' ? c : null;
+    }, 15_000, 'the orchestrator to take the queued call');
+    expect(call).toEqual({ state: 'failed', outcome: 'blocked', sip_reason: 'dnc_internal', dial_at: null });
+    const events = await t.db.query(`SELECT type, reason_code FROM compliance_events WHERE lead_id = $1 ORDER BY id`, [offer.lead.id]);
+    expect(events).toEqual([{ type: 'dial_blocked', reason_code: 'dnc_internal' }]);
+    const [lead] = await t.db.query(`SELECT status, attempts FROM leads WHERE id = $1`, [offer.lead.id]);
+    expect(lead).toEqual({ status: 'dnc', attempts: 0 });
+    await waitFor(async () => (await t.http.get('/api/agent/state').set(auth(me.token)).expect(200)).body.state === 'ready', 5_000, 'the agent to be Ready');
     await t.http.post('/api/agent/state').set(auth(me.token)).send({ state: 'logged_out' }).expect(200);
   });
 
