@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
-import { ConfigError, loadConfig } from './config/env.schema';
+import { runEntrypoint } from './common/run-entrypoint';
+import { loadConfig } from './config/env.schema';
 import { loadEnvFile } from './config/load-env-file';
 
 /** The HTTP API; with RUN_MODE=all (the default) the dialer worker runs in the same process. */
@@ -18,11 +19,4 @@ async function bootstrap(): Promise<void> {
   app.get(Logger).log(`outbound dialer API listening on port ${config.PORT} (worker: ${roles.worker}, telephony: ${config.TELEPHONY})`, 'Bootstrap');
 }
 
-bootstrap().catch((err) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(78);
-  }
-  process.stderr.write(`fatal: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runEntrypoint(bootstrap);

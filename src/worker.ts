@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ConfigError, loadConfig } from './config/env.schema';
+import { runEntrypoint } from './common/run-entrypoint';
+import { loadConfig } from './config/env.schema';
 import { loadEnvFile } from './config/load-env-file';
 
 /** The dialer worker alone: queue processors and campaign orchestrators, no HTTP. Run several for scale. */
@@ -15,11 +16,4 @@ async function bootstrap(): Promise<void> {
   app.get(Logger).log(`dialer worker started (pid ${process.pid}, telephony: ${config.TELEPHONY})`, 'Bootstrap');
 }
 
-bootstrap().catch((err) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(78);
-  }
-  process.stderr.write(`fatal: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runEntrypoint(bootstrap);

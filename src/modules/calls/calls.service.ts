@@ -46,18 +46,8 @@ export class CallsService {
   ) {}
 
   /** A queued call row; null when the number already has a live call (the partial unique index said no). */
-  async createQueued(campaign: CampaignEntity, lead: LeadEntity, workerId: string, at: Date): Promise<string | null> {
-    try {
-      const [row] = await this.db.query(
-        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, worker_id, queued_at)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9) RETURNING id`,
-        [campaign.id, lead.id, lead.phone, lead.attempts + 1, campaign.dialMode ?? DialMode.Progressive, campaign.callerId, campaign.gatewayId, workerId, at],
-      );
-      return row.id as string;
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') return null;
-      throw err;
-    }
+  createQueued(campaign: CampaignEntity, lead: LeadEntity, workerId: string, at: Date): Promise<string | null> {
+    return this.insertCall('queued', campaign, lead, at, { workerId, mode: DialMode.Progressive });
   }
 
   /** Applies a transition if the call is in a state it may come from. Returns whether it applied. */
@@ -137,12 +127,24 @@ export class CallsService {
   }
 
   /** A lead offered to one agent (preview dialing, or a callback booked for that agent): no INVITE yet. */
-  async createPreview(campaign: CampaignEntity, lead: LeadEntity, agentId: string, at: Date): Promise<string | null> {
+  createPreview(campaign: CampaignEntity, lead: LeadEntity, agentId: string, at: Date): Promise<string | null> {
+    return this.insertCall('preview', campaign, lead, at, { agentId, mode: DialMode.Preview });
+  }
+
+  /** Inserts a call row; null when the number already has a live call (the partial unique index said no). */
+  private async insertCall(
+    state: 'queued' | 'preview',
+    campaign: CampaignEntity,
+    lead: LeadEntity,
+    at: Date,
+    o: { workerId?: string; agentId?: string; mode: DialMode },
+  ): Promise<string | null> {
     try {
       const [row] = await this.db.query(
-        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, agent_id, queued_at)
-         VALUES ($1, $2, $3, $4, $5, 'preview', $6, $7, $8, $9) RETURNING id`,
-        [campaign.id, lead.id, lead.phone, lead.attempts + 1, campaign.dialMode ?? DialMode.Preview, campaign.callerId, campaign.gatewayId, agentId, at],
+        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, worker_id, agent_id, queued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [campaign.id, lead.id, lead.phone, lead.attempts + 1, campaign.dialMode ?? o.mode, state, campaign.callerId, campaign.gatewayId,
+          o.workerId ?? null, o.agentId ?? null, at],
       );
       return row.id as string;
     } catch (err) {
