@@ -40,14 +40,18 @@ export class SimulatedAgentsAutopilot implements OnApplicationBootstrap, OnModul
     const scale = Number(process.env.SIMULATED_TIME_SCALE ?? '1') || 1;
     const sim = (this.sim = new SimulatedAgents(this.timers, new Rng(Date.now()), { meanMs: 20_000 * scale, sdMs: 8_000 * scale }, ['*'], {
       disposition: async (agentId, callId) => {
-        const [call] = await this.db.query(`SELECT campaign_id FROM calls WHERE id = $1`, [callId]);
-        const outcomes: { code: string }[] = await this.db.query(
-          `SELECT code FROM campaign_outcomes WHERE campaign_id = $1 AND NOT is_dnc ORDER BY sort_order`, [call.campaign_id],
-        );
-        if (!outcomes.length) return;
-        const outcome = outcomes[Math.floor(Math.random() * outcomes.length)].code;
-        await this.calls.disposition(agentId, callId, { outcome });
-        this.wrapping.delete(callId);
+        try {
+          const [call] = await this.db.query(`SELECT campaign_id FROM calls WHERE id = $1`, [callId]);
+          const outcomes: { code: string }[] = await this.db.query(
+            `SELECT code FROM campaign_outcomes WHERE campaign_id = $1 AND NOT is_dnc ORDER BY sort_order`, [call.campaign_id],
+          );
+          if (!outcomes.length) return;
+          const outcome = outcomes[Math.floor(Math.random() * outcomes.length)].code;
+          await this.calls.disposition(agentId, callId, { outcome });
+        } finally {
+          // Also after a failure (store unreachable): the next log-in round sees the wrap-up and tries again.
+          this.wrapping.delete(callId);
+        }
       },
     }));
     this.unsubscribe = this.events.subscribe((e) => {
@@ -70,6 +74,16 @@ export class SimulatedAgentsAutopilot implements OnApplicationBootstrap, OnModul
 
   /** Logged-out autopilot agents join the first running campaign. */
   private async logIn(): Promise<void> {
+    // Wrap-ups left over from before a restart or an outage (their call.ended event is gone, or the disposition
+    // failed; the agent's live state may be gone with Redis): the calls table knows them.
+    const leftovers: { id: string; agent_id: string }[] = await this.db.query(
+      `SELECT id, agent_id FROM calls WHERE state = 'wrap_up' AND agent_id = ANY($1)`, [this.agentIds],
+    );
+    for (const c of leftovers) {
+      if (this.wrapping.has(c.id)) continue;
+      this.wrapping.add(c.id);
+      this.sim?.callEnded(c.agent_id, c.id);
+    }
     const [campaign] = await this.db.query(`SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL AND dial_mode <> 'preview' ORDER BY created_at LIMIT 1`);
     if (!campaign) return;
     for (const id of this.agentIds) {

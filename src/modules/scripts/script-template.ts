@@ -130,11 +130,11 @@ function callOrValue(path: Node, params: Node[], hash: hbs.AST.Hash | undefined,
   }
   const name = (path as unknown as hbs.AST.PathExpression).original;
   if (!isCall) {
-    if (name in HELPERS) out.push(at(node, `helper ${name} needs an argument, e.g. {{${name} lead.firstName}}`));
+    if (Object.hasOwn(HELPERS, name)) out.push(at(node, `helper ${name} needs an argument, e.g. {{${name} lead.firstName}}`));
     else variable(path, rules, out);
     return;
   }
-  if (!(name in HELPERS)) {
+  if (!Object.hasOwn(HELPERS, name)) {
     out.push(at(node, `unknown helper "${name}"; allowed: ${Object.keys(HELPERS).join(', ')}`));
     return;
   }
@@ -189,7 +189,7 @@ function variable(e: Node, rules: VariableRules, out: TemplateProblem[]): void {
   }
   const [root, ...rest] = p.parts;
   const name = p.parts.join('.');
-  if (!(root in STANDARD_VARIABLES)) {
+  if (!Object.hasOwn(STANDARD_VARIABLES, root)) {
     out.push(at(e, `unknown variable ${name}; variables start with lead., agent. or campaign.`));
     return;
   }

@@ -357,14 +357,24 @@ export class CampaignRunner {
     }
     const call: LiveCall = { id: callId, lead, launchedAt: now.getTime(), chain: Promise.resolve(), reservedAgent: reserved?.agentId };
     this.live.set(callId, call);
-    await this.d.calls.countAttempt(lead.id, now);
-    // A callback leased for this lead is done once its call is placed.
-    await this.d.db.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
-    await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
-    await this.d.calls.transition(callId, 'dialing', { dial_at: now });
+    try {
+      await this.d.calls.countAttempt(lead.id, now);
+      // A callback leased for this lead is done once its call is placed.
+      await this.d.db.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
+      await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
+      await this.d.calls.transition(callId, 'dialing', { dial_at: now });
+    } catch (err) {
+      // Not dialled (the store went away between the queued record and the dial): close the record, free the lead.
+      this.live.delete(callId);
+      void retryWhileUnreachable(async () => {
+        await this.d.calls.transition(callId, 'failed', { end_at: this.d.clock.now(), outcome: 'cancelled' });
+        await this.d.leaser.releaseUntouched(lead, now);
+      }, this.logger, callId).catch((e) => this.logger.error({ callId, err: (e as Error).message }, 'could not close an undialled call'));
+      throw err;
+    }
     const on = (fn: () => Promise<void>) => {
       if (this.closed) return;
-      call.chain = call.chain.then(fn).catch((err) => this.logger.error({ callId, err: (err as Error).message }, 'call event failed'));
+      call.chain = call.chain.then(() => retryWhileUnreachable(fn, this.logger, callId)).catch((err) => this.logger.error({ callId, err: (err as Error).message }, 'call event failed'));
     };
     try {
       const handle = await this.d.telephony.dial(
@@ -562,4 +572,26 @@ export class CampaignRunner {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Errors of a database or Redis that is down or restarting (not of the statement itself). */
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Connection is closed|timeout exceeded when trying to connect|connection timeout/i;
+
+/**
+ * A call event that fails because PostgreSQL or Redis is briefly unreachable is retried (in order, on the call's own
+ * chain) for up to a minute instead of being dropped: a dropped 'ended' event would leave the call record open and
+ * its lead leased for as long as this worker holds the campaign.
+ */
+async function retryWhileUnreachable(fn: () => Promise<void>, logger: { warn: (o: object, m: string) => void }, callId: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const message = (err as Error).message ?? '';
+      if (!UNREACHABLE.test(message) || Date.now() > until) throw err;
+      if (attempt === 0) logger.warn({ callId, err: message }, 'call event deferred: store unreachable, retrying');
+      await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 2_000)));
+    }
+  }
 }

@@ -137,12 +137,18 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     for (const { worker_id: owner } of owners) {
       if (await this.locks.isAlive(owner)) continue;
       const at = this.clock.now();
-      const rows: { id: string; lead_id: string; agent_id: string | null; was: string; campaign_id: string }[] = await this.db.query(
-        `UPDATE calls c SET state = CASE WHEN c.state = 'connected' THEN 'wrap_up' WHEN c.state = 'abandoned' THEN 'ended' ELSE 'failed' END,
-                outcome = CASE WHEN c.state IN ('connected', 'abandoned') THEN c.outcome ELSE 'worker_lost' END,
+      const rows: { id: string; lead_id: string; agent_id: string | null; was: string; campaign_id: string; phone: string; answer_at: Date | null }[] = await this.db.query(
+        // A person who answered and was never put through to an agent is an abandoned call (counted against the
+        // cap and logged), whatever killed the worker; it becomes 'abandoned_orphan' below.
+        `UPDATE calls c SET state = CASE WHEN c.state = 'connected' THEN 'wrap_up' WHEN c.state = 'abandoned' THEN 'ended'
+                                         WHEN c.state = 'answered' AND c.answer_type = 'human' THEN 'ended' ELSE 'failed' END,
+                outcome = CASE WHEN c.state IN ('connected', 'abandoned') THEN c.outcome
+                               WHEN c.state = 'answered' AND c.answer_type = 'human' THEN 'abandoned' ELSE 'worker_lost' END,
+                abandon_at = CASE WHEN c.state = 'answered' AND c.answer_type = 'human' THEN $2 ELSE c.abandon_at END,
                 end_at = $2, hangup_by = 'system', updated_at = now()
            FROM calls old WHERE old.id = c.id AND c.worker_id = $1 AND c.end_at IS NULL
-         RETURNING c.id, c.lead_id::text AS lead_id, c.agent_id, old.state AS was, c.campaign_id`,
+         RETURNING c.id, c.lead_id::text AS lead_id, c.agent_id, c.phone, old.answer_at,
+                   CASE WHEN old.state = 'answered' AND old.answer_type = 'human' THEN 'abandoned_orphan' ELSE old.state::text END AS was, c.campaign_id`,
         [owner, at],
       );
       const list = (Array.isArray(rows[0]) ? rows[0] : rows) as typeof rows;
@@ -150,7 +156,13 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         const [camp] = await this.db.query(`SELECT retry_rules, max_attempts, max_attempts_per_day FROM campaigns WHERE id = $1`, [r.campaign_id]);
         const [lead] = await this.db.query(`SELECT attempts FROM leads WHERE id = $1`, [r.lead_id]);
         const rules = retryRules(camp.retry_rules, { maxAttempts: camp.max_attempts, maxAttemptsPerDay: camp.max_attempts_per_day });
-        const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' ? 'abandoned' : 'worker_lost';
+        const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' || r.was === 'abandoned_orphan' ? 'abandoned' : 'worker_lost';
+        if (r.was === 'abandoned_orphan') {
+          await this.calls.complianceEvent({
+            type: 'abandon', reasonCode: 'worker_lost_after_answer', campaignId: r.campaign_id, leadId: r.lead_id, callId: r.id, phone: r.phone, at,
+            details: { waitedMs: r.answer_at ? at.getTime() - new Date(r.answer_at).getTime() : null },
+          });
+        }
         await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome);
         if (r.was === 'connected' && r.agent_id) await this.agents.transition(r.agent_id, 'wrap_up', r.campaign_id, { callId: r.id });
         // A call dialled for a reserved agent (preview, own callback) that never reached them: the agent is Ready again.
