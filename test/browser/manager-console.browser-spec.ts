@@ -67,6 +67,60 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await hx.screenshot(page, 'manager-campaigns');
   });
 
+  it('edits retry rules, an outcome, a new outcome and the callback policy; shows a 400 field error at its control', async () => {
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const panel = page.locator('#tab-campaigns');
+    await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).click();
+    await page.locator('#camp-outcomes tbody tr').first().waitFor();
+
+    // Per-day cap above the per-lead cap: the API's 400 is shown beside "Max attempts per day".
+    await panel.getByLabel('Max attempts per lead').fill('4');
+    await panel.getByLabel('Max attempts per day').fill('6');
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
+    const fieldErr = page.locator('#camp-attempts-day-ferr');
+    await fieldErr.waitFor({ state: 'visible' });
+    await expect(fieldErr.textContent()).resolves.toMatch(/must not exceed maxAttempts \(4\)/);
+    await expect(panel.getByLabel('Max attempts per day').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('camp-attempts-day');
+    await hx.screenshot(page, 'manager-campaign-field-error');
+
+    await panel.getByLabel('Max attempts per day').fill('2');
+    await panel.getByLabel('Busy: retry after (minutes)').fill('20');
+    await panel.getByLabel('No answer: retry after (hours)').fill('6');
+    await panel.getByLabel('Answering machine: next-day shift (hours)').fill('5');
+    await panel.getByLabel('Callback policy').selectOption('agent_only');
+    // Edit the "callback" outcome: label and its own retry delay.
+    const cb = page.locator('#camp-outcomes tbody tr', { has: page.locator('input[data-key="code"][value="callback"]') });
+    await cb.getByLabel('Outcome label · callback').fill('Call back later');
+    await cb.getByLabel('Retry after (minutes) · callback').fill('120');
+    // Add one with the keyboard: the button, then type code, Tab to label, Tab to "Final" and Space to tick it.
+    await panel.getByRole('button', { name: 'Add outcome' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('wrong_person');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Wrong person');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    const added = page.locator('#camp-outcomes tbody tr').last();
+    await added.getByLabel('Do not call · wrong_person').check();
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForFunction(() => !document.querySelector('#camp-form .field-error') && document.querySelector('#camp-error')?.hasAttribute('hidden'));
+    await page.locator('#camp-outcomes input[data-key="code"][value="wrong_person"]').waitFor();
+    await hx.screenshot(page, 'manager-campaign-outcomes');
+
+    const stored = await page.evaluate(async () => {
+      const list = await (await fetch('/api/campaigns', { headers: { Accept: 'application/json' } })).json();
+      const c = (Array.isArray(list) ? list : list.items).find((x: { name: string }) => x.name === 'Winter renewals');
+      return (await fetch(`/api/campaigns/${c.id}`, { headers: { Accept: 'application/json' } })).json();
+    });
+    expect(stored.retryRules).toMatchObject({ maxAttempts: 4, maxAttemptsPerDay: 2, busyRetryMinutes: 20, noAnswerRetryHours: 6, machineRetryShiftHours: 5 });
+    expect(stored.callbackPolicy).toBe('agent_only');
+    const byCode = Object.fromEntries(stored.outcomes.map((o: { code: string }) => [o.code, o]));
+    expect(byCode.callback).toMatchObject({ label: 'Call back later', retryAfterMinutes: 120, isFinal: false });
+    expect(byCode.wrong_person).toMatchObject({ label: 'Wrong person', isFinal: true, isDnc: true, isSuccess: false });
+    expect(byCode.sale).toMatchObject({ isFinal: true, isSuccess: true });
+  });
+
   it('adds an objection with its rebuttal to the campaign', async () => {
     await page.getByRole('link', { name: 'Objections' }).click();
     const panel = page.locator('#tab-objections');
@@ -77,6 +131,12 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await panel.getByRole('button', { name: 'Save' }).click();
     await page.locator('#obj-table').getByText('Too expensive').waitFor();
     await hx.screenshot(page, 'manager-objections');
+    // Edit it in place (PATCH): the row shows the new label, no second objection is added.
+    await panel.getByRole('button', { name: 'Edit Too expensive' }).click();
+    await panel.getByLabel('Label').fill('Too expensive for now');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#obj-table').getByText('Too expensive for now').waitFor();
+    await expect(page.locator('#obj-table tbody tr').count()).resolves.toBe(1);
   });
 
   it('imports a lead list with a column mapping and a progress bar, and offers the error report', async () => {

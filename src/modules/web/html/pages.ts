@@ -176,10 +176,19 @@ export function managerBody(lang: Lang): SafeHtml {
       ${field('camp-ring', t('mgr.camp.ringTimeout'), html`<input id="camp-ring" name="ringTimeoutS" type="number" min="15" max="60" value="25">`, t('mgr.camp.ringHint'))}
       ${field('camp-attempts', t('mgr.camp.maxAttempts'), html`<input id="camp-attempts" name="maxAttempts" type="number" min="1" max="20" value="5">`)}
       ${field('camp-attempts-day', t('mgr.camp.maxAttemptsDay'), html`<input id="camp-attempts-day" name="maxAttemptsPerDay" type="number" min="1" max="10" value="3">`)}
+      ${field('camp-busy', t('mgr.camp.busyMinutes'), html`<input id="camp-busy" name="busyRetryMinutes" type="number" min="1" max="1440" value="15">`)}
+      ${field('camp-noanswer', t('mgr.camp.noAnswerHours'), html`<input id="camp-noanswer" name="noAnswerRetryHours" type="number" min="1" max="168" value="4">`)}
+      ${field('camp-machine', t('mgr.camp.machineShift'), html`<input id="camp-machine" name="machineRetryShiftHours" type="number" min="1" max="23" value="3">`, t('mgr.camp.machineHint'))}
+      ${field('camp-callback', t('mgr.camp.callbackPolicy'), html`<select id="camp-callback" name="callbackPolicy"><option value="agent_or_anyone">${t('callback.agent_or_anyone')}</option><option value="agent_only">${t('callback.agent_only')}</option><option value="anyone_only">${t('callback.anyone_only')}</option></select>`)}
+      ${field('camp-gateway', t('mgr.camp.gateway'), html`<select id="camp-gateway" name="gatewayId"></select>`)}
       ${field('camp-callerid', t('mgr.camp.callerId'), html`<input id="camp-callerid" name="callerId" placeholder="+15550100000">`)}
       ${field('camp-script', t('mgr.camp.script'), html`<select id="camp-script" name="scriptId"></select>`)}
       ${field('camp-lists', t('mgr.camp.lists'), html`<select id="camp-lists" name="listIds" multiple size="4"></select>`)}
       <fieldset class="windows wide"><legend>${t('mgr.camp.windows')}</legend><div id="camp-windows" class="windows-grid"></div></fieldset>
+      <fieldset class="wide outcomes"><legend>${t('mgr.camp.outcomes')}</legend>
+        <table class="table" id="camp-outcomes"><thead><tr><th scope="col">${t('mgr.out.code')}</th><th scope="col">${t('mgr.out.label')}</th><th scope="col">${t('mgr.out.final')}</th><th scope="col">${t('mgr.out.success')}</th><th scope="col">${t('mgr.out.dnc')}</th><th scope="col">${t('mgr.out.retry')}</th><th scope="col"><span class="visually-hidden">${t('common.delete')}</span></th></tr></thead><tbody></tbody></table>
+        <button type="button" id="camp-outcome-add" class="ghost small">${t('mgr.out.add')}</button>
+      </fieldset>
       <p id="camp-error" class="form-error wide" role="alert" hidden></p>
       <div class="wide actions"><button type="submit" class="primary" id="camp-save">${t('common.save')}</button></div>
     </form>

@@ -21,11 +21,12 @@ const EP = {
   scriptPreview: '/api/web/script-preview',
   objections: (campaignId) => `/api/campaigns/${campaignId}/objections`,
   objection: (campaignId, id) => `/api/campaigns/${campaignId}/objections/${id}`,
+  gateways: '/api/gateways',
   objectionStats: (campaignId) => `/api/campaigns/${campaignId}/objections/stats`,
 };
 
 const items = (res) => (Array.isArray(res) ? res : res?.items ?? res?.data ?? []);
-const state = { campaigns: [], lists: [], scripts: [], campaignId: null };
+const state = { campaigns: [], lists: [], scripts: [], gateways: [], campaignId: null };
 
 function campaignOptions(select, { withEmpty = false } = {}) {
   const keep = select.value;
@@ -171,6 +172,122 @@ function setStatusBadge(el, status) {
 }
 
 // ---- campaigns ---------------------------------------------------------------------------------------------
+async function loadGateways() {
+  try {
+    state.gateways = items(await api(EP.gateways));
+  } catch {
+    state.gateways = [];
+  }
+}
+
+/** API field paths (as in the 400 body) -> the control that edits them. */
+const FIELD_CONTROLS = {
+  name: 'camp-name',
+  dialMode: 'camp-mode',
+  timezone: 'camp-tz',
+  'pacing.abandonTargetPct': 'camp-abandon',
+  'pacing.maxLinesPerAgent': 'camp-lines',
+  'pacing.ringTimeoutS': 'camp-ring',
+  'retryRules.maxAttempts': 'camp-attempts',
+  'retryRules.maxAttemptsPerDay': 'camp-attempts-day',
+  'retryRules.busyRetryMinutes': 'camp-busy',
+  'retryRules.noAnswerRetryHours': 'camp-noanswer',
+  'retryRules.machineRetryShiftHours': 'camp-machine',
+  callbackPolicy: 'camp-callback',
+  gatewayId: 'camp-gateway',
+  callerId: 'camp-callerid',
+  scriptId: 'camp-script',
+};
+
+function controlFor(field) {
+  const f = String(field ?? '').replace(/\[(\d+)\]/g, '.$1');
+  if (FIELD_CONTROLS[f]) return $(`#${FIELD_CONTROLS[f]}`);
+  const m = /^outcomes\.(\d+)(?:\.(\w+))?/.exec(f);
+  if (m) {
+    const row = $$('#camp-outcomes tbody tr')[Number(m[1])];
+    if (!row) return null;
+    return row.querySelector(`[data-key="${m[2] ?? 'code'}"]`) ?? row.querySelector('[data-key="code"]');
+  }
+  return null;
+}
+
+/** Shows each 400 field error next to its control (aria-invalid + aria-describedby); returns those without a control. */
+function showFieldErrors(errors) {
+  for (const el of $$('#camp-form .field-error')) el.remove();
+  for (const el of $$('#camp-form [aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+    const d = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-ferr')).join(' ');
+    if (d) el.setAttribute('aria-describedby', d);
+    else el.removeAttribute('aria-describedby');
+  }
+  let first = null;
+  for (const e of errors) {
+    const ctl = controlFor(e.field);
+    if (!ctl) continue;
+    const id = `${ctl.id}-ferr`;
+    let p = document.getElementById(id);
+    if (!p) {
+      p = h('span', { id, class: 'field-error' });
+      (ctl.closest('.field, td') ?? ctl.parentElement).append(p);
+    }
+    p.textContent = [p.textContent, e.reason].filter(Boolean).join('; ');
+    ctl.setAttribute('aria-invalid', 'true');
+    ctl.setAttribute('aria-describedby', [ctl.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    first ??= ctl;
+  }
+  first?.focus();
+}
+
+let outcomeSeq = 0;
+function outcomeRow(o = {}) {
+  const n = ++outcomeSeq;
+  const id = (k) => `out-${n}-${k}`;
+  const rowName = () => tr.querySelector('[data-key="code"]').value || String(n);
+  const cell = (k, label, control) => h('td', {}, h('label', { for: id(k), class: 'visually-hidden' }, label), control);
+  const check = (k, label, on) => cell(k, label, h('input', { type: 'checkbox', id: id(k), dataset: { key: k }, checked: !!on }));
+  const tr = h(
+    'tr',
+    {},
+    cell('code', t('mgr.out.code'), h('input', { id: id('code'), dataset: { key: 'code' }, value: o.code ?? '', class: 'mono', maxlength: 40, size: 12 })),
+    cell('label', t('mgr.out.label'), h('input', { id: id('label'), dataset: { key: 'label' }, value: o.label ?? '', maxlength: 80 })),
+    check('isFinal', t('mgr.out.final'), o.isFinal),
+    check('isSuccess', t('mgr.out.success'), o.isSuccess),
+    check('isDnc', t('mgr.out.dnc'), o.isDnc),
+    cell('retryAfterMinutes', t('mgr.out.retry'), h('input', { id: id('retryAfterMinutes'), dataset: { key: 'retryAfterMinutes' }, type: 'number', min: 1, max: 43200, value: o.retryAfterMinutes ?? '', size: 6 })),
+    h('td', {}, h('button', { type: 'button', class: 'ghost small', onclick: () => tr.remove() }, t('mgr.out.remove'))),
+  );
+  // Row-specific names for assistive tech ("Code sale", "Final sale", ...).
+  const relabel = () => {
+    for (const l of tr.querySelectorAll('label')) l.textContent = `${l.dataset.base} · ${rowName()}`;
+  };
+  for (const l of tr.querySelectorAll('label')) l.dataset.base = l.textContent;
+  tr.querySelector('[data-key="code"]').addEventListener('input', relabel);
+  tr.querySelector('button').setAttribute('aria-label', `${t('mgr.out.remove')} ${o.code ?? ''}`.trim());
+  relabel();
+  return tr;
+}
+
+function readOutcomes() {
+  return $$('#camp-outcomes tbody tr').map((tr) => {
+    const v = (k) => tr.querySelector(`[data-key="${k}"]`);
+    const retry = v('retryAfterMinutes').value.trim();
+    return {
+      code: v('code').value.trim(),
+      label: v('label').value.trim(),
+      isFinal: v('isFinal').checked,
+      isSuccess: v('isSuccess').checked,
+      isDnc: v('isDnc').checked,
+      retryAfterMinutes: retry === '' ? null : Number(retry),
+    };
+  });
+}
+
+$('#camp-outcome-add').addEventListener('click', () => {
+  const tr = outcomeRow();
+  $('#camp-outcomes tbody').append(tr);
+  tr.querySelector('input').focus();
+});
+
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 const DEFAULT_WINDOWS = { mon: [['09:00', '20:00']], tue: [['09:00', '20:00']], wed: [['09:00', '20:00']], thu: [['09:00', '20:00']], fri: [['09:00', '20:00']] };
@@ -219,6 +336,7 @@ async function editCampaign(id) {
   state.campaignId = id;
   renderCampaignTable();
   showError($('#camp-error'), null);
+  showFieldErrors([]);
   let c = state.campaigns.find((x) => x.id === id) ?? {};
   if (id) {
     try {
@@ -236,6 +354,13 @@ async function editCampaign(id) {
   f.elements.ringTimeoutS.value = c.pacing?.ringTimeoutS ?? 25;
   f.elements.maxAttempts.value = c.retryRules?.maxAttempts ?? 5;
   f.elements.maxAttemptsPerDay.value = c.retryRules?.maxAttemptsPerDay ?? 3;
+  f.elements.busyRetryMinutes.value = c.retryRules?.busyRetryMinutes ?? 15;
+  f.elements.noAnswerRetryHours.value = c.retryRules?.noAnswerRetryHours ?? 4;
+  f.elements.machineRetryShiftHours.value = c.retryRules?.machineRetryShiftHours ?? 3;
+  f.elements.callbackPolicy.value = c.callbackPolicy ?? 'agent_or_anyone';
+  $('#camp-gateway').replaceChildren(h('option', { value: '' }, t('mgr.camp.gatewayDefault')), ...state.gateways.map((g) => h('option', { value: g.id }, g.name)));
+  $('#camp-gateway').value = c.gatewayId ?? '';
+  $('#camp-outcomes tbody').replaceChildren(...(c.outcomes ?? []).map((o) => outcomeRow(o)));
   f.elements.callerId.value = c.callerId ?? '';
   $('#camp-script').replaceChildren(h('option', { value: '' }, t('common.none')), ...state.scripts.map((s) => h('option', { value: s.id }, s.name)));
   $('#camp-script').value = c.scriptId ?? '';
@@ -266,13 +391,24 @@ $('#camp-form').addEventListener('submit', async (ev) => {
       maxLinesPerAgent: Number(f.elements.maxLinesPerAgent.value),
       ringTimeoutS: Number(f.elements.ringTimeoutS.value),
     },
-    retryRules: { maxAttempts: Number(f.elements.maxAttempts.value), maxAttemptsPerDay: Number(f.elements.maxAttemptsPerDay.value) },
+    retryRules: {
+      maxAttempts: Number(f.elements.maxAttempts.value),
+      maxAttemptsPerDay: Number(f.elements.maxAttemptsPerDay.value),
+      busyRetryMinutes: Number(f.elements.busyRetryMinutes.value),
+      noAnswerRetryHours: Number(f.elements.noAnswerRetryHours.value),
+      machineRetryShiftHours: Number(f.elements.machineRetryShiftHours.value),
+    },
+    callbackPolicy: f.elements.callbackPolicy.value,
+    gatewayId: $('#camp-gateway').value || null,
     callerId: f.elements.callerId.value.trim() || null,
     scriptId: $('#camp-script').value || null,
     schedule: readWindows(),
     // Listed first = drained first.
     lists: selected.map((o, i) => ({ listId: o.value, priority: selected.length - i })),
   };
+  // A new campaign without rows gets the default outcome set from the API.
+  const outcomes = readOutcomes();
+  if (state.campaignId || outcomes.length) body.outcomes = outcomes;
   try {
     const saved = state.campaignId ? await api(EP.campaign(state.campaignId), { method: 'PATCH', body }) : await api(EP.campaigns, { method: 'POST', body });
     toast(t('common.saved'));
@@ -280,6 +416,7 @@ $('#camp-form').addEventListener('submit', async (ev) => {
     await editCampaign(saved?.id ?? state.campaignId);
   } catch (err) {
     showError($('#camp-error'), err);
+    showFieldErrors(err.errors ?? []);
   }
 });
 
@@ -737,7 +874,12 @@ async function loadObjections() {
           h('td', {}, o.category),
           h('td', {}, o.label),
           h('td', { class: 'clip' }, o.rebuttalTemplate ?? o.rebuttal ?? ''),
-          h('td', {}, h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('common.delete')} ${o.label}`, onclick: () => deleteObjection(campaignId, o.id) }, t('common.delete'))),
+          h(
+            'td',
+            {},
+            h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.edit')} ${o.label}`, onclick: () => startObjectionEdit(o) }, t('mgr.obj.edit')),
+            h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('common.delete')} ${o.label}`, onclick: () => deleteObjection(campaignId, o.id) }, t('common.delete')),
+          ),
         ),
       ),
     );
@@ -745,6 +887,25 @@ async function loadObjections() {
     toast(errorText(err), 'error');
   }
 }
+
+/** Loads an objection into the form; saving then PATCHes it instead of adding one. */
+const objEdit = { id: null };
+function startObjectionEdit(o) {
+  objEdit.id = o.id;
+  $('#obj-category').value = o.category ?? '';
+  $('#obj-label').value = o.label ?? '';
+  $('#obj-rebuttal').value = o.rebuttalTemplate ?? o.rebuttal ?? '';
+  $('#obj-form-h').textContent = t('mgr.obj.update');
+  $('#obj-cancel-edit').hidden = false;
+  $('#obj-category').focus();
+}
+function endObjectionEdit() {
+  objEdit.id = null;
+  $('#obj-form').reset();
+  $('#obj-form-h').textContent = t('mgr.obj.add');
+  $('#obj-cancel-edit').hidden = true;
+}
+$('#obj-form .actions').append(h('button', { type: 'button', id: 'obj-cancel-edit', class: 'ghost', hidden: true, onclick: endObjectionEdit }, t('mgr.obj.cancelEdit')));
 
 async function deleteObjection(campaignId, id) {
   try {
@@ -755,18 +916,20 @@ async function deleteObjection(campaignId, id) {
   }
 }
 
-$('#obj-campaign').addEventListener('change', loadObjections);
+$('#obj-campaign').addEventListener('change', () => {
+  endObjectionEdit();
+  loadObjections();
+});
 $('#obj-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const campaignId = $('#obj-campaign').value;
   if (!campaignId) return showError($('#obj-error'), t('mgr.obj.needCampaign'));
   try {
-    await api(EP.objections(campaignId), {
-      method: 'POST',
-      body: { category: $('#obj-category').value.trim(), label: $('#obj-label').value.trim(), rebuttalTemplate: $('#obj-rebuttal').value },
-    });
+    const body = { category: $('#obj-category').value.trim(), label: $('#obj-label').value.trim(), rebuttalTemplate: $('#obj-rebuttal').value };
+    if (objEdit.id) await api(EP.objection(campaignId, objEdit.id), { method: 'PATCH', body });
+    else await api(EP.objections(campaignId), { method: 'POST', body });
     showError($('#obj-error'), null);
-    ev.target.reset();
+    endObjectionEdit();
     toast(t('common.saved'));
     await loadObjections();
   } catch (err) {
@@ -775,7 +938,7 @@ $('#obj-form').addEventListener('submit', async (ev) => {
 });
 
 // ---- start -------------------------------------------------------------------------------------------------
-await Promise.all([loadCampaigns(), loadLists(), loadScripts()]);
+await Promise.all([loadCampaigns(), loadLists(), loadScripts(), loadGateways()]);
 setupTabs('dashboard', (tab) => {
   if (tab === 'dashboard' && dash.campaignId !== ($('#dash-campaign').value || null)) openDashboard($('#dash-campaign').value || null);
   if (tab === 'campaigns' && state.campaignId === null) editCampaign(state.campaigns[0]?.id ?? null);
