@@ -119,6 +119,17 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     expect(byCode.callback).toMatchObject({ label: 'Call back later', retryAfterMinutes: 120, isFinal: false });
     expect(byCode.wrong_person).toMatchObject({ label: 'Wrong person', isFinal: true, isDnc: true, isSuccess: false });
     expect(byCode.sale).toMatchObject({ isFinal: true, isSuccess: true });
+
+    // A bad outcome code: the error sits in that row, next to its Code input; removing the row clears it.
+    await panel.getByRole('button', { name: 'Add outcome' }).click();
+    const bad = page.locator('#camp-outcomes tbody tr').last();
+    await bad.getByLabel(/^Code/).fill('9 bad');
+    await bad.getByLabel(/^Outcome label/).fill('Bad');
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(bad.locator('.field-error').textContent()).resolves.toMatch(/lower-case letters/);
+    await expect(bad.getByLabel(/^Code/).getAttribute('aria-invalid')).resolves.toBe('true');
+    await bad.getByRole('button', { name: 'Remove outcome · 9 bad' }).click();
+    await expect(page.locator('#camp-outcomes tbody tr').count()).resolves.toBe(stored.outcomes.length);
   });
 
   it('adds an objection with its rebuttal to the campaign', async () => {

@@ -254,16 +254,19 @@ function outcomeRow(o = {}) {
     check('isSuccess', t('mgr.out.success'), o.isSuccess),
     check('isDnc', t('mgr.out.dnc'), o.isDnc),
     cell('retryAfterMinutes', t('mgr.out.retry'), h('input', { id: id('retryAfterMinutes'), dataset: { key: 'retryAfterMinutes' }, type: 'number', min: 1, max: 43200, value: o.retryAfterMinutes ?? '', size: 6 })),
-    h('td', {}, h('button', { type: 'button', class: 'ghost small', onclick: () => tr.remove() }, t('mgr.out.remove'))),
+    h('td', {}, h('button', { type: 'button', class: 'ghost small icon', title: t('mgr.out.remove'), onclick: () => tr.remove() }, '✕')),
   );
   // Row-specific names for assistive tech ("Code sale", "Final sale", ...).
   const relabel = () => {
     for (const l of tr.querySelectorAll('label')) l.textContent = `${l.dataset.base} · ${rowName()}`;
   };
   for (const l of tr.querySelectorAll('label')) l.dataset.base = l.textContent;
-  tr.querySelector('[data-key="code"]').addEventListener('input', relabel);
-  tr.querySelector('button').setAttribute('aria-label', `${t('mgr.out.remove')} ${o.code ?? ''}`.trim());
-  relabel();
+  const relabelAll = () => {
+    relabel();
+    tr.querySelector('button').setAttribute('aria-label', `${t('mgr.out.remove')} · ${rowName()}`);
+  };
+  tr.querySelector('[data-key="code"]').addEventListener('input', relabelAll);
+  relabelAll();
   return tr;
 }
 
