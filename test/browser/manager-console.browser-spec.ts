@@ -70,8 +70,11 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
   it('edits retry rules, an outcome, a new outcome and the callback policy; shows a 400 field error at its control', async () => {
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const panel = page.locator('#tab-campaigns');
+    // A gateway an admin configured (fixture): managers see its name, never its configuration.
+    const [gw] = await hx.t.db.query(`INSERT INTO sip_gateways (name, host) VALUES ('Carrier A', 'sip.carrier-a.test') RETURNING id`);
     await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).click();
     await page.locator('#camp-outcomes tbody tr').first().waitFor();
+    await panel.getByLabel('SIP gateway').selectOption('Carrier A');
 
     // Per-day cap above the per-lead cap: the API's 400 is shown beside "Max attempts per day".
     await panel.getByLabel('Max attempts per lead').fill('4');
@@ -115,6 +118,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     });
     expect(stored.retryRules).toMatchObject({ maxAttempts: 4, maxAttemptsPerDay: 2, busyRetryMinutes: 20, noAnswerRetryHours: 6, machineRetryShiftHours: 5 });
     expect(stored.callbackPolicy).toBe('agent_only');
+    expect(stored.gatewayId).toBe(gw.id);
     const byCode = Object.fromEntries(stored.outcomes.map((o: { code: string }) => [o.code, o]));
     expect(byCode.callback).toMatchObject({ label: 'Call back later', retryAfterMinutes: 120, isFinal: false });
     expect(byCode.wrong_person).toMatchObject({ label: 'Wrong person', isFinal: true, isDnc: true, isSuccess: false });

@@ -174,6 +174,7 @@ export const en = {
   'callback.agent_only': 'Booking agent only',
   'callback.anyone_only': 'Any agent',
   'mgr.camp.gateway': 'SIP gateway',
+  'mgr.camp.gatewayInactive': 'inactive',
   'mgr.camp.gatewayDefault': 'Default gateway',
   'mgr.camp.outcomes': 'Outcomes (dispositions)',
   'mgr.out.code': 'Code',

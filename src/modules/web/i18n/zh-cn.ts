@@ -176,6 +176,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'callback.agent_only': '仅预约坐席',
   'callback.anyone_only': '任何坐席',
   'mgr.camp.gateway': 'SIP 网关',
+  'mgr.camp.gatewayInactive': '已停用',
   'mgr.camp.gatewayDefault': '默认网关',
   'mgr.camp.outcomes': '通话结果（处置）',
   'mgr.out.code': '代码',

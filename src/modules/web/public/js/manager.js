@@ -341,6 +341,8 @@ async function editCampaign(id) {
   showError($('#camp-error'), null);
   showFieldErrors([]);
   let c = state.campaigns.find((x) => x.id === id) ?? {};
+  // Fresh each time: an admin may have added a gateway since the page loaded.
+  await loadGateways();
   if (id) {
     try {
       c = await api(EP.campaign(id));
@@ -361,7 +363,7 @@ async function editCampaign(id) {
   f.elements.noAnswerRetryHours.value = c.retryRules?.noAnswerRetryHours ?? 4;
   f.elements.machineRetryShiftHours.value = c.retryRules?.machineRetryShiftHours ?? 3;
   f.elements.callbackPolicy.value = c.callbackPolicy ?? 'agent_or_anyone';
-  $('#camp-gateway').replaceChildren(h('option', { value: '' }, t('mgr.camp.gatewayDefault')), ...state.gateways.map((g) => h('option', { value: g.id }, g.name)));
+  $('#camp-gateway').replaceChildren(h('option', { value: '' }, t('mgr.camp.gatewayDefault')), ...state.gateways.map((g) => h('option', { value: g.id }, g.active === false ? `${g.name} (${t('mgr.camp.gatewayInactive')})` : g.name)));
   $('#camp-gateway').value = c.gatewayId ?? '';
   $('#camp-outcomes tbody').replaceChildren(...(c.outcomes ?? []).map((o) => outcomeRow(o)));
   f.elements.callerId.value = c.callerId ?? '';
