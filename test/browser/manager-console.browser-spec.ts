@@ -91,6 +91,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await panel.getByLabel('Busy: retry after (minutes)').fill('20');
     await panel.getByLabel('No answer: retry after (hours)').fill('6');
     await panel.getByLabel('Answering machine: next-day shift (hours)').fill('5');
+    await panel.getByLabel('Carrier failure: retry after (minutes)').fill('45');
     await panel.getByLabel('Callback policy').selectOption('agent_only');
     // Edit the "callback" outcome: label and its own retry delay.
     const cb = page.locator('#camp-outcomes tbody tr', { has: page.locator('input[data-key="code"][value="callback"]') });
@@ -116,7 +117,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
       const c = (Array.isArray(list) ? list : list.items).find((x: { name: string }) => x.name === 'Winter renewals');
       return (await fetch(`/api/campaigns/${c.id}`, { headers: { Accept: 'application/json' } })).json();
     });
-    expect(stored.retryRules).toMatchObject({ maxAttempts: 4, maxAttemptsPerDay: 2, busyRetryMinutes: 20, noAnswerRetryHours: 6, machineRetryShiftHours: 5 });
+    expect(stored.retryRules).toMatchObject({ maxAttempts: 4, maxAttemptsPerDay: 2, busyRetryMinutes: 20, noAnswerRetryHours: 6, machineRetryShiftHours: 5, carrierFailureRetryMinutes: 45 });
     expect(stored.callbackPolicy).toBe('agent_only');
     expect(stored.gatewayId).toBe(gw.id);
     const byCode = Object.fromEntries(stored.outcomes.map((o: { code: string }) => [o.code, o]));

@@ -179,6 +179,7 @@ export function managerBody(lang: Lang): SafeHtml {
       ${field('camp-busy', t('mgr.camp.busyMinutes'), html`<input id="camp-busy" name="busyRetryMinutes" type="number" min="1" max="1440" value="15">`)}
       ${field('camp-noanswer', t('mgr.camp.noAnswerHours'), html`<input id="camp-noanswer" name="noAnswerRetryHours" type="number" min="1" max="168" value="4">`)}
       ${field('camp-machine', t('mgr.camp.machineShift'), html`<input id="camp-machine" name="machineRetryShiftHours" type="number" min="1" max="23" value="3">`, t('mgr.camp.machineHint'))}
+      ${field('camp-carrier', t('mgr.camp.carrierMinutes'), html`<input id="camp-carrier" name="carrierFailureRetryMinutes" type="number" min="1" max="1440" value="30">`)}
       ${field('camp-callback', t('mgr.camp.callbackPolicy'), html`<select id="camp-callback" name="callbackPolicy"><option value="agent_or_anyone">${t('callback.agent_or_anyone')}</option><option value="agent_only">${t('callback.agent_only')}</option><option value="anyone_only">${t('callback.anyone_only')}</option></select>`)}
       ${field('camp-gateway', t('mgr.camp.gateway'), html`<select id="camp-gateway" name="gatewayId"></select>`)}
       ${field('camp-callerid', t('mgr.camp.callerId'), html`<input id="camp-callerid" name="callerId" placeholder="+15550100000">`)}

@@ -169,6 +169,7 @@ export const en = {
   'mgr.camp.noAnswerHours': 'No answer: retry after (hours)',
   'mgr.camp.machineShift': 'Answering machine: next-day shift (hours)',
   'mgr.camp.machineHint': '1 to 23 hours, so the retry falls at another time of day.',
+  'mgr.camp.carrierMinutes': 'Carrier failure: retry after (minutes)',
   'mgr.camp.callbackPolicy': 'Callback policy',
   'callback.agent_or_anyone': 'Booking agent, else anyone',
   'callback.agent_only': 'Booking agent only',

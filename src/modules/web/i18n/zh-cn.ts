@@ -171,6 +171,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'mgr.camp.noAnswerHours': '无人接听：多少小时后重拨',
   'mgr.camp.machineShift': '答录机：次日顺延（小时）',
   'mgr.camp.machineHint': '1 到 23 小时，使重拨落在一天中的其他时间。',
+  'mgr.camp.carrierMinutes': '运营商故障：多少分钟后重拨',
   'mgr.camp.callbackPolicy': '回拨策略',
   'callback.agent_or_anyone': '预约坐席优先，否则任何坐席',
   'callback.agent_only': '仅预约坐席',

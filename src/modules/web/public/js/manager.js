@@ -193,6 +193,7 @@ const FIELD_CONTROLS = {
   'retryRules.busyRetryMinutes': 'camp-busy',
   'retryRules.noAnswerRetryHours': 'camp-noanswer',
   'retryRules.machineRetryShiftHours': 'camp-machine',
+  'retryRules.carrierFailureRetryMinutes': 'camp-carrier',
   callbackPolicy: 'camp-callback',
   gatewayId: 'camp-gateway',
   callerId: 'camp-callerid',
@@ -362,6 +363,7 @@ async function editCampaign(id) {
   f.elements.busyRetryMinutes.value = c.retryRules?.busyRetryMinutes ?? 15;
   f.elements.noAnswerRetryHours.value = c.retryRules?.noAnswerRetryHours ?? 4;
   f.elements.machineRetryShiftHours.value = c.retryRules?.machineRetryShiftHours ?? 3;
+  f.elements.carrierFailureRetryMinutes.value = c.retryRules?.carrierFailureRetryMinutes ?? 30;
   f.elements.callbackPolicy.value = c.callbackPolicy ?? 'agent_or_anyone';
   $('#camp-gateway').replaceChildren(h('option', { value: '' }, t('mgr.camp.gatewayDefault')), ...state.gateways.map((g) => h('option', { value: g.id }, g.active === false ? `${g.name} (${t('mgr.camp.gatewayInactive')})` : g.name)));
   $('#camp-gateway').value = c.gatewayId ?? '';
@@ -402,6 +404,7 @@ $('#camp-form').addEventListener('submit', async (ev) => {
       busyRetryMinutes: Number(f.elements.busyRetryMinutes.value),
       noAnswerRetryHours: Number(f.elements.noAnswerRetryHours.value),
       machineRetryShiftHours: Number(f.elements.machineRetryShiftHours.value),
+      carrierFailureRetryMinutes: Number(f.elements.carrierFailureRetryMinutes.value),
     },
     callbackPolicy: f.elements.callbackPolicy.value,
     gatewayId: $('#camp-gateway').value || null,
