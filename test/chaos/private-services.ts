@@ -1,6 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +18,7 @@ export function missingBinaries(): string | null {
   return null;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
+export { freePort } from '../setup/wait';
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 /** initdb and postgres refuse to run as root: run them as the postgres user then. */

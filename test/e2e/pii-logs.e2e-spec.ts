@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as argon2 from 'argon2';
 import { Client } from 'pg';
@@ -9,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { zoneWhere } from '../integration/dialer-fixtures';
 import { ADMIN_DATABASE_URL, databaseUrlFor } from '../setup/test-env';
+import { freePort, waitFor } from '../setup/wait';
 
 /**
  * No PII in logs: the real API + worker process (src/main.ts, LOG_LEVEL=debug, JSON lines on stdout) runs a full flow
@@ -34,24 +34,7 @@ function phoneForms(national: string): string[] {
   return [`+1${national}`, national, `${a}-${b}-${c}`, `(${a}) ${b}-${c}`, `${a} ${b} ${c}`, `${a}.${b}.${c}`, `${b}-${c}`, `${b}${c}`];
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
 
-async function waitFor<T>(fn: () => Promise<T | false | null | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('no PII in the logs of a full run (API + worker process, LOG_LEVEL=debug)', () => {
   const dbName = `${process.env.TEST_DB_NAME ?? 'dialer_test'}_pii`;

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { freePort, missingBinaries, PrivatePostgres, PrivateRedis, spawnWorker } from '../chaos/private-services';
 import { makeCampaign } from './dialer-fixtures';
+import { waitFor } from '../setup/wait';
 
 /**
  * Recovery: two worker processes dial a campaign on a PRIVATE PostgreSQL and a PRIVATE Redis (never the shared
@@ -23,15 +24,6 @@ const why = missingBinaries() ??
 const maybe = why ? describe.skip : describe;
 if (why) process.stdout.write(`\n*** SKIPPED recovery.int-spec: ${why} ***\n\n`);
 
-async function waitFor<T>(fn: () => Promise<T | false | null | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 maybe('recovery from Redis and PostgreSQL restarts mid-campaign (private servers, worker processes)', () => {
   let pg: PrivatePostgres;
