@@ -82,5 +82,17 @@ if [ $WITH_SIP = 1 ]; then
     log "installing ${missing[*]} for the SIP tests"
     apt_install "${missing[@]}" || log "WARNING: ${missing[*]} could not be installed; SIP tests will say SKIPPED"
   fi
+  # The spoken abandonment message (the adapter's default; without it a placeholder tone is played, with a warning).
+  voice=()
+  command -v espeak-ng >/dev/null || voice+=(espeak-ng)
+  command -v sox >/dev/null || voice+=(sox)
+  if [ ${#voice[@]} -gt 0 ]; then
+    log "installing ${voice[*]} for the spoken abandonment message"
+    apt_install "${voice[@]}" || log "WARNING: ${voice[*]} could not be installed"
+  fi
+  if [ ! -f src/modules/telephony/rtpengine/sounds/abandon-message-spoken.wav ]; then
+    bash scripts/make-abandon-message.sh ||
+      log "WARNING: no spoken abandonment message (needs espeak-ng and sox): a placeholder tone will be played. Set ABANDON_MESSAGE_FILE to a recording, or install them and run scripts/make-abandon-message.sh"
+  fi
 fi
 log "ready"

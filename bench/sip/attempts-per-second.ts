@@ -1,14 +1,18 @@
 /**
  * Call attempts per second through drachtio-server to a sipp answering peer on loopback.
  *   DRACHTIO_BIN=/path/to/drachtio npx ts-node -P tsconfig.json bench/sip/attempts-per-second.ts   (or DRACHTIO_HOST=...)
- * Figure: attempts/s of the full adapter (pacer, rtpengine offer/answer/delete, INVITE, 200, ACK, BYE, and every
- * attempt persisted in PostgreSQL: a row at dial, updated at the end), beside its reference in the same run: a bare
- * drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else). Targets: >= 200 attempts/s and >= 0.7x the bare loop.
+ * Figure: attempts/s of the full adapter (gateway read from PostgreSQL through the adapter's GatewayCache, pacer,
+ * rtpengine offer/answer/delete, INVITE, 200, ACK, BYE, and every attempt persisted in PostgreSQL: a row committed
+ * before its INVITE, updated with outcome, SIP code and times at the end, both written by group commit), beside its
+ * reference in the same run: a bare drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else).
+ * Targets: >= 200 attempts/s and >= 0.7x the bare loop.
  */
 import { Pool } from 'pg';
 import { DrachtioTelephony } from '../../src/modules/telephony/drachtio/drachtio-telephony';
 import { SrfLike } from '../../src/modules/telephony/drachtio/sip-types';
+import { GatewayCache } from '../../src/modules/telephony/gateways/gateway-cache';
 import { GatewayConfig } from '../../src/modules/telephony/gateways/gateway-config';
+import { GroupCommit } from '../../src/modules/telephony/group-commit';
 import { RtpEngineNgClient } from '../../src/modules/telephony/rtpengine/rtpengine-ng.client';
 import { DRACHTIO_SKIP_LINE, drachtioConfigured, LOCAL_SIP_IP, reachDrachtio } from '../../test/sip/support/drachtio-server';
 import { startRtpEngine } from '../../test/sip/support/rtpengine-daemon';
@@ -47,6 +51,7 @@ async function main() {
   });
   const db = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres', max: 10 });
   const table = `bench_sip_attempts_${process.pid}`;
+  const gwTable = `bench_sip_gateways_${process.pid}`;
   const stopAll = async () => {
     await db.end().catch(() => undefined);
     await rtpe.stop();
@@ -56,6 +61,7 @@ async function main() {
   try {
     await db.query(`CREATE TABLE ${table} (
       id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, reason text, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
+    await db.query(`CREATE TABLE ${gwTable} (id text PRIMARY KEY, host text NOT NULL, port int NOT NULL, cps_limit int NOT NULL, channel_limit int NOT NULL, active boolean NOT NULL)`);
     peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 * ROUNDS + 10, timeoutSec: 600, args: ['-buff_size', '4194304'] });
   } catch (err) {
     await stopAll();
@@ -70,11 +76,18 @@ async function main() {
       bare.on('connect', (err) => (err ? reject(err) : resolve()));
       bare.connect({ host: server.host, port: server.port, secret: server.secret });
     });
-    const gateway: GatewayConfig = {
-      id: 'bench', name: 'sipp', host: LOCAL_SIP_IP, port: peer.port, transport: 'udp', username: null, password: null,
-      numberFormat: 'e164', prefix: '', callerIdRules: {}, cpsLimit: 100_000, channelLimit: CONCURRENCY * 2,
-    };
-    const tel = new DrachtioTelephony(new Srf(), new RtpEngineNgClient('127.0.0.1', rtpe.ngPort), { forDial: async () => gateway },
+    // The gateway is a row read through the same cache GatewaysService.forDial uses (5 s TTL).
+    await db.query(`INSERT INTO ${gwTable} VALUES ('bench', $1, $2, 100000, $3, true)`, [LOCAL_SIP_IP, peer.port, CONCURRENCY * 2]);
+    let gatewayReads = 0;
+    const gateways = new GatewayCache(async (id): Promise<GatewayConfig | null> => {
+      gatewayReads++;
+      const row = (await db.query(`SELECT * FROM ${gwTable} WHERE active AND ($1::text IS NULL OR id = $1)`, [id])).rows[0];
+      return row ? {
+        id: row.id, name: 'sipp', host: row.host, port: row.port, transport: 'udp', username: null, password: null,
+        numberFormat: 'e164', prefix: '', callerIdRules: {}, cpsLimit: row.cps_limit, channelLimit: row.channel_limit,
+      } : null;
+    });
+    const tel = new DrachtioTelephony(new Srf(), new RtpEngineNgClient('127.0.0.1', rtpe.ngPort), gateways,
       { phoneOf: async () => null, credentialsOf: async () => null },
       { drachtio: { host: server.host, port: server.port, secret: server.secret }, realm: 'bench', abandonMessageFile: '/dev/null' });
     await tel.start();
@@ -89,20 +102,36 @@ async function main() {
       });
       return { ok, sec };
     };
-    // Subject: the adapter, every attempt persisted (row before the INVITE, updated at the end).
+    // Subject: the adapter, every attempt persisted: its row is committed before the INVITE and updated when the
+    // attempt ends; the attempt counts only once the update has committed. Rows of attempts in flight together are
+    // written together (group commit: one statement and one WAL flush per batch, each attempt waits for its own).
+    type Opened = { id: string; at: Date };
+    type Closed = { id: string; outcome: string; code: number | null; reason: string | null; answerAt: Date | null; endAt: Date };
+    const inserts = new GroupCommit<Opened>(async (rows) => {
+      await db.query(`INSERT INTO ${table} (id, dial_at) SELECT * FROM unnest($1::text[], $2::timestamptz[])`, [rows.map((r) => r.id), rows.map((r) => r.at)]);
+    });
+    const updates = new GroupCommit<Closed>(async (rows) => {
+      await db.query(
+        `UPDATE ${table} t SET outcome = v.outcome, sip_code = v.code, reason = v.reason, answer_at = v.answer_at, end_at = v.end_at
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[]) AS v(id, outcome, code, reason, answer_at, end_at)
+          WHERE t.id = v.id`,
+        [rows.map((r) => r.id), rows.map((r) => r.outcome), rows.map((r) => r.code), rows.map((r) => r.reason), rows.map((r) => r.answerAt), rows.map((r) => r.endAt)],
+      );
+    });
     let seq = 0;
     const adapterRound = async () => {
       let ok = 0;
       const sec = await pool(ATTEMPTS, CONCURRENCY, () => new Promise<void>((resolve, reject) => {
         const callId = `bench-${process.pid}-${++seq}`;
-        void db.query(`INSERT INTO ${table} (id, dial_at) VALUES ($1, now())`, [callId]).then(() =>
+        let answerAt: Date | null = null;
+        void inserts.submit({ id: callId, at: new Date() }).then(() =>
           tel.dial({ callId, campaignId: 'bench', to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000 }, {
             onRinging: () => undefined,
-            onAnswered: () => void tel.hangup(callId),
-            onFailed: (_at, result, code, reason) => void db.query(`UPDATE ${table} SET outcome = $2, sip_code = $3, reason = $4, end_at = now() WHERE id = $1`, [callId, result, code, reason]).then(() => resolve(), reject),
-            onEnded: () => void db.query(`UPDATE ${table} SET outcome = 'answered', sip_code = 200, answer_at = now(), end_at = now() WHERE id = $1`, [callId]).then(() => (ok++, resolve()), reject),
+            onAnswered: (at) => ((answerAt = at), void tel.hangup(callId)),
+            onFailed: (at, result, code, reason) => void updates.submit({ id: callId, outcome: result, code, reason, answerAt: null, endAt: at }).then(() => resolve(), reject),
+            onEnded: (at) => void updates.submit({ id: callId, outcome: 'answered', code: 200, reason: null, answerAt, endAt: at }).then(() => (ok++, resolve()), reject),
           }),
-        );
+        ).catch(reject);
       }));
       return { ok, sec };
     };
@@ -122,7 +151,7 @@ async function main() {
     bare.disconnect();
     const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE outcome = 'answered' AND end_at IS NOT NULL`)).rows;
     const failures = (await db.query(`SELECT outcome, sip_code, reason, count(*)::int AS n FROM ${table} WHERE outcome IS DISTINCT FROM 'answered' GROUP BY 1, 2, 3`)).rows;
-    await db.query(`DROP TABLE ${table}`);
+    await db.query(`DROP TABLE ${table}; DROP TABLE ${gwTable}`);
 
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     const bareRate = median(bareRates);
@@ -130,6 +159,8 @@ async function main() {
     console.log(`  reference  bare drachtio-srf loop : ${bareRate.toFixed(1)} attempts/s (median of ${ROUNDS})`);
     console.log(`  figure     DrachtioTelephony      : ${rate.toFixed(1)} attempts/s (median of ${ROUNDS}; ${n} of ${ROUNDS * ATTEMPTS} attempts answered and persisted)`);
     if (failures.length) console.log(`  attempts not answered: ${JSON.stringify(failures)}`);
+    const avg = (g: { stats(): { batches: number; rows: number } }) => (g.stats().rows / Math.max(1, g.stats().batches)).toFixed(1);
+    console.log(`  persistence: ${inserts.stats().batches} INSERT and ${updates.stats().batches} UPDATE statements (average batch ${avg(inserts)} and ${avg(updates)} rows); gateway read from the database ${gatewayReads} times`);
     console.log(`  ratio ${(rate / bareRate).toFixed(2)}x (target >= 0.7x): ${rate / bareRate >= 0.7 ? 'MET' : 'NOT MET'}; >= 200 attempts/s: ${rate >= 200 ? 'MET' : 'NOT MET'}`);
   } finally {
     await peer.stop();

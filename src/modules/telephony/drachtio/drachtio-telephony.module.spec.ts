@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { loadConfig } from '../../../config/env.schema';
 import { GatewaysService } from '../gateways/gateways.service';
-import { DEFAULT_ABANDON_MESSAGE, createDrachtioTelephony } from './drachtio-telephony.module';
+import { PLACEHOLDER_ABANDON_TONE, SPOKEN_ABANDON_MESSAGE, abandonMessageFile, createDrachtioTelephony } from './drachtio-telephony.module';
 import { existsSync } from 'fs';
 import { UserPhoneDirectory } from './user-phone.directory';
 
@@ -21,7 +21,15 @@ describe('drachtio adapter factory', () => {
     tel.stop();
   });
 
-  it('ships a placeholder abandonment message file', () => {
-    expect(existsSync(DEFAULT_ABANDON_MESSAGE)).toBe(true);
+  it('ships a placeholder tone for when the spoken abandonment message was never generated', () => {
+    expect(existsSync(PLACEHOLDER_ABANDON_TONE)).toBe(true);
+  });
+
+  it('plays the configured file, else the spoken message made at setup, else the tone with a warning', () => {
+    expect(abandonMessageFile('/sounds/ours.wav', () => false)).toEqual({ file: '/sounds/ours.wav', warning: null });
+    expect(abandonMessageFile(undefined, (p) => p === SPOKEN_ABANDON_MESSAGE)).toEqual({ file: SPOKEN_ABANDON_MESSAGE, warning: null });
+    const fallback = abandonMessageFile('', () => false);
+    expect(fallback.file).toBe(PLACEHOLDER_ABANDON_TONE);
+    expect(fallback.warning).toMatch(/placeholder tone.*make-abandon-message\.sh/);
   });
 });

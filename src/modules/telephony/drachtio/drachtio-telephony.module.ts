@@ -2,6 +2,7 @@ import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, 
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { REDIS } from '../../../common/redis/redis.module';
+import { existsSync } from 'fs';
 import { join } from 'path';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { ConfigError } from '../../../config/env.schema';
@@ -20,17 +21,35 @@ import { UserPhoneDirectory } from './user-phone.directory';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Srf = require('drachtio-srf') as new () => SrfLike;
 
-/** A placeholder tone, not a compliant message: set ABANDON_MESSAGE_FILE to a recording naming the caller and a call-back number. */
-export const DEFAULT_ABANDON_MESSAGE = join(process.cwd(), 'src/modules/telephony/rtpengine/sounds/abandon-message.wav');
+const SOUNDS = join(process.cwd(), 'src/modules/telephony/rtpengine/sounds');
+/** The spoken message (who called, a call-back number) made by scripts/make-abandon-message.sh at setup time. */
+export const SPOKEN_ABANDON_MESSAGE = join(SOUNDS, 'abandon-message-spoken.wav');
+/** A placeholder tone, not a compliant message: only used when the spoken message was never generated. */
+export const PLACEHOLDER_ABANDON_TONE = join(SOUNDS, 'abandon-message.wav');
+
+/**
+ * The file played into abandoned calls: ABANDON_MESSAGE_FILE when set (a path as rtpengine sees it), else the spoken
+ * message generated at setup, else the placeholder tone (with a warning: it names no caller and no call-back number).
+ */
+export function abandonMessageFile(configured: string | undefined | null, exists: (p: string) => boolean = existsSync): { file: string; warning: string | null } {
+  if (configured) return { file: configured, warning: null };
+  if (exists(SPOKEN_ABANDON_MESSAGE)) return { file: SPOKEN_ABANDON_MESSAGE, warning: null };
+  return {
+    file: PLACEHOLDER_ABANDON_TONE,
+    warning: 'no spoken abandonment message: playing a placeholder tone. Run scripts/make-abandon-message.sh (needs espeak-ng and sox) or set ABANDON_MESSAGE_FILE',
+  };
+}
 
 /** Builds the adapter from the validated configuration (TELEPHONY=drachtio). */
 export function createDrachtioTelephony(config: AppConfig, gateways: GatewaysService, phones: UserPhoneDirectory, redis: Redis): DrachtioTelephony {
   if (!config.DRACHTIO_HOST) throw new ConfigError('Invalid configuration: DRACHTIO_HOST is required when TELEPHONY=drachtio');
   if (!config.RTPENGINE_HOST) throw new ConfigError('Invalid configuration: RTPENGINE_HOST is required when TELEPHONY=drachtio (media is anchored on rtpengine)');
+  const abandon = abandonMessageFile(config.ABANDON_MESSAGE_FILE);
+  if (abandon.warning) new Logger('DrachtioTelephonyModule').warn(abandon.warning);
   return new DrachtioTelephony(new Srf(), new RtpEngineNgClient(config.RTPENGINE_HOST, config.RTPENGINE_PORT), gateways, phones, {
     drachtio: { host: config.DRACHTIO_HOST, port: config.DRACHTIO_PORT, secret: config.DRACHTIO_SECRET ?? '' },
     realm: config.SIP_REALM,
-    abandonMessageFile: config.ABANDON_MESSAGE_FILE || DEFAULT_ABANDON_MESSAGE,
+    abandonMessageFile: abandon.file,
     recordingDir: config.RTPENGINE_RECORDING_DIR || null,
   }, new RedisRegistrar(redis));
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError, notFound } from '../../../common/errors/domain-error';
 import { SipGatewayEntity } from '../sip-gateway.entity';
+import { GatewayCache } from './gateway-cache';
 import { CallerIdRules, GatewayConfig, GatewayDirectory } from './gateway-config';
 import { CreateGatewayDto, GatewayResponse, GatewaySummary, UpdateGatewayDto } from './gateways.dto';
 
@@ -16,11 +17,15 @@ export function toGatewayResponse(e: SipGatewayEntity & { password?: string | nu
 
 @Injectable()
 export class GatewaysService implements GatewayDirectory {
+  /** Dials read the gateway from here: one query per gateway every few seconds, not one per call attempt. */
+  private readonly cache = new GatewayCache((id) => this.loadForDial(id));
+
   constructor(@InjectRepository(SipGatewayEntity) private readonly repo: Repository<SipGatewayEntity>) {}
 
   async create(dto: CreateGatewayDto): Promise<GatewayResponse> {
     await this.assertNameFree(dto.name);
     const saved = await this.repo.save(this.repo.create({ ...dto, callerIdRules: stripUndefined(dto.callerIdRules) }));
+    this.cache.invalidate();
     return this.get(saved.id);
   }
 
@@ -47,6 +52,7 @@ export class GatewaysService implements GatewayDirectory {
     Object.assign(row, dto);
     if (dto.callerIdRules) row.callerIdRules = stripUndefined(dto.callerIdRules);
     await this.repo.save(row);
+    this.cache.invalidate();
     return this.get(id);
   }
 
@@ -60,10 +66,18 @@ export class GatewaysService implements GatewayDirectory {
     );
     if (used) throw new DomainError('CONFLICT', 'gateway is used by calls or campaigns; deactivate it instead', [{ field: 'id', reason: 'in use' }]);
     await this.repo.delete(id);
+    this.cache.invalidate();
   }
 
-  /** For the SIP adapter: the full configuration, digest password included. */
-  async forDial(gatewayId: string | null): Promise<GatewayConfig | null> {
+  /**
+   * For the SIP adapter: the full configuration, digest password included. Cached (GatewayCache): a change made
+   * through this service shows at once, one made by another process within GATEWAY_CACHE_TTL_MS.
+   */
+  forDial(gatewayId: string | null): Promise<GatewayConfig | null> {
+    return this.cache.forDial(gatewayId);
+  }
+
+  private async loadForDial(gatewayId: string | null): Promise<GatewayConfig | null> {
     const qb = this.withPassword().where('g.active = true');
     if (gatewayId) qb.andWhere('g.id = :id', { id: gatewayId });
     const row = await qb.orderBy('g.created_at').getOne();
