@@ -3,7 +3,8 @@
  *   DRACHTIO_BIN=/path/to/drachtio npx ts-node -P tsconfig.json bench/sip/attempts-per-second.ts   (or DRACHTIO_HOST=...)
  * Figure: attempts/s of the full adapter (gateway read from PostgreSQL through the adapter's GatewayCache, pacer,
  * rtpengine offer/answer/delete, INVITE, 200, ACK, BYE, and every attempt persisted in PostgreSQL: a row committed
- * before its INVITE, updated with outcome, SIP code and times at the end, both written by group commit), beside its
+ * before its INVITE (DialRequest.sendAfter), updated with outcome, SIP code and times at the end, both written by
+ * group commit), beside its
  * reference in the same run: a bare drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else).
  * Targets: >= 200 attempts/s and >= 0.7x the bare loop.
  */
@@ -124,14 +125,16 @@ async function main() {
       const sec = await pool(ATTEMPTS, CONCURRENCY, () => new Promise<void>((resolve, reject) => {
         const callId = `bench-${process.pid}-${++seq}`;
         let answerAt: Date | null = null;
-        void inserts.submit({ id: callId, at: new Date() }).then(() =>
-          tel.dial({ callId, campaignId: 'bench', to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000 }, {
+        // The row is written while the adapter prepares the call (gateway, pacing, rtpengine offer); the INVITE waits
+        // for its commit (sendAfter).
+        const opened = inserts.submit({ id: callId, at: new Date() });
+        opened.catch(reject);
+        void tel.dial({ callId, campaignId: 'bench', to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: opened }, {
             onRinging: () => undefined,
             onAnswered: (at) => ((answerAt = at), void tel.hangup(callId)),
             onFailed: (at, result, code, reason) => void updates.submit({ id: callId, outcome: result, code, reason, answerAt: null, endAt: at }).then(() => resolve(), reject),
             onEnded: (at) => void updates.submit({ id: callId, outcome: 'answered', code: 200, reason: null, answerAt, endAt: at }).then(() => (ok++, resolve()), reject),
-          }),
-        ).catch(reject);
+          }).catch(reject);
       }));
       return { ok, sec };
     };

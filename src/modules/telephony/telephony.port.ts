@@ -24,6 +24,12 @@ export interface DialRequest {
   ringTimeoutMs: number;
   /** Record this call (file path reported on answer). */
   record?: boolean;
+  /**
+   * The call leaves (INVITE) only once this resolves, e.g. when the call record has committed: the caller can persist
+   * the attempt while the adapter prepares it (gateway, pacing slot, media). If it rejects, nothing is sent and the
+   * call fails as `cancelled`.
+   */
+  sendAfter?: Promise<unknown>;
 }
 
 export interface DialEvents {

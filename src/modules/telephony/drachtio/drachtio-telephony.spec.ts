@@ -92,7 +92,50 @@ describe('DrachtioTelephony: customer calls', () => {
     dialog.hangUpRemotely();
     expect(rec.last()).toMatchObject({ type: 'ended', args: [expect.any(Date), 'customer'] });
     expect(tel.liveCalls()).toEqual([]);
-    expect(media.commands('delete').map((c) => c.args[0])).toContain(callId);
+    await until(() => media.commands('delete').some((c) => c.args[0] === callId));
+  });
+
+  it('prepares the call (media offer) while the caller persists it, and sends the INVITE only once sendAfter resolves', async () => {
+    const { srf, media, tel } = await setup();
+    let commit!: () => void;
+    const committed = new Promise<void>((r) => (commit = r));
+    const rec = recorder();
+    const handle = tel.dial(request({ sendAfter: committed }), rec.events);
+    await until(() => media.commands('offer').length === 1);
+    await tick();
+    expect(srf.invites).toHaveLength(0);
+    commit();
+    await handle;
+    expect(srf.invites).toHaveLength(1);
+    expect(srf.lastInvite().opts.localSdp).toBe(`rtpe-offer:${(await handle).callId}`);
+  });
+
+  it('sends nothing when sendAfter rejects (the record did not commit): cancelled, channel and media released', async () => {
+    const { srf, media, tel } = await setup();
+    const rec = recorder();
+    const { callId } = await tel.dial(request({ sendAfter: Promise.reject(new Error('database unreachable')) }), rec.events);
+    expect(srf.invites).toHaveLength(0);
+    expect(rec.last()).toMatchObject({ type: 'failed', args: [expect.any(Date), 'cancelled', null, 'not sent: database unreachable'] });
+    expect(tel.liveCalls()).toEqual([]);
+    await until(() => media.commands('delete').some((c) => c.args[0] === callId));
+  });
+
+  it('tells the dialer of the answer while rtpengine takes the carrier SDP; a bridge waits for it and the delete comes after it', async () => {
+    const { srf, media, tel } = await setup();
+    let release!: () => void;
+    media.answerGate = new Promise<void>((r) => (release = r));
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    const dialog = srf.lastInvite().answer('carrier-sdp', 'cust-tag');
+    await until(() => rec.types().includes('answered'));
+    expect(media.commands('answer')).toHaveLength(0); // still in flight
+    dialog.hangUpRemotely();
+    await tick();
+    expect(media.commands('delete')).toHaveLength(0); // not before the answer it would race
+    release();
+    await until(() => media.commands('delete').length === 1);
+    const order = media.log.filter((l) => l.args[0] === callId).map((l) => l.cmd);
+    expect(order).toEqual(['offer', 'answer', 'delete']);
   });
 
   it.each([

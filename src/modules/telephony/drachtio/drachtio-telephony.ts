@@ -55,6 +55,11 @@ interface CallSession {
   customerSdp: string | null;
   agentId: string | null;
   done: boolean;
+  /**
+   * The call's rtpengine commands in order (offer, answer, ...): what needs the media in place (bridge, abandon,
+   * recording) waits for it, and the final delete goes after it, so a session is never left behind on rtpengine.
+   */
+  media: Promise<void>;
 }
 
 /** One agent's long-lived ("nailed-up") leg. */
@@ -163,6 +168,7 @@ export class DrachtioTelephony implements Telephony {
     const s: CallSession = {
       req, events, gateway, releaseChannel: () => undefined, invite: null, dialog: null, sipCallId: '', ringTimer: null,
       cancelled: null, ringing: false, answeredAt: null, customerTag: null, customerSdp: null, agentId: null, done: false,
+      media: Promise.resolve(),
     };
     this.calls.set(req.callId, s);
     try {
@@ -182,13 +188,28 @@ export class DrachtioTelephony implements Telephony {
     }
 
     let offer: string;
+    const offering = this.media.offer(req.callId, DIALER_TAG, PLACEHOLDER_SDP, profileFlags('rtp'));
+    s.media = offering.then(() => undefined, () => undefined);
     try {
-      offer = await this.media.offer(req.callId, DIALER_TAG, PLACEHOLDER_SDP, profileFlags('rtp'));
+      offer = await offering;
     } catch (err) {
       this.fail(s, 'carrier_failure', null, `media server: ${(err as Error).message}`);
       return { callId: req.callId, providerCallId: '' };
     }
     if (s.done) return { callId: req.callId, providerCallId: '' }; // link dropped or hung up meanwhile
+    if (req.sendAfter) {
+      try {
+        await req.sendAfter;
+      } catch (err) {
+        this.fail(s, 'cancelled', null, `not sent: ${(err as Error)?.message ?? 'the caller withdrew it'}`);
+        return { callId: req.callId, providerCallId: '' };
+      }
+      if (s.done) return { callId: req.callId, providerCallId: '' };
+      if (s.cancelled) {
+        this.fail(s, 'cancelled', null, 'hung up before the INVITE was sent');
+        return { callId: req.callId, providerCallId: '' };
+      }
+    }
 
     return new Promise<CallHandle>((resolveHandle) => {
       let handed = false;
@@ -255,12 +276,13 @@ export class DrachtioTelephony implements Telephony {
     s.customerSdp = dialog.remote.sdp;
     this.pacer.succeeded(s.gateway.id);
     dialog.on('destroy', () => this.end(s, 'customer'));
-    try {
-      await this.media.answer(s.req.callId, DIALER_TAG, s.customerTag, s.customerSdp, profileFlags('rtp'));
-    } catch (err) {
-      this.log.error(`call ${s.req.callId}: media answer failed: ${(err as Error).message}`);
-    }
-    if (s.done) return;
+    // rtpengine learns the carrier's media address while the dialer is told of the answer (and looks for an agent):
+    // bridge, abandon and recording wait for it through s.media.
+    const tag = s.customerTag;
+    const sdp = s.customerSdp;
+    s.media = s.media
+      .then(() => this.media.answer(s.req.callId, DIALER_TAG, tag, sdp, profileFlags('rtp')))
+      .then(() => undefined, (err: Error) => this.log.error(`call ${s.req.callId}: media answer failed: ${err.message}`));
     s.events.onAnswered(new Date(s.answeredAt), 'human');
     if (s.req.record) void this.startRecording(s);
   }
@@ -299,6 +321,7 @@ export class DrachtioTelephony implements Telephony {
     if (!s || s.done) return;
     if (!s.dialog || !s.customerTag) return this.cancel(s, 'hangup');
     try {
+      await s.media;
       const durationMs = await this.media.playMedia(callId, s.customerTag, this.opts.abandonMessageFile);
       await new Promise((r) => setTimeout(r, (durationMs ?? 3000) + 250));
     } catch (err) {
@@ -315,6 +338,8 @@ export class DrachtioTelephony implements Telephony {
 
   private async startRecording(s: CallSession): Promise<void> {
     try {
+      await s.media;
+      if (s.done) return;
       await this.media.startRecording(s.req.callId);
       const path = await this.findRecording(s.req.callId);
       if (path) s.events.onRecording?.(new Date(this.clock()), path);
@@ -354,7 +379,8 @@ export class DrachtioTelephony implements Telephony {
     this.clearRingTimer(s);
     s.releaseChannel();
     this.calls.delete(s.req.callId);
-    this.media.delete(s.req.callId).catch(() => undefined);
+    const callId = s.req.callId;
+    s.media = s.media.then(() => this.media.delete(callId)).catch(() => undefined);
     if (s.agentId) void this.idleAgent(s.agentId, s.req.callId);
   }
 
@@ -419,9 +445,17 @@ export class DrachtioTelephony implements Telephony {
     s.agentId = agentId;
     leg.callId = callId;
     // The agent's side of the customer's rtpengine session takes the phone's media address, then the phone is
-    // re-INVITEd to that session: the customer's media never moves (their ports stay the same).
-    await this.media.offer(callId, DIALER_TAG, leg.phoneSdp, profileFlags('rtp'));
-    const towardAgent = await this.media.answer(callId, DIALER_TAG, s.customerTag, s.customerSdp, profileFlags(leg.profile));
+    // re-INVITEd to that session: the customer's media never moves (their ports stay the same). Queued after the
+    // call's earlier rtpengine commands (its answer may still be in flight), and before its final delete.
+    const customerTag = s.customerTag;
+    const customerSdp = s.customerSdp;
+    const joined = s.media.then(async () => {
+      if (s.done) throw new DomainError('INVALID_STATE', 'call ended', [{ field: 'callId', reason: 'the call ended while joining' }]);
+      await this.media.offer(callId, DIALER_TAG, leg.phoneSdp, profileFlags('rtp'));
+      return this.media.answer(callId, DIALER_TAG, customerTag, customerSdp, profileFlags(leg.profile));
+    });
+    s.media = joined.then(() => undefined, () => undefined);
+    const towardAgent = await joined;
     const phoneSdp = await leg.dialog.modify(towardAgent);
     if (phoneSdp) leg.phoneSdp = phoneSdp;
     this.recordBridge(this.clock() - s.answeredAt);

@@ -104,7 +104,10 @@ export class FakeMedia implements MediaServer {
     this.rec('offer', callId, fromTag, sdp, flags);
     return `rtpe-offer:${callId}`;
   }
+  /** While set, `answer` replies only once it resolves (rtpengine slow to answer). */
+  answerGate: Promise<void> | null = null;
   async answer(callId: string, fromTag: string, toTag: string, sdp: string, flags?: NgParams) {
+    if (this.answerGate) await this.answerGate;
     this.rec('answer', callId, fromTag, toTag, sdp, flags);
     return `rtpe-answer:${callId}:${toTag}`;
   }

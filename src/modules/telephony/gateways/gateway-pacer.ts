@@ -24,7 +24,10 @@ export class TokenBucket {
     this.tokens -= 1;
     const waitForToken = this.tokens >= 0 ? 0 : (-this.tokens / this.ratePerSec) * 1000;
     const waitForPause = Math.max(0, this.pausedUntil - now);
-    return Math.ceil(Math.max(waitForToken, waitForPause));
+    const wait = Math.max(waitForToken, waitForPause);
+    // Under a millisecond (only at hundreds of calls per second and more) a timer would wait a whole tick or more:
+    // the launch goes now, and the debt stays in the bucket, so the rate over time is unchanged.
+    return wait < 1 ? 0 : Math.ceil(wait);
   }
 
   /** No launch before `until`; the bucket is emptied so launches resume at the paced rate, not in a burst. */
