@@ -11,6 +11,7 @@ import { DialerApiModule } from './modules/dialer/dialer-api.module';
 import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
 import { GatewaysModule } from './modules/telephony/gateways/gateways.module';
+import { SoftphoneModule } from './modules/telephony/softphone/softphone.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
@@ -21,7 +22,7 @@ import { WebModule } from './modules/web/web.module';
 /** Modules that serve the HTTP API. */
 export const API_MODULES: Type[] = [
   AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, GatewaysModule, AgentsModule, CallsModule,
-  DialerApiModule, WebModule,
+  DialerApiModule, WebModule, SoftphoneModule,
 ];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */

@@ -300,6 +300,38 @@ describe('DrachtioTelephony: agent legs, bridge and abandon', () => {
     expect(tel.stats().agentLegs).toBe(1);
   });
 
+  it('joins a browser (WebRTC) leg inside rtpengine, without a re-INVITE: the two sessions point at each other, and back to idle after', async () => {
+    const { srf, media, tel } = await setup();
+    await tel.registrar.register('agent7', 'sip:k3j@df.invalid;transport=ws', 'ws', 3600, 'sip:127.0.0.1:40001;transport=ws');
+    const leg = tel.ensureAgentLeg('agent-1', { onAgentLegDown: () => undefined });
+    await until(() => srf.invites.length === 1);
+    expect(media.commands('offer')[0].args[3]).toMatchObject({ 'transport-protocol': 'UDP/TLS/RTP/SAVPF', ICE: 'force' });
+    const browser = srf.lastInvite().answer('browser-sdp', 'browser-tag');
+    await leg;
+    const rec = recorder();
+    const { callId } = await tel.dial(request(), rec.events);
+    const customer = srf.lastInvite().answer('carrier-sdp', 'cust-tag');
+    await until(() => rec.types().includes('answered'));
+    const before = media.log.length;
+    await tel.bridge(callId, 'agent-1');
+    expect(browser.modifies).toEqual([]); // no SIP to the browser
+    expect(media.log.slice(before).map((c) => [c.cmd, c.args[0], c.args[2]])).toEqual([
+      ['offer', callId, 'rtpe-answer:agent-agent-1:browser-tag'], // the customer's session sends to the agent session
+      ['answer', callId, 'cust-tag'],
+      ['offer', 'agent-agent-1', `rtpe-answer:${callId}:cust-tag`], // and the agent session to the customer's
+      ['answer', 'agent-agent-1', 'browser-tag'],
+    ]);
+    expect(media.log[media.log.length - 1].args[3]).toBe('browser-sdp');
+    expect(tel.stats().bridge.count).toBe(1);
+
+    customer.hangUpRemotely();
+    await until(() => media.commands('offer').filter((c) => c.args[0] === 'agent-agent-1').length === 3);
+    expect(media.commands('offer').filter((c) => c.args[0] === 'agent-agent-1')[2].args[2]).toContain('m=audio 9 '); // idle again
+    expect(browser.modifies).toEqual([]);
+    expect(browser.destroyed).toBe(false);
+    expect(tel.stats().agentLegs).toBe(1);
+  });
+
   it('refuses to bridge a call that is not answered or an agent without a leg', async () => {
     const { tel } = await withAgentLeg();
     const { callId } = await tel.dial(request(), recorder().events);

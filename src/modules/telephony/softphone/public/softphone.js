@@ -1,0 +1,116 @@
+// The agent's browser softphone: SIP over WebSocket to drachtio-server with SIP.js (served from /softphone/sip.js/),
+// auto-answering the dialer's agent leg (and its re-INVITEs, which move the customer's media onto it).
+import { Web } from '/softphone/sip.js/index.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+$('ws').value = params.get('ws') || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:8443`;
+if (params.get('user')) $('user').value = params.get('user');
+if (params.get('domain')) $('domain').value = params.get('domain');
+
+let manager = null;
+let line = null;
+let statsTimer = null;
+
+function show(id, text, attrs = {}) {
+  const el = $(id);
+  el.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) el.dataset[k] = String(v);
+}
+
+/** RTP counters of the line, from the browser's own WebRTC statistics. */
+async function audioStats() {
+  const pc = line?.sessionDescriptionHandler?.peerConnection;
+  if (!pc) return null;
+  let received = 0;
+  let sent = 0;
+  (await pc.getStats()).forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'audio') received += r.packetsReceived ?? 0;
+    if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.packetsSent ?? 0;
+  });
+  return { received, sent };
+}
+
+async function refreshAudio() {
+  const s = await audioStats().catch(() => null);
+  if (s) show('audio', `${s.received} packets in, ${s.sent} out`, s);
+}
+
+async function connect(event) {
+  event.preventDefault();
+  $('error').textContent = '';
+  const user = $('user').value.trim();
+  const domain = $('domain').value.trim();
+  manager = new Web.SessionManager($('ws').value.trim(), {
+    aor: `sip:${user}@${domain}`,
+    media: { constraints: { audio: true, video: false }, remote: { audio: $('remote') } },
+    // The dialer's rtpengine offers ICE candidates of its own: no STUN/TURN server is asked (none is configured).
+    iceStopWaitingOnServerReflexive: true,
+    reconnectionAttempts: 10,
+    registrationRetry: true,
+    userAgentOptions: {
+      authorizationUsername: user,
+      authorizationPassword: $('password').value,
+      logLevel: 'warn',
+      sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 1000 },
+    },
+    delegate: {
+      onServerConnect: () => show('status', 'connected', { state: 'connected' }),
+      onServerDisconnect: (err) => show('status', err ? 'disconnected, reconnecting' : 'offline', { state: err ? 'error' : 'offline' }),
+      onRegistered: () => show('status', `registered as ${user}`, { state: 'registered' }),
+      onUnregistered: () => show('status', 'not registered', { state: 'offline' }),
+      onCallReceived: async (session) => {
+        line = session;
+        show('line', 'answering', { state: 'ringing' });
+        try {
+          await manager.answer(session);
+        } catch (err) {
+          show('line', 'could not answer', { state: 'error' });
+          $('error').textContent = String(err?.message ?? err);
+        }
+      },
+      onCallAnswered: () => {
+        show('line', 'open (dialer agent line)', { state: 'up' });
+        $('mute').disabled = false;
+        clearInterval(statsTimer);
+        statsTimer = setInterval(refreshAudio, 500);
+      },
+      onCallHangup: () => {
+        line = null;
+        clearInterval(statsTimer);
+        show('line', 'no line', { state: 'none' });
+        $('mute').disabled = true;
+      },
+    },
+  });
+  try {
+    $('connect').disabled = true;
+    await manager.connect();
+    await manager.register();
+    $('disconnect').disabled = false;
+  } catch (err) {
+    $('connect').disabled = false;
+    show('status', 'failed', { state: 'error' });
+    $('error').textContent = String(err?.message ?? err);
+  }
+}
+
+async function disconnect() {
+  if (!manager) return;
+  if (line) await manager.hangup(line).catch(() => undefined);
+  await manager.unregister().catch(() => undefined);
+  await manager.disconnect();
+  manager = null;
+  $('connect').disabled = false;
+  $('disconnect').disabled = true;
+  show('status', 'offline', { state: 'offline' });
+}
+
+$('account').addEventListener('submit', connect);
+$('disconnect').addEventListener('click', disconnect);
+$('mute').addEventListener('click', () => {
+  if (!manager || !line) return;
+  if (manager.isMuted(line)) manager.unmute(line);
+  else manager.mute(line);
+  $('mute').textContent = manager.isMuted(line) ? 'Unmute' : 'Mute';
+});

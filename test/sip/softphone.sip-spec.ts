@@ -1,0 +1,165 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { createSocket, Socket } from 'dgram';
+import { existsSync } from 'fs';
+import { AddressInfo } from 'net';
+import { Browser, chromium, Page } from 'playwright-core';
+import { AgentPhoneDirectory, DrachtioTelephony } from '../../src/modules/telephony/drachtio/drachtio-telephony';
+import { SrfLike } from '../../src/modules/telephony/drachtio/sip-types';
+import { GatewayConfig } from '../../src/modules/telephony/gateways/gateway-config';
+import { RtpEngineNgClient } from '../../src/modules/telephony/rtpengine/rtpengine-ng.client';
+import { SoftphoneModule } from '../../src/modules/telephony/softphone/softphone.module';
+import { DialEvents } from '../../src/modules/telephony/telephony.port';
+import { DRACHTIO_SKIP_LINE, DrachtioTarget, drachtioConfigured, LOCAL_SIP_IP, reachDrachtio } from './support/drachtio-server';
+import { waitFor, which } from './support/processes';
+import { RtpEngineUnderTest, startRtpEngine } from './support/rtpengine-daemon';
+import { SippRun, sipp, sippAvailable } from './support/sipp';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Srf = require('drachtio-srf') as new () => SrfLike;
+
+/**
+ * The browser softphone end to end: headless Chromium opens GET /softphone, registers over SIP/WebSocket to a real
+ * drachtio-server with the agent's SIP account, auto-answers the dialer's agent leg (WebRTC: ICE + DTLS-SRTP to a real
+ * rtpengine), and a customer answered by a sipp carrier is joined to it; RTP must flow both ways: the browser's own
+ * WebRTC statistics (shown on the page) count packets received, and the customer's socket receives the agent's audio.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const missing = [
+  !drachtioConfigured() && 'drachtio-server', !sippAvailable() && 'sipp', !which('rtpengine') && 'rtpengine', !existsSync(CHROMIUM) && CHROMIUM,
+].filter(Boolean);
+if (missing.length) {
+  const line = missing.includes('drachtio-server') ? DRACHTIO_SKIP_LINE : `SKIPPED: the softphone test needs ${missing.join(', ')}`;
+  const banner = `\n${'*'.repeat(100)}\n*** ${line}\n${'*'.repeat(100)}\n`;
+  process.stderr.write(banner);
+  console.warn(banner);
+}
+const describeIf = missing.length ? describe.skip : describe;
+
+/** A PCMU RTP packet of 20 ms (a 400 Hz tone, so it is not silence). */
+function rtp(seq: number): Buffer {
+  const b = Buffer.alloc(12 + 160);
+  b[0] = 0x80; b[1] = 0; b.writeUInt16BE(seq & 0xffff, 2); b.writeUInt32BE(seq * 160, 4); b.writeUInt32BE(0xc0ffee, 8);
+  for (let i = 0; i < 160; i++) b[12 + i] = Math.sin((2 * Math.PI * 400 * (seq * 160 + i)) / 8000) > 0 ? 0x9f : 0x1f;
+  return b;
+}
+
+describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, media through rtpengine', () => {
+  jest.setTimeout(90_000);
+  let server: DrachtioTarget;
+  let rtpe: RtpEngineUnderTest;
+  let tel: DrachtioTelephony;
+  let app: INestApplication;
+  let browser: Browser;
+  let page: Page;
+  let customer: Socket;
+  const customerPackets: Buffer[] = [];
+  const runs: SippRun[] = [];
+  const phones = new Map([['agent-web', { sipUsername: 'agent9', sipUri: null as string | null }]]);
+  const directory: AgentPhoneDirectory = {
+    phoneOf: async (id) => phones.get(id) ?? null,
+    credentialsOf: async (u) => (u === 'agent9' ? { agentId: 'agent-web', password: 'browser-pass' } : null),
+  };
+
+  beforeAll(async () => {
+    server = await reachDrachtio();
+    if (!server.wsPort) throw new Error('drachtio-server WebSocket port unknown (set DRACHTIO_WS_PORT)');
+    rtpe = await startRtpEngine();
+    customer = createSocket('udp4');
+    customer.on('message', (m) => customerPackets.push(m));
+    await new Promise<void>((r) => customer.bind(0, LOCAL_SIP_IP, () => r()));
+    const gateway: GatewayConfig = {
+      id: 'gw', name: 'sipp-carrier', host: LOCAL_SIP_IP, port: 0, transport: 'udp', username: null, password: null,
+      numberFormat: 'e164', prefix: '', callerIdRules: {}, cpsLimit: 50, channelLimit: 10,
+    };
+    const carrier = await sipp('answer-rtp-to', {
+      ip: LOCAL_SIP_IP, timeoutSec: 80, args: ['-key', 'rtp_ip', LOCAL_SIP_IP, '-key', 'rtp_port', String(customer.address().port)],
+    });
+    runs.push(carrier);
+    gateway.port = carrier.port;
+    tel = new DrachtioTelephony(new Srf(), new RtpEngineNgClient('127.0.0.1', rtpe.ngPort), { forDial: async () => gateway }, directory, {
+      drachtio: { host: server.host, port: server.port, secret: server.secret }, realm: 'dialer.test', abandonMessageFile: '/dev/null',
+    });
+    await tel.start();
+    const moduleRef = await Test.createTestingModule({ imports: [SoftphoneModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // a fake microphone (a beep), allowed without a prompt
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        // rtpengine listens on loopback here: let WebRTC use it, with real addresses rather than mDNS names
+        '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ],
+    });
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await app?.close();
+    tel?.stop();
+    await Promise.all(runs.map((r) => r.stop()));
+    customer?.close();
+    await rtpe?.stop();
+    await server?.stop();
+  });
+
+  it('registers, takes the agent leg, and carries a customer both ways through rtpengine', async () => {
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/softphone?ws=ws://${server.sipHost}:${server.wsPort}&user=agent9&domain=dialer.test`);
+    await page.getByLabel('SIP password').fill('browser-pass');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.locator('#status[data-state="registered"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#status').textContent()).toBe('registered as agent9');
+    expect(await tel.registrar.lookup('agent9')).toMatchObject({ transport: 'ws' });
+
+    // Ready: the dialer calls the browser once (WebRTC profile); the page answers by itself.
+    await tel.ensureAgentLeg('agent-web', { onAgentLegDown: () => undefined });
+    await page.locator('#line[data-state="up"]').waitFor({ timeout: 15_000 });
+    // the idle line carries nothing
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await page.locator('#audio').getAttribute('data-received')).toBe('0');
+
+    // A customer answers and is joined to the agent.
+    const seen: string[] = [];
+    const events: DialEvents = {
+      onRinging: () => undefined, onAnswered: () => void seen.push('answered'), onFailed: (...a) => void seen.push(`failed ${a[1]}`), onEnded: () => void seen.push('ended'),
+    };
+    const { callId } = await tel.dial({ callId: `softphone-${process.pid}`, campaignId: 'c', to: '+12025550143', callerId: '+12025550100', gatewayId: 'gw', ringTimeoutMs: 10_000 }, events);
+    await waitFor('the customer to answer', async () => seen.includes('answered'), 10_000, 10);
+    await tel.bridge(callId, 'agent-web');
+    expect(tel.stats().bridge.lastMs).toBeLessThan(300);
+
+    // The customer talks: RTP to rtpengine's port for the customer (from its session), as a phone would send it.
+    const ng = new RtpEngineNgClient('127.0.0.1', rtpe.ngPort);
+    const q = await ng.query(callId).finally(() => ng.close());
+    const tags = q.tags as Record<string, { medias: Array<{ streams: Array<{ 'local port': number }> }> }>;
+    const customerTag = Object.keys(tags).find((t) => t !== 'dialer')!;
+    const towardRtpengine = tags[customerTag].medias[0].streams[0]['local port'];
+    let seq = 0;
+    const talk = setInterval(() => customer.send(rtp(seq++), towardRtpengine, '127.0.0.1'), 20);
+    try {
+      // what the agent's browser counts (shown on the page), and what reaches the customer from the browser
+      await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#audio')?.dataset.received ?? 0) >= 25, undefined, { timeout: 15_000 });
+      await waitFor('the agent\'s audio to reach the customer', async () => customerPackets.length >= 25, 10_000, 50);
+    } finally {
+      clearInterval(talk);
+    }
+    const received = Number(await page.locator('#audio').getAttribute('data-received'));
+    expect(received).toBeGreaterThanOrEqual(25);
+    await page.screenshot({ path: 'test/artifacts/softphone-in-call.png' }).catch(() => undefined);
+    expect(customerPackets[0][0] & 0xc0).toBe(0x80); // RTP
+    expect(customerPackets[0][1] & 0x7f).toBe(0); // PCMU, as the carrier answered
+
+    // The customer hangs up... (the dialer ends the call here): the agent's line stays up.
+    await tel.hangup(callId);
+    await waitFor('the call to end', async () => seen.includes('ended'), 10_000, 10);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.locator('#line').getAttribute('data-state')).toBe('up');
+    await tel.releaseAgentLeg('agent-web');
+    await page.locator('#line[data-state="none"]').waitFor({ timeout: 10_000 });
+  });
+});
