@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'fs';
+import { load } from 'js-yaml';
+import { join } from 'path';
+
+/**
+ * docker-compose.yml cannot be run here (no Docker engine): this checks it parses and agrees with what the SIP
+ * suite and the app need, so it is at least consistent when someone runs it.
+ */
+const ROOT = join(__dirname, '..', '..');
+type Service = {
+  image?: string; build?: string | { context: string; dockerfile?: string }; command?: string[]; profiles?: string[];
+  environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, { condition: string }>;
+};
+const compose = load(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+// YAML merge keys (`<<: *carrier`), as Compose applies them: this js-yaml leaves them as a '<<' key.
+const services = Object.fromEntries(Object.entries(compose.services).map(([name, raw]) => {
+  const { '<<': base, ...own } = raw as Service & { '<<'?: Service };
+  return [name, { ...(base ?? {}), ...own } as Service];
+}));
+
+describe('docker-compose.yml (parsed, never run here)', () => {
+  it('has a test profile with one sipp carrier per outcome, each on an existing scenario', () => {
+    const carriers = Object.entries(services).filter(([, s]) => s.profiles?.includes('test') && s.command?.[0] === 'sipp');
+    const scenarios = carriers.map(([, s]) => s.command![s.command!.indexOf('-sf') + 1]);
+    expect(scenarios.sort()).toEqual(['/scenarios/answer.xml', '/scenarios/busy.xml', '/scenarios/notfound.xml', '/scenarios/ring-forever.xml', '/scenarios/unavailable.xml']);
+    for (const sc of scenarios) expect(existsSync(join(ROOT, 'test/sip/scenarios', sc.replace('/scenarios/', '')))).toBe(true);
+    for (const [, s] of carriers) expect(s.volumes).toContain('./test/sip/scenarios:/scenarios:ro');
+  });
+
+  it('builds from files that exist and mounts files that exist', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (s.build) {
+        const b = typeof s.build === 'string' ? { context: s.build } : s.build;
+        expect([name, existsSync(join(ROOT, b.context, b.dockerfile ?? 'Dockerfile'))]).toEqual([name, true]);
+      }
+      for (const v of s.volumes ?? []) {
+        const src = v.split(':')[0];
+        if (src.startsWith('.')) expect([name, src, existsSync(join(ROOT, src))]).toEqual([name, src, true]);
+        else expect([name, src, src in compose.volumes]).toEqual([name, src, true]);
+      }
+      for (const dep of Object.keys(s.depends_on ?? {})) expect([name, dep, dep in services]).toEqual([name, dep, true]);
+    }
+  });
+
+  it('gives the SIP suite what it reads to reach drachtio (admin, SIP, WebSocket) and its own address for sipp peers', () => {
+    const env = services['sip-tests'].environment!;
+    for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'SIP_TEST_LOCAL_IP', 'DATABASE_URL', 'REDIS_URL']) {
+      expect([k, env[k] !== undefined]).toEqual([k, true]);
+    }
+    const drachtio = services.drachtio.command!.join(' ');
+    expect(drachtio).toContain(`sip:*:${env.DRACHTIO_SIP_PORT};transport=udp`);
+    expect(drachtio).toContain(`sip:*:${env.DRACHTIO_WS_PORT};transport=ws`);
+    expect(services['sip-tests'].command).toEqual(['npx', 'jest', '--config', 'jest.config.js', '--selectProjects', 'sip']);
+    const dockerfile = readFileSync(join(ROOT, 'test/sip/Dockerfile.sip-tests'), 'utf8');
+    for (const pkg of ['sip-tester', 'rtpengine-daemon', 'espeak-ng', 'sox', 'chromium']) expect(dockerfile).toContain(pkg);
+  });
+
+  it('plays the spoken abandonment message by default, made into the volume rtpengine reads before rtpengine starts', () => {
+    expect(services.app.environment!.ABANDON_MESSAGE_FILE).toBe('${ABANDON_MESSAGE_FILE:-/sounds/abandon-message-spoken.wav}');
+    expect(services['abandon-message'].command!.join(' ')).toContain('/make-abandon-message.sh /sounds/abandon-message-spoken.wav');
+    expect(services.rtpengine.volumes).toContain('sounds:/sounds:ro');
+    expect(services.rtpengine.depends_on!['abandon-message'].condition).toBe('service_completed_successfully');
+  });
+});
