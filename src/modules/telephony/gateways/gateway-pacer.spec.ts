@@ -15,6 +15,15 @@ describe('CPS token bucket', () => {
     expect(bucket.reserve()).toBe(0);
   });
 
+  it('does not sleep for waits under a millisecond (very high limits), while the rate over time holds', () => {
+    const clock = fakeTime();
+    const bucket = new TokenBucket(100_000, 1, clock.now);
+    const waits = Array.from({ length: 50 }, () => bucket.reserve());
+    expect(waits.every((w) => w === 0)).toBe(true); // 50 launches in 0.5 ms of debt
+    const more = Array.from({ length: 200 }, () => bucket.reserve());
+    expect(more[more.length - 1]).toBe(3); // the debt is kept: 250 launches at 100k/s need 2.5 ms
+  });
+
   it('allows at most `burst` at once after an idle spell', () => {
     const clock = fakeTime();
     const bucket = new TokenBucket(5, 3, clock.now);

@@ -37,6 +37,28 @@ describe('simulated carrier', () => {
     expect(live).toBe(0);
   });
 
+  it('places a call only once sendAfter resolves, and cancels it when sendAfter rejects', async () => {
+    const timers = new VirtualTimers();
+    const carrier = new SimulatedCarrier(timers, new Rng(7), { ...DEFAULT_CARRIER_PROFILE, humanAnswerRate: 1 });
+    const seen: string[] = [];
+    const events = {
+      onRinging: () => void seen.push('ringing'), onAnswered: () => void seen.push('answered'),
+      onFailed: (_at: Date, r: string) => void seen.push(`failed ${r}`), onEnded: () => void seen.push('ended'),
+    };
+    let commit!: () => void;
+    const committed = new Promise<void>((r) => (commit = r));
+    const req = { callId: 'a', campaignId: 'x', to: '+15550000000', callerId: null, gatewayId: null, ringTimeoutMs: 25_000 };
+    const dialled = carrier.dial({ ...req, sendAfter: committed }, events);
+    timers.runUntil(60_000);
+    expect(seen).toEqual([]); // nothing happens on the line before the commit
+    commit();
+    await dialled;
+    timers.runUntil(120_000);
+    expect(seen[0]).toBe('ringing');
+    await carrier.dial({ ...req, callId: 'b', sendAfter: Promise.reject(new Error('db down')) }, events);
+    expect(seen[seen.length - 1]).toBe('failed cancelled');
+  });
+
   it('replays the same shift from the same seed', () => {
     expect(run(500, 0.25).results).toEqual(run(500, 0.25).results);
   });

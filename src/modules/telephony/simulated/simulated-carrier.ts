@@ -81,6 +81,15 @@ export class SimulatedCarrier implements Telephony {
   async dial(req: DialRequest, events: DialEvents): Promise<CallHandle> {
     const call: SimCall = { req, events, fate: this.fate(), answered: false, done: false, timers: [] };
     this.calls.set(req.callId, call);
+    if (req.sendAfter) {
+      // Nothing is "sent" before the caller's condition (e.g. its record committed); a hang-up meanwhile cancels.
+      const sent = await req.sendAfter.then(() => true, () => false);
+      if (call.done) return { callId: req.callId, providerCallId: '' };
+      if (!sent) {
+        this.fail(call, 'cancelled');
+        return { callId: req.callId, providerCallId: '' };
+      }
+    }
     const p = this.profile;
     const at = () => new Date(this.timers.now());
     const later = (ms: number, fn: () => void) => call.timers.push(this.timers.setTimeout(() => !call.done && fn(), ms));
