@@ -73,7 +73,7 @@ describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, m
       numberFormat: 'e164', prefix: '', callerIdRules: {}, cpsLimit: 50, channelLimit: 10,
     };
     const carrier = await sipp('answer-rtp-to', {
-      ip: LOCAL_SIP_IP, timeoutSec: 80, args: ['-key', 'rtp_ip', LOCAL_SIP_IP, '-key', 'rtp_port', String(customer.address().port)],
+      ip: LOCAL_SIP_IP, calls: 2, timeoutSec: 80, args: ['-key', 'rtp_ip', LOCAL_SIP_IP, '-key', 'rtp_port', String(customer.address().port)],
     });
     runs.push(carrier);
     gateway.port = carrier.port;
@@ -107,7 +107,7 @@ describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, m
     await server?.stop();
   });
 
-  it('registers, takes the agent leg, and carries a customer both ways through rtpengine', async () => {
+  it('registers, takes the agent leg, and carries one customer after another both ways through rtpengine', async () => {
     const { port } = app.getHttpServer().address() as AddressInfo;
     await page.goto(`http://127.0.0.1:${port}/softphone?ws=ws://${server.sipHost}:${server.wsPort}&user=agent9&domain=dialer.test`);
     await page.getByLabel('SIP password').fill('browser-pass');
@@ -123,40 +123,49 @@ describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, m
     await new Promise((r) => setTimeout(r, 1000));
     expect(await page.locator('#audio').getAttribute('data-received')).toBe('0');
 
-    // A customer answers and is joined to the agent.
-    const seen: string[] = [];
-    const events: DialEvents = {
-      onRinging: () => undefined, onAnswered: () => void seen.push('answered'), onFailed: (...a) => void seen.push(`failed ${a[1]}`), onEnded: () => void seen.push('ended'),
+    // A customer answers and is joined to the agent; the customer talks, the agent's browser too.
+    const call = async (n: number) => {
+      const seen: string[] = [];
+      const events: DialEvents = {
+        onRinging: () => undefined, onAnswered: () => void seen.push('answered'), onFailed: (...a) => void seen.push(`failed ${a[1]}`), onEnded: () => void seen.push('ended'),
+      };
+      const { callId } = await tel.dial({ callId: `softphone-${process.pid}-${n}`, campaignId: 'c', to: '+12025550143', callerId: '+12025550100', gatewayId: 'gw', ringTimeoutMs: 10_000 }, events);
+      await waitFor('the customer to answer', async () => seen.includes('answered'), 10_000, 10);
+      await tel.bridge(callId, 'agent-web');
+      expect(tel.stats().bridge.lastMs).toBeLessThan(300);
+
+      // The customer talks: RTP to rtpengine's port for the customer (from its session), as a phone would send it.
+      const ng = new RtpEngineNgClient('127.0.0.1', rtpe.ngPort);
+      const q = await ng.query(callId).finally(() => ng.close());
+      const tags = q.tags as Record<string, { medias: Array<{ streams: Array<{ 'local port': number }> }> }>;
+      const customerTag = Object.keys(tags).find((t) => t !== 'dialer')!;
+      const towardRtpengine = tags[customerTag].medias[0].streams[0]['local port'];
+      const receivedBefore = Number(await page.locator('#audio').getAttribute('data-received'));
+      customerPackets.length = 0;
+      let seq = 0;
+      const talk = setInterval(() => customer.send(rtp(seq++), towardRtpengine, '127.0.0.1'), 20);
+      try {
+        // what the agent's browser counts (shown on the page), and what reaches the customer from the browser
+        await page.waitForFunction((before) => Number(document.querySelector<HTMLElement>('#audio')?.dataset.received ?? 0) >= before + 25, receivedBefore, { timeout: 15_000 });
+        await waitFor('the agent\'s audio to reach the customer', async () => customerPackets.length >= 25, 10_000, 50);
+      } finally {
+        clearInterval(talk);
+      }
+      expect(customerPackets[0][0] & 0xc0).toBe(0x80); // RTP
+      expect(customerPackets[0][1] & 0x7f).toBe(0); // PCMU, as the carrier answered
+      if (n === 1) await page.screenshot({ path: 'test/artifacts/softphone-in-call.png' }).catch(() => undefined);
+
+      // The call ends (the dialer hangs up here): the agent's line stays up, idle again.
+      await tel.hangup(callId);
+      await waitFor('the call to end', async () => seen.includes('ended'), 10_000, 10);
     };
-    const { callId } = await tel.dial({ callId: `softphone-${process.pid}`, campaignId: 'c', to: '+12025550143', callerId: '+12025550100', gatewayId: 'gw', ringTimeoutMs: 10_000 }, events);
-    await waitFor('the customer to answer', async () => seen.includes('answered'), 10_000, 10);
-    await tel.bridge(callId, 'agent-web');
-    expect(tel.stats().bridge.lastMs).toBeLessThan(300);
+    await call(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.locator('#line').getAttribute('data-state')).toBe('up');
+    // the same line carries the next customer
+    await call(2);
+    expect(tel.stats().bridge.count).toBe(2);
 
-    // The customer talks: RTP to rtpengine's port for the customer (from its session), as a phone would send it.
-    const ng = new RtpEngineNgClient('127.0.0.1', rtpe.ngPort);
-    const q = await ng.query(callId).finally(() => ng.close());
-    const tags = q.tags as Record<string, { medias: Array<{ streams: Array<{ 'local port': number }> }> }>;
-    const customerTag = Object.keys(tags).find((t) => t !== 'dialer')!;
-    const towardRtpengine = tags[customerTag].medias[0].streams[0]['local port'];
-    let seq = 0;
-    const talk = setInterval(() => customer.send(rtp(seq++), towardRtpengine, '127.0.0.1'), 20);
-    try {
-      // what the agent's browser counts (shown on the page), and what reaches the customer from the browser
-      await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#audio')?.dataset.received ?? 0) >= 25, undefined, { timeout: 15_000 });
-      await waitFor('the agent\'s audio to reach the customer', async () => customerPackets.length >= 25, 10_000, 50);
-    } finally {
-      clearInterval(talk);
-    }
-    const received = Number(await page.locator('#audio').getAttribute('data-received'));
-    expect(received).toBeGreaterThanOrEqual(25);
-    await page.screenshot({ path: 'test/artifacts/softphone-in-call.png' }).catch(() => undefined);
-    expect(customerPackets[0][0] & 0xc0).toBe(0x80); // RTP
-    expect(customerPackets[0][1] & 0x7f).toBe(0); // PCMU, as the carrier answered
-
-    // The customer hangs up... (the dialer ends the call here): the agent's line stays up.
-    await tel.hangup(callId);
-    await waitFor('the call to end', async () => seen.includes('ended'), 10_000, 10);
     await new Promise((r) => setTimeout(r, 300));
     expect(await page.locator('#line').getAttribute('data-state')).toBe('up');
     await tel.releaseAgentLeg('agent-web');
