@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Page } from 'playwright-core';
+import { LeadImportRunner } from '../../src/modules/leads/import/lead-import.runner';
 import { Role } from '../../src/modules/users/user.entity';
 import { BrowserHarness, describeBrowser, startHarness } from './harness';
 import { isolateDatabase } from '../setup/isolated-db';
@@ -169,7 +170,8 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await panel.getByRole('button', { name: 'Import' }).click();
     await page.getByText('Import finished').waitFor({ timeout: 30_000 });
     await expect(page.locator('#upload-counts').textContent()).resolves.toContain('3 rows read · 2 accepted · 1 rejected');
-    await expect(page.locator('#upload-bar').evaluate((b: HTMLProgressElement) => b.value / b.max)).resolves.toBe(1);
+    await expect(page.locator('#upload-bar').evaluate((b: HTMLProgressElement) => [b.value, b.max])).resolves.toEqual([100, 100]);
+    await expect(page.locator('#upload-pct').textContent()).resolves.toBe('100%');
     await page.locator('#lists-table').getByText('Autumn list').waitFor();
     await hx.screenshot(page, 'manager-lists');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download error report' }).click()]);
@@ -179,6 +181,37 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     const [list] = await hx.t.db.query(`SELECT l.custom_fields, count(x.id)::int AS n FROM lead_lists l JOIN leads x ON x.list_id = l.id WHERE l.name = 'Autumn list' GROUP BY l.id`);
     expect(list.n).toBe(2);
     expect(list.custom_fields).toContain('plan');
+  });
+
+  it('shows a big import\'s progress as a percentage of the file on the bar, up to 100%', async () => {
+    const runner = hx.t.app.get(LeadImportRunner);
+    runner.progressIntervalMs = 50;
+    const panel = page.locator('#tab-lists');
+    const rows = Array.from({ length: 80_000 }, (_, i) => `+1312${String(7000000 + i)},Name${i},10001`);
+    const csv = Buffer.from(['Phone,First Name,ZIP', ...rows].join('\n'));
+    await panel.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: csv });
+    await panel.getByLabel('New list name').fill('Big list');
+    // Every figure the page shows while it imports (the page polls the import's status).
+    await page.evaluate(() => {
+      const w = window as unknown as { seenPct: string[] };
+      w.seenPct = [];
+      new MutationObserver(() => {
+        const label = document.querySelector('#upload-bar-label')?.textContent;
+        const pct = document.querySelector('#upload-pct')?.textContent ?? '';
+        if (label === 'Importing' && w.seenPct[w.seenPct.length - 1] !== pct) w.seenPct.push(pct);
+      }).observe(document.querySelector('#upload-progress')!, { subtree: true, childList: true, characterData: true });
+    });
+    await panel.getByRole('button', { name: 'Import' }).click();
+    await page.getByText('Import finished').waitFor({ timeout: 60_000 });
+    await expect(page.locator('#upload-pct').textContent()).resolves.toBe('100%');
+    await expect(page.locator('#upload-bar').evaluate((b: HTMLProgressElement) => b.value)).resolves.toBe(100);
+    await expect(page.locator('#upload-counts').textContent()).resolves.toContain('80,000 rows read · 80,000 accepted · 0 rejected');
+    const seen: number[] = (await page.evaluate(() => (window as unknown as { seenPct: string[] }).seenPct)).map((p: string) => Number(p.replace('%', '')));
+    // The bar moved through the file: at least one figure strictly between 0 and 100, never backwards.
+    expect(seen.some((p) => p > 0 && p < 100)).toBe(true);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    await hx.screenshot(page, 'manager-lists-big-import');
+    runner.progressIntervalMs = 500;
   });
 
   it('shows the live dashboard of a campaign with empty figures before any call', async () => {

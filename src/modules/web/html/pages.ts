@@ -210,7 +210,7 @@ export function managerBody(lang: Lang): SafeHtml {
       <fieldset id="mapping" class="mapping" hidden><legend>${t('mgr.lists.mapping')}</legend><div id="mapping-rows" class="mapping-grid"></div></fieldset>
       <div id="upload-progress" class="progress-block" hidden>
         <label for="upload-bar" id="upload-bar-label">${t('mgr.lists.uploading')}</label>
-        <progress id="upload-bar" max="100" value="0"></progress>
+        <div class="progress-row"><progress id="upload-bar" max="100" value="0"></progress> <output id="upload-pct" for="upload-bar">0%</output></div>
         <p id="upload-counts" class="muted" aria-live="polite"></p>
       </div>
       <p id="upload-error" class="form-error" role="alert" hidden></p>

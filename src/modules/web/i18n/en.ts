@@ -354,4 +354,5 @@ export const en = {
   'block.campaign_not_running': 'Campaign not running',
   'mgr.lists.queued': 'Waiting to start',
   'mgr.lists.duplicates': '{n} duplicates skipped',
+  'mgr.lists.bytes': '{read} of {total} read',
 };

@@ -356,4 +356,5 @@ export const zhCN: Record<keyof typeof en, string> = {
   'block.campaign_not_running': '活动未运行',
   'mgr.lists.queued': '等待开始',
   'mgr.lists.duplicates': '跳过 {n} 条重复',
+  'mgr.lists.bytes': '已读取 {read} / {total}',
 };

@@ -546,15 +546,18 @@ function readMapping() {
 let importPoll = null;
 let currentXhr = null;
 
-function setProgress(labelKey, value, max) {
+/** The bar and its figure: `pct` is a whole percentage 0-100. */
+function setProgress(labelKey, pct) {
   $('#upload-progress').hidden = false;
   $('#upload-bar-label').textContent = t(labelKey);
   const bar = $('#upload-bar');
-  if (max) {
-    bar.max = max;
-    bar.value = value;
-  } else bar.removeAttribute('value');
+  bar.max = 100;
+  bar.value = pct;
+  $('#upload-pct').textContent = fmt.percent(pct / 100, 0);
 }
+
+const MB = 1024 * 1024;
+const fmtBytes = (n) => (n >= MB ? `${fmt.decimal(n / MB, 1)} MB` : `${fmt.decimal(n / 1024, 0)} KB`);
 
 $('#upload-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -588,13 +591,13 @@ $('#upload-form').addEventListener('submit', async (ev) => {
   fd.append('file', file);
   $('#upload-submit').disabled = true;
   $('#upload-errors-link').hidden = true;
-  setProgress('mgr.lists.uploading', 0, file.size);
+  setProgress('mgr.lists.uploading', 0);
   const xhr = new XMLHttpRequest();
   currentXhr = xhr;
   xhr.open('POST', EP.imports);
   xhr.setRequestHeader('Accept', 'application/json');
   xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) setProgress('mgr.lists.uploading', e.loaded, e.total);
+    if (e.lengthComputable) setProgress('mgr.lists.uploading', Math.floor((100 * e.loaded) / (e.total || 1)));
     $('#upload-counts').textContent = t('mgr.lists.uploaded', { pct: fmt.percent(e.loaded / (e.total || 1), 0) });
   };
   xhr.onerror = () => {
@@ -633,15 +636,13 @@ function renderImport(jobId, job) {
   const accepted = (job.inserted ?? 0) + (job.updated ?? 0);
   const rejected = job.rejected ?? 0;
   const status = job.status;
-  // The import reports rows, not a total: the bar runs indeterminate until the job ends.
-  setProgress(status === 'queued' ? 'mgr.lists.queued' : 'mgr.lists.importing', 0, 0);
+  // The import reports the bytes of the file it has read: the percentage (100 once the rows are in the list).
+  setProgress(status === 'queued' ? 'mgr.lists.queued' : 'mgr.lists.importing', Number(job.percent) || 0);
   $('#upload-counts').textContent = t('mgr.lists.counts', { read: fmt.number(read), accepted: fmt.number(accepted), rejected: fmt.number(rejected) }) +
-    (job.duplicates ? ` · ${t('mgr.lists.duplicates', { n: fmt.number(job.duplicates) })}` : '');
+    (job.duplicates ? ` · ${t('mgr.lists.duplicates', { n: fmt.number(job.duplicates) })}` : '') +
+    (job.bytesTotal ? ` · ${t('mgr.lists.bytes', { read: fmtBytes(job.bytesRead ?? 0), total: fmtBytes(job.bytesTotal) })}` : '');
   const done = ['completed', 'failed', 'cancelled'].includes(status);
   if (done) {
-    const bar = $('#upload-bar');
-    bar.max = 1;
-    bar.value = status === 'completed' ? 1 : 0;
     $('#upload-bar-label').textContent = status === 'completed' ? t('mgr.lists.done') : tOr(`import.${status}`, status);
     if (job.error) showError($('#upload-error'), job.error);
     if (rejected > 0) {
