@@ -72,6 +72,7 @@ export const en = {
   'agent.call.hangup': 'Hang up',
   'agent.call.preview': 'Preview',
   'agent.call.connected': 'Connected',
+  'agent.call.dialling': 'Dialling…',
   'agent.call.ended': 'Call ended',
   'agent.announce.connected': 'Call connected: {name}',
   'agent.announce.preview': 'Preview: {name}. Press Dial to call.',

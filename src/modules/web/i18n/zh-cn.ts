@@ -74,6 +74,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'agent.call.hangup': '挂断',
   'agent.call.preview': '预览',
   'agent.call.connected': '已接通',
+  'agent.call.dialling': '正在拨号…',
   'agent.call.ended': '通话已结束',
   'agent.announce.connected': '通话已接通：{name}',
   'agent.announce.preview': '预览：{name}。按“拨号”开始呼叫。',
