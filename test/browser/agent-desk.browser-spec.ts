@@ -3,7 +3,7 @@ import { Role } from '../../src/modules/users/user.entity';
 import { makeCampaign } from '../integration/dialer-fixtures';
 import { isolateDatabase } from '../setup/isolated-db';
 import { waitFor } from '../setup/wait';
-import { BrowserHarness, describeBrowser, startHarness } from './harness';
+import { BrowserHarness, describeBrowser, startHarness, tabThrough } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -99,6 +99,12 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
       return now !== was && /^\d+:\d\d$/.test(now) && now !== '0:00';
     }, t0, { timeout: 5000 });
     await expect(page.getByLabel('Outcome', { exact: true }).isDisabled()).resolves.toBe(false);
+
+    // The outcome form is keyboard usable: Tab reaches each control, and each has a name.
+    const walk = await tabThrough(page, '#disposition-form');
+    expect(walk.reached).toEqual(walk.expected);
+    expect(walk.reached).toEqual(expect.arrayContaining(['dispo-outcome', 'dispo-notes', 'dispo-callback', 'dispo-dnc', 'dispo-submit']));
+    expect(walk.unnamed).toEqual([]);
 
     // A callback for myself ("Me" is the default choice): it appears among my callbacks.
     await page.getByLabel('Outcome', { exact: true }).selectOption('call_later');
