@@ -120,6 +120,16 @@ describeBrowser('web pages: login, roles, language (headless Chromium)', () => {
       await expect(page.title()).resolves.toContain(title);
       await page.waitForLoadState('networkidle');
       await hx.screenshot(page, `${role}-zh`);
+      if (role === Role.Manager) {
+        // The campaign form in Chinese, with its date-time, list and blackout controls labelled in Chinese.
+        await page.getByRole('link', { name: '活动' }).click();
+        await page.getByRole('button', { name: '新建活动' }).click();
+        await expect(page.getByLabel('计划开始时间').isVisible()).resolves.toBe(true);
+        await expect(page.getByLabel('通话录音').isVisible()).resolves.toBe(true);
+        await expect(page.getByRole('button', { name: '添加禁拨日期' }).isVisible()).resolves.toBe(true);
+        await expect(page.locator('#camp-starts-hint').textContent()).resolves.toContain('按活动时区（UTC）');
+        await hx.screenshot(page, 'manager-campaigns-zh');
+      }
       await context.close();
     }
   });
