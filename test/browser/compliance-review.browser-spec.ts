@@ -119,6 +119,22 @@ describeBrowser('compliance review: logs, reports, CSV export (headless Chromium
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 
+  it('never shows a slow answer for the previous view under the new view’s headings', async () => {
+    // The DNC log answers late (after the officer already switched to blocked dials).
+    await page.route('**/api/compliance/log/dnc?*', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto('/compliance#dnc');
+    await page.getByRole('link', { name: 'Blocked dials' }).click();
+    await page.locator('#cmp-table thead').getByText('Detail').waitFor();
+    await page.waitForTimeout(2500);
+    await expect(page.locator('#cmp-table thead').textContent()).resolves.toContain('Detail');
+    await expect(page.locator('#cmp-table tbody').textContent()).resolves.not.toContain('Added');
+    await expect(page.locator('#cmp-table tbody').textContent()).resolves.toContain('Internal DNC');
+    await page.unroute('**/api/compliance/log/dnc?*');
+  });
+
   it('is read-only: the compliance officer cannot add to the DNC list', async () => {
     const res = await page.evaluate(() =>
       fetch('/api/compliance/dnc', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: '+12125550100', scope: 'internal', reason: 'try' }) }).then((r) => r.status),
