@@ -24,13 +24,13 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     Object.assign(process.env, { SIMULATED_ANSWER_RATE: '1', SIMULATED_TIME_SCALE: '0.3' });
     hx = await startHarness({ api: true, worker: true }, { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_desk` });
     // A running PREVIEW campaign with two leads inside their calling hours (fixture of the dialer tests).
-    const fx = await makeCampaign(hx.t.db, { ok: 2, mode: 'preview' });
+    const fx = await makeCampaign(hx.t.db, { ok: 3, mode: 'preview' });
     campaignId = fx.campaignId;
     await hx.t.db.query(`UPDATE campaigns SET name = 'Preview desk' WHERE id = $1`, [campaignId]);
     for (const [i, l] of fx.leads.entries()) {
       // Well-formed, distinct numbers (the DNC list refuses fictional 555 numbers).
       const phone = `+1212643${String(7100 + i)}`;
-      const first = ['Mei', 'Omar'][i];
+      const first = ['Mei', 'Omar', 'Ines'][i];
       await hx.t.db.query(`UPDATE leads SET phone = $2, first_name = $3, last_name = 'Lee' WHERE id = $1`, [l.id, phone, first]);
       names.set(phone, first);
       byName.set(first, phone);
@@ -141,5 +141,20 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     const [ev] = await hx.t.db.query(`SELECT count(*)::int AS n FROM compliance_events WHERE phone = $1 AND type IN ('dnc_add', 'dnc_added')`, [phone]);
     expect(ev.n).toBeGreaterThanOrEqual(1);
     await expect(page.locator('#state-label').getAttribute('data-state')).resolves.toMatch(/ready|reserved/);
+  });
+
+  it('books a callback for anyone when the agent chooses "Anyone"', async () => {
+    const first = await nextPreview();
+    await dialAndHangUp(first);
+    await page.getByLabel('Outcome', { exact: true }).selectOption('call_later');
+    await page.getByLabel('Call back at').fill('2030-02-01T10:00');
+    await page.getByRole('radio', { name: 'Anyone', exact: true }).check();
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    const phone = byName.get(first)!;
+    const cb = await waitFor(async () => {
+      const [row] = await hx.t.db.query(`SELECT cb.scope, cb.owner_agent_id FROM callbacks cb JOIN leads l ON l.id = cb.lead_id WHERE l.phone = $1`, [phone]);
+      return row;
+    }, 15_000, 'the callback');
+    expect(cb).toEqual({ scope: 'anyone', owner_agent_id: agentId });
   });
 });
