@@ -208,6 +208,7 @@ export const en = {
   'mgr.camp.listUse': 'Dial',
   'mgr.camp.listPriority': 'Priority',
   'mgr.camp.listWeight': 'Weight',
+  'mgr.camp.noLists': 'No lead lists yet: import one under “Lead lists”.',
   'mgr.camp.listsHint': 'Higher priority lists are dialled first; lists of equal priority share the dials by weight (3 and 1: three calls from the first for each one from the second).',
   'mgr.camp.blackouts': 'Blackout dates (no calls)',
   'mgr.camp.blackoutsHint': 'Dates in the lead’s local time on which this campaign does not call.',

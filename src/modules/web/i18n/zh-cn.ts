@@ -210,6 +210,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'mgr.camp.listUse': '拨打',
   'mgr.camp.listPriority': '优先级',
   'mgr.camp.listWeight': '权重',
+  'mgr.camp.noLists': '还没有名单：请在“名单”中导入。',
   'mgr.camp.listsHint': '优先级高的名单先拨打；同一优先级的名单按权重分配拨号（3 和 1：第一个名单每拨三通，第二个拨一通）。',
   'mgr.camp.blackouts': '禁拨日期',
   'mgr.camp.blackoutsHint': '按客户当地时间，本活动在这些日期不拨打。',

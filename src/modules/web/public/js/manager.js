@@ -431,6 +431,7 @@ function renderCampaignLists(links) {
       );
     }),
   );
+  if (!rows.length) $('#camp-lists tbody').append(h('tr', {}, h('td', { colspan: 5, class: 'empty' }, t('mgr.camp.noLists'))));
 }
 
 function readCampaignLists() {
