@@ -435,7 +435,7 @@ function renderCampaignLists(links) {
 }
 
 function readCampaignLists() {
-  const out = $$('#camp-lists tbody tr')
+  const out = $$('#camp-lists tbody tr[data-list-id]')
     .filter((tr) => tr.querySelector('[data-key="use"]').checked)
     .map((tr) => {
       const v = (k) => tr.querySelector(`[data-key="${k}"]`).value.trim();
