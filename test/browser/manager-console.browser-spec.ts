@@ -218,7 +218,7 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await page.getByRole('link', { name: 'Campaigns' }).click();
     const panel = page.locator('#tab-campaigns');
     await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).click();
-    await page.waitForFunction(() => (document.querySelector('#camp-name') as HTMLInputElement).value === 'Winter renewals');
+    await page.locator('#camp-form:not([aria-busy])').waitFor();
     await panel.getByLabel('Time zone').fill('America/New_York');
     await panel.getByLabel('Caller ID').fill('+12126430100');
     await panel.getByLabel('Scheduled start').fill('2030-01-15T09:00');
@@ -259,7 +259,8 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await page.reload();
     await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).click();
-    await page.waitForFunction(() => (document.querySelector('#camp-tz') as HTMLInputElement).value === 'America/New_York');
+    await page.locator('#camp-form:not([aria-busy])').waitFor();
+    await expect(panel.getByLabel('Time zone').inputValue()).resolves.toBe('America/New_York');
     await expect(panel.getByLabel('Scheduled start').inputValue()).resolves.toBe('2030-01-15T09:00');
     await expect(panel.getByLabel('Scheduled end').inputValue()).resolves.toBe('2030-03-31T18:00');
     await expect(page.locator('#camp-blackouts input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).resolves.toEqual(['2029-12-25', '2030-01-20']);

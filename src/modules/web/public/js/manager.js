@@ -469,6 +469,8 @@ function renderCampaignTable() {
 
 async function editCampaign(id) {
   state.campaignId = id;
+  // Busy until the campaign is shown (assistive tech, and tests, wait for it).
+  $('#camp-form').setAttribute('aria-busy', 'true');
   renderCampaignTable();
   showError($('#camp-error'), null);
   showFieldErrors([]);
@@ -514,6 +516,7 @@ async function editCampaign(id) {
   $('#camp-schedule').disabled = !id || c.status !== 'draft';
   $('#camp-pause').disabled = !id || c.status !== 'running';
   $('#camp-stop').disabled = !id || c.status === 'completed' || c.status === 'draft';
+  if (state.campaignId === id) $('#camp-form').removeAttribute('aria-busy');
 }
 
 $('#camp-new').addEventListener('click', () => {
