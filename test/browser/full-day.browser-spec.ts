@@ -90,11 +90,13 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     await manager.locator('#dash-conn[data-state="open"]').waitFor();
     // Everything the dashboard shows from now on: the most calls ringing, and each agents-by-state chart.
     await manager.evaluate(() => {
-      const w = window as unknown as { dashSeen: { maxRinging: number; agents: string[] } };
-      w.dashSeen = { maxRinging: 0, agents: [] };
+      const w = window as unknown as { dashSeen: { maxRinging: number; maxDialLevel: number; agents: string[] } };
+      w.dashSeen = { maxRinging: 0, maxDialLevel: 0, agents: [] };
       new MutationObserver(() => {
         const ringing = Number(document.querySelector('#kpi-ringing')?.textContent);
         if (ringing > w.dashSeen.maxRinging) w.dashSeen.maxRinging = ringing;
+        const dialLevel = Number(document.querySelector('#kpi-dial-level')?.textContent);
+        if (dialLevel > w.dashSeen.maxDialLevel) w.dashSeen.maxDialLevel = dialLevel;
         const agents = document.querySelector('#chart-agents svg')?.getAttribute('aria-label') ?? '';
         if (w.dashSeen.agents[w.dashSeen.agents.length - 1] !== agents) w.dashSeen.agents.push(agents);
       }).observe(document.querySelector('#tab-dashboard')!, { subtree: true, childList: true, characterData: true });
@@ -158,8 +160,10 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     expect(Number(await manager.locator('#kpi-attempts').textContent())).toBeGreaterThanOrEqual(1);
     await manager.locator('#chart-objections text.chart-label', { hasText: 'Too expensive' }).waitFor({ timeout: 20_000 });
     // It showed the call ringing, and the agent leaving Ready for the call and coming back (agents by state), live.
-    const seen: { maxRinging: number; agents: string[] } = await manager.evaluate(() => (window as unknown as { dashSeen: { maxRinging: number; agents: string[] } }).dashSeen);
+    const seen: { maxRinging: number; maxDialLevel: number; agents: string[] } = await manager.evaluate(() => (window as unknown as { dashSeen: { maxRinging: number; maxDialLevel: number; agents: string[] } }).dashSeen);
     expect(seen.maxRinging).toBeGreaterThanOrEqual(1);
+    // Progressive: one line per free agent, so the pacer's dial level reached 1 while the agent was Ready.
+    expect(seen.maxDialLevel).toBeGreaterThanOrEqual(1);
     const busy = seen.agents.findIndex((a) => /^Ready: 0\b/.test(a) && /(Connecting|On call|Wrap-up): 1\b/.test(a));
     expect(busy).toBeGreaterThan(0);
     expect(seen.agents.slice(0, busy).some((a) => /^Ready: 1\b/.test(a))).toBe(true);
