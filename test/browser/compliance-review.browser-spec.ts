@@ -94,6 +94,47 @@ describeBrowser('compliance review: logs, reports, CSV export (headless Chromium
     await hx.screenshot(page, 'compliance-hours');
   });
 
+  it('filters blocked dials by number and reason, and pages through them', async () => {
+    const events = hx.t.app.get(ComplianceEventsService);
+    const phone = '+13127740166';
+    for (let i = 0; i < 26; i++) {
+      await events.record({ type: 'dial_blocked', reasonCode: 'outside_hours', actor: 'dialer', phone, details: { detail: `window closed ${i}`, checkedAt: new Date().toISOString() } });
+    }
+    await events.record({ type: 'dial_blocked', reasonCode: 'dnc_internal', actor: 'dialer', phone, details: { detail: 'on the internal list', checkedAt: new Date().toISOString() } });
+    await page.getByRole('link', { name: 'Blocked dials' }).click();
+    await page.locator('#cmp-table thead').getByText('Detail').waitFor();
+    await page.getByLabel('Number').fill(phone);
+    await page.getByLabel('Reason').selectOption('outside_hours');
+    await page.getByLabel('Per page').selectOption('25');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelector('#cmp-count')?.textContent === '26 records' && !document.querySelector('#cmp-table[aria-busy]'));
+    await expect(page.locator('#page-info').textContent()).resolves.toBe('Page 1 of 2');
+    await expect(page.locator('#cmp-table tbody tr').count()).resolves.toBe(25);
+    await expect(page.locator('#cmp-table tbody').textContent()).resolves.not.toContain('Internal DNC');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForFunction(() => document.querySelector('#page-info')?.textContent === 'Page 2 of 2' && document.querySelectorAll('#cmp-table tbody tr').length === 1);
+    await expect(page.locator('#cmp-table tbody').textContent()).resolves.toContain('Outside calling hours');
+    await expect(page.getByRole('button', { name: 'Next' }).isDisabled()).resolves.toBe(true);
+    await hx.screenshot(page, 'compliance-blocked-page2');
+    await page.getByRole('button', { name: 'Clear' }).click();
+  });
+
+  it('never shows a slow answer for the previous view under the new view’s headings', async () => {
+    // The DNC log answers late (after the officer already switched to blocked dials).
+    await page.route('**/api/compliance/log/dnc?*', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto('/compliance#dnc');
+    await page.getByRole('link', { name: 'Blocked dials' }).click();
+    await page.locator('#cmp-table thead').getByText('Detail').waitFor();
+    await page.waitForTimeout(2500);
+    await expect(page.locator('#cmp-table thead').textContent()).resolves.toContain('Detail');
+    await expect(page.locator('#cmp-table tbody').textContent()).resolves.not.toContain('Added');
+    await expect(page.locator('#cmp-table tbody').textContent()).resolves.toContain('Internal DNC');
+    await page.unroute('**/api/compliance/log/dnc?*');
+  });
+
   it('is read-only: the compliance officer cannot add to the DNC list', async () => {
     const res = await page.evaluate(() =>
       fetch('/api/compliance/dnc', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: '+12125550100', scope: 'internal', reason: 'try' }) }).then((r) => r.status),

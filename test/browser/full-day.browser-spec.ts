@@ -88,6 +88,19 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     await manager.getByRole('link', { name: 'Live dashboard' }).click();
     await manager.locator('#tab-dashboard').getByLabel('Campaign').selectOption('Spring renewals');
     await manager.locator('#dash-conn[data-state="open"]').waitFor();
+    // Everything the dashboard shows from now on: the most calls ringing, and each agents-by-state chart.
+    await manager.evaluate(() => {
+      const w = window as unknown as { dashSeen: { maxRinging: number; maxDialLevel: number; agents: string[] } };
+      w.dashSeen = { maxRinging: 0, maxDialLevel: 0, agents: [] };
+      new MutationObserver(() => {
+        const ringing = Number(document.querySelector('#kpi-ringing')?.textContent);
+        if (ringing > w.dashSeen.maxRinging) w.dashSeen.maxRinging = ringing;
+        const dialLevel = Number(document.querySelector('#kpi-dial-level')?.textContent);
+        if (dialLevel > w.dashSeen.maxDialLevel) w.dashSeen.maxDialLevel = dialLevel;
+        const agents = document.querySelector('#chart-agents svg')?.getAttribute('aria-label') ?? '';
+        if (w.dashSeen.agents[w.dashSeen.agents.length - 1] !== agents) w.dashSeen.agents.push(agents);
+      }).observe(document.querySelector('#tab-dashboard')!, { subtree: true, childList: true, characterData: true });
+    });
   });
 
   it('agent goes Ready, the call pops with the lead and the script, objections and the outcome are recorded', async () => {
@@ -125,6 +138,8 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     await agent.getByLabel('Do not call this person again').uncheck();
     await agent.getByLabel('Call back at').fill('');
 
+    // While the agent wraps up, the manager's dashboard shows them in wrap-up (agents by state, live).
+    await manager.waitForFunction(() => /Wrap-up: 1\b/.test(document.querySelector('#chart-agents svg')?.getAttribute('aria-label') ?? ''), undefined, { timeout: 10_000 });
     await agent.locator('#overcome-set').getByLabel('Too expensive').check();
     await agent.getByLabel('Notes').fill('Renewed for a year; price objection answered.');
     await hx.screenshot(agent, 'agent-wrapup');
@@ -140,12 +155,30 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     expect(objections).toEqual([{ label: 'Too expensive', overcome: true }]);
   });
 
-  it('the manager’s dashboard moved while it was open: attempts, the conversion and the objection', async () => {
+  it('the manager’s dashboard moved while it was open: calls ringing, agents by state, attempts, contact rate, abandon rate against the cap, the conversion and the objection', async () => {
     await manager.waitForFunction(() => Number(document.querySelector('#kpi-conversions')?.textContent) >= 1, undefined, { timeout: 30_000 });
     expect(Number(await manager.locator('#kpi-attempts').textContent())).toBeGreaterThanOrEqual(1);
     await manager.locator('#chart-objections text.chart-label', { hasText: 'Too expensive' }).waitFor({ timeout: 20_000 });
+    // It showed the call ringing, and the agent leaving Ready for the call and coming back (agents by state), live.
+    const seen: { maxRinging: number; maxDialLevel: number; agents: string[] } = await manager.evaluate(() => (window as unknown as { dashSeen: { maxRinging: number; maxDialLevel: number; agents: string[] } }).dashSeen);
+    expect(seen.maxRinging).toBeGreaterThanOrEqual(1);
+    // Progressive: one line per free agent, so the pacer's dial level reached 1 while the agent was Ready.
+    expect(seen.maxDialLevel).toBeGreaterThanOrEqual(1);
+    const busy = seen.agents.findIndex((a) => /^Ready: 0\b/.test(a) && /(Connecting|On call|Wrap-up): 1\b/.test(a));
+    expect(busy).toBeGreaterThan(0);
+    expect(seen.agents.slice(0, busy).some((a) => /^Ready: 1\b/.test(a))).toBe(true);
+    expect(seen.agents[seen.agents.length - 1]).toMatch(/^Ready: 1\b/);
+    // Contact rate and the abandon windows against the 3% cap agree with the live figures of the API.
+    const live = await manager.evaluate((id) => fetch(`/api/campaigns/${id}/live`).then((r) => r.json()), campaignId);
+    expect(live.today.humanAnswered).toBeGreaterThanOrEqual(1);
+    await manager.waitForFunction((v) => document.querySelector('#kpi-contact')?.textContent === v, `${(live.today.contactRate * 100).toFixed(1)}%`);
+    const abandon = await manager.locator('#chart-abandon svg').getAttribute('aria-label');
+    expect(abandon).toBe(`Cap: 3.00%. Last hour: ${(live.abandonRate.lastHour * 100).toFixed(2)}%, 24 hours: ${(live.abandonRate.last24h * 100).toFixed(2)}%, 30 days: ${(live.abandonRate.last30d * 100).toFixed(2)}%`);
+    await expect(manager.locator('#chart-abandon line.chart-cap').count()).resolves.toBe(1);
     await hx.screenshot(manager, 'manager-dashboard');
     await manager.getByRole('link', { name: 'Campaigns' }).click();
+    await manager.locator('#tab-campaigns').getByRole('button', { name: 'Pause' }).click();
+    await manager.locator('#camp-status-badge[data-status="paused"]').waitFor();
     await manager.locator('#tab-campaigns').getByRole('button', { name: 'Stop' }).click();
     await manager.locator('#camp-status-badge[data-status="completed"]').waitFor();
   });
@@ -165,6 +198,11 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     expect(csv).not.toContain(leadNumber);
     await page.getByRole('link', { name: 'Abandon rate' }).click();
     await page.locator('#cmp-table').getByText('Spring renewals', { exact: true }).waitFor();
+    // FCC 30 days, Ofcom 24 h and today: no abandon of the one human-answered call, in each window.
+    const row = page.locator('#cmp-table tbody tr', { hasText: 'Spring renewals' });
+    await expect(row.locator('td').evaluateAll((tds) => tds.slice(1, 4).map((td) => td.textContent))).resolves.toEqual(['0.00% (0 / 1)', '0.00% (0 / 1)', '0.00% (0 / 1)']);
+    const [abandonCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    expect(readFileSync((await abandonCsv.path())!, 'utf8')).toContain('Spring renewals');
     await hx.screenshot(page, 'compliance-abandon-after-call');
   });
 });

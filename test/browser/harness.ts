@@ -85,3 +85,39 @@ async function dropRedisPrefix(prefix: string): Promise<void> {
   } while (cursor !== '0');
   await redis.quit();
 }
+
+/**
+ * Focuses the first control of `form`, then presses Tab until focus leaves it. Returns the controls reached (in
+ * order), the controls a keyboard user must be able to reach (visible, enabled) and those reached without an
+ * accessible name (label, aria-label, aria-labelledby, or a button's text).
+ */
+export async function tabThrough(page: Page, form: string): Promise<{ reached: string[]; expected: string[]; unnamed: string[] }> {
+  const expected: string[] = await page.evaluate((sel) => {
+    let n = 0;
+    return [...document.querySelector(sel)!.querySelectorAll('input, select, textarea, button, a[href]')]
+      .filter((el) => !(el as HTMLInputElement).disabled && (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== 'hidden')
+      .filter((el) => !((el as HTMLInputElement).type === 'radio' && !(el as HTMLInputElement).checked)) // one stop per radio group
+      .map((el) => (el.id ||= `tab-walk-${++n}`));
+  }, form);
+  await page.evaluate((id) => document.getElementById(id)!.focus(), expected[0]);
+  const reached: string[] = [];
+  const unnamed: string[] = [];
+  for (let i = 0; i < expected.length * 6 + 20; i++) {
+    const now: { id: string; inside: boolean; name: string } = await page.evaluate((sel) => {
+      const el = document.activeElement as HTMLInputElement | null;
+      if (!el) return { id: '', inside: false, name: '' };
+      const byIds = (ids: string | null) => (ids ?? '').split(/\s+/).map((x) => document.getElementById(x)?.textContent ?? '').join(' ');
+      const name = [byIds(el.getAttribute('aria-labelledby')), el.getAttribute('aria-label') ?? '', ...[...(el.labels ?? [])].map((l) => l.textContent ?? ''),
+        el.tagName === 'BUTTON' || el.tagName === 'A' ? el.textContent ?? '' : ''].join(' ').trim();
+      return { id: el.id, inside: !!document.querySelector(sel)?.contains(el), name };
+    }, form);
+    if (!now.inside) break;
+    // Date and time inputs take several Tab presses (one per part): count each control once.
+    if (reached[reached.length - 1] !== now.id) {
+      reached.push(now.id);
+      if (!now.name) unnamed.push(now.id);
+    }
+    await page.keyboard.press('Tab');
+  }
+  return { reached, expected, unnamed };
+}

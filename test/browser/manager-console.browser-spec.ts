@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Page } from 'playwright-core';
+import { LeadImportRunner } from '../../src/modules/leads/import/lead-import.runner';
 import { Role } from '../../src/modules/users/user.entity';
 import { BrowserHarness, describeBrowser, startHarness } from './harness';
 import { isolateDatabase } from '../setup/isolated-db';
@@ -169,7 +170,8 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await panel.getByRole('button', { name: 'Import' }).click();
     await page.getByText('Import finished').waitFor({ timeout: 30_000 });
     await expect(page.locator('#upload-counts').textContent()).resolves.toContain('3 rows read · 2 accepted · 1 rejected');
-    await expect(page.locator('#upload-bar').evaluate((b: HTMLProgressElement) => b.value / b.max)).resolves.toBe(1);
+    await expect(page.locator('#upload-bar').evaluate((b: HTMLProgressElement) => [b.value, b.max])).resolves.toEqual([100, 100]);
+    await expect(page.locator('#upload-pct').textContent()).resolves.toBe('100%');
     await page.locator('#lists-table').getByText('Autumn list').waitFor();
     await hx.screenshot(page, 'manager-lists');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download error report' }).click()]);
@@ -179,6 +181,123 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     const [list] = await hx.t.db.query(`SELECT l.custom_fields, count(x.id)::int AS n FROM lead_lists l JOIN leads x ON x.list_id = l.id WHERE l.name = 'Autumn list' GROUP BY l.id`);
     expect(list.n).toBe(2);
     expect(list.custom_fields).toContain('plan');
+  });
+
+  it('shows a big import\'s progress as a percentage of the file on the bar, up to 100%', async () => {
+    const runner = hx.t.app.get(LeadImportRunner);
+    runner.progressIntervalMs = 50;
+    const panel = page.locator('#tab-lists');
+    const rows = Array.from({ length: 80_000 }, (_, i) => `+1312${String(7000000 + i)},Name${i},10001`);
+    const csv = Buffer.from(['Phone,First Name,ZIP', ...rows].join('\n'));
+    await panel.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: csv });
+    await panel.getByLabel('New list name').fill('Big list');
+    // Every figure the page shows while it imports (the page polls the import's status).
+    await page.evaluate(() => {
+      const w = window as unknown as { seenPct: string[] };
+      w.seenPct = [];
+      new MutationObserver(() => {
+        const label = document.querySelector('#upload-bar-label')?.textContent;
+        const pct = document.querySelector('#upload-pct')?.textContent ?? '';
+        if (label === 'Importing' && w.seenPct[w.seenPct.length - 1] !== pct) w.seenPct.push(pct);
+      }).observe(document.querySelector('#upload-progress')!, { subtree: true, childList: true, characterData: true });
+    });
+    await panel.getByRole('button', { name: 'Import' }).click();
+    await page.getByText('Import finished').waitFor({ timeout: 60_000 });
+    await expect(page.locator('#upload-pct').textContent()).resolves.toBe('100%');
+    await expect(page.locator('#upload-bar').evaluate((b: HTMLProgressElement) => b.value)).resolves.toBe(100);
+    await expect(page.locator('#upload-counts').textContent()).resolves.toContain('80,000 rows read · 80,000 accepted · 0 rejected');
+    const seen: number[] = (await page.evaluate(() => (window as unknown as { seenPct: string[] }).seenPct)).map((p: string) => Number(p.replace('%', '')));
+    // The bar moved through the file: at least one figure strictly between 0 and 100, never backwards.
+    expect(seen.some((p) => p > 0 && p < 100)).toBe(true);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    await hx.screenshot(page, 'manager-lists-big-import');
+    runner.progressIntervalMs = 500;
+  });
+
+  it('sets a scheduled start and end, blackout dates, call recording and weighted lists; errors at their fields; kept after a reload', async () => {
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    const panel = page.locator('#tab-campaigns');
+    await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).click();
+    await page.locator('#camp-form:not([aria-busy])').waitFor();
+    await panel.getByLabel('Time zone').fill('America/New_York');
+    await panel.getByLabel('Caller ID').fill('+12126430100');
+    await panel.getByLabel('Scheduled start').fill('2030-01-15T09:00');
+    await panel.getByLabel('Scheduled end').fill('2030-01-14T18:00');
+    await expect(page.locator('#camp-starts-hint').textContent()).resolves.toContain('America/New_York');
+    await panel.getByRole('button', { name: 'Add blackout date' }).click();
+    await page.keyboard.type('01202030'); // the focused new date field, typed as a user would (mm dd yyyy)
+    await panel.getByRole('button', { name: 'Add blackout date' }).click();
+    await page.locator('#camp-blackouts input').last().fill('2029-12-25');
+    await panel.getByLabel('Record calls').check();
+    await panel.getByLabel('Dial · Autumn list').check();
+    await panel.getByLabel('Weight · Autumn list').fill('3');
+    await panel.getByLabel('Dial · Big list').check();
+    await panel.getByLabel('Weight · Big list').fill('0');
+
+    // A weight below 1: the API's 400 sits beside that list's weight.
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
+    const bigWeight = panel.getByLabel('Weight · Big list');
+    await page.waitForFunction(() => [...document.querySelectorAll('#camp-lists .field-error')].some((e) => /weight.*less than 1|must not be less than 1/.test(e.textContent ?? '')));
+    await expect(bigWeight.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(panel.getByLabel('Weight · Autumn list').getAttribute('aria-invalid')).resolves.toBeNull();
+    await hx.screenshot(page, 'manager-campaign-list-weight-error');
+
+    // The end before the start: the error is at "Scheduled end".
+    await bigWeight.fill('1');
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#camp-ends-ferr').waitFor({ state: 'visible' });
+    await expect(page.locator('#camp-ends-ferr').textContent()).resolves.toContain('must be after startsAt');
+    await expect(panel.getByLabel('Scheduled end').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('camp-ends');
+
+    await panel.getByLabel('Scheduled end').fill('2030-03-31T18:00');
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForFunction(() => !document.querySelector('#camp-form .field-error') && document.querySelector('#camp-error')?.hasAttribute('hidden'));
+    await hx.screenshot(page, 'manager-campaign-schedule-lists');
+
+    // A fresh page load shows what was stored.
+    await page.reload();
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.locator('#camp-table').getByRole('button', { name: 'Winter renewals' }).click();
+    await page.locator('#camp-form:not([aria-busy])').waitFor();
+    await expect(panel.getByLabel('Time zone').inputValue()).resolves.toBe('America/New_York');
+    await expect(panel.getByLabel('Scheduled start').inputValue()).resolves.toBe('2030-01-15T09:00');
+    await expect(panel.getByLabel('Scheduled end').inputValue()).resolves.toBe('2030-03-31T18:00');
+    await expect(page.locator('#camp-blackouts input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).resolves.toEqual(['2029-12-25', '2030-01-20']);
+    await expect(panel.getByLabel('Record calls').isChecked()).resolves.toBe(true);
+    await expect(panel.getByLabel('Dial · Autumn list').isChecked()).resolves.toBe(true);
+    await expect(panel.getByLabel('Weight · Autumn list').inputValue()).resolves.toBe('3');
+    await expect(panel.getByLabel('Dial · Big list').isChecked()).resolves.toBe(true);
+    await expect(panel.getByLabel('Weight · Big list').inputValue()).resolves.toBe('1');
+    // Attached lists come first, the heavier one on top.
+    await expect(page.locator('#camp-lists tbody th').evaluateAll((els) => els.slice(0, 2).map((e) => e.textContent))).resolves.toEqual(['Autumn list', 'Big list']);
+
+    // And through the API: the wall-clock times were read in the campaign's zone (EST in January, EDT in March).
+    const stored = await page.evaluate(async () => {
+      const list = await (await fetch('/api/campaigns', { headers: { Accept: 'application/json' } })).json();
+      const c = (Array.isArray(list) ? list : list.items).find((x: { name: string }) => x.name === 'Winter renewals');
+      return (await fetch(`/api/campaigns/${c.id}`, { headers: { Accept: 'application/json' } })).json();
+    });
+    const lists = await hx.t.db.query(`SELECT id, name FROM lead_lists WHERE name IN ('Autumn list', 'Big list')`);
+    const idOf = (n: string) => lists.find((l: { name: string }) => l.name === n).id;
+    expect(stored.timezone).toBe('America/New_York');
+    expect(new Date(stored.startsAt).toISOString()).toBe('2030-01-15T14:00:00.000Z');
+    expect(new Date(stored.endsAt).toISOString()).toBe('2030-03-31T22:00:00.000Z');
+    expect(stored.schedule.blackoutDates).toEqual(['2029-12-25', '2030-01-20']);
+    expect(stored.recordCalls).toBe(true);
+    expect(stored.lists).toEqual(expect.arrayContaining([
+      { listId: idOf('Autumn list'), priority: 1, weight: 3, active: true },
+      { listId: idOf('Big list'), priority: 1, weight: 1, active: true },
+    ]));
+    expect(stored.lists).toHaveLength(2);
+
+    // Scheduled start: the campaign waits for its start time.
+    await panel.getByRole('button', { name: 'Schedule' }).click();
+    await page.locator('#camp-status-badge[data-status="scheduled"]').waitFor();
+    await expect(page.locator('#camp-status-badge').textContent()).resolves.toBe('Scheduled');
+    const [row] = await hx.t.db.query(`SELECT status FROM campaigns WHERE id = $1`, [stored.id]);
+    expect(row.status).toBe('scheduled');
+    await hx.screenshot(page, 'manager-campaign-scheduled');
   });
 
   it('shows the live dashboard of a campaign with empty figures before any call', async () => {

@@ -1,6 +1,6 @@
 import { Page } from 'playwright-core';
 import { Role } from '../../src/modules/users/user.entity';
-import { BrowserHarness, describeBrowser, startHarness } from './harness';
+import { BrowserHarness, describeBrowser, startHarness, tabThrough } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -120,6 +120,16 @@ describeBrowser('web pages: login, roles, language (headless Chromium)', () => {
       await expect(page.title()).resolves.toContain(title);
       await page.waitForLoadState('networkidle');
       await hx.screenshot(page, `${role}-zh`);
+      if (role === Role.Manager) {
+        // The campaign form in Chinese, with its date-time, list and blackout controls labelled in Chinese.
+        await page.getByRole('link', { name: '活动' }).click();
+        await page.getByRole('button', { name: '新建活动' }).click();
+        await expect(page.getByLabel('计划开始时间').isVisible()).resolves.toBe(true);
+        await expect(page.getByLabel('通话录音').isVisible()).resolves.toBe(true);
+        await expect(page.getByRole('button', { name: '添加禁拨日期' }).isVisible()).resolves.toBe(true);
+        await expect(page.locator('#camp-starts-hint').textContent()).resolves.toContain('按活动时区（UTC）');
+        await hx.screenshot(page, 'manager-campaigns-zh');
+      }
       await context.close();
     }
   });
@@ -132,6 +142,35 @@ describeBrowser('web pages: login, roles, language (headless Chromium)', () => {
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
     await expect(unlabelledControls(page)).resolves.toEqual([]);
     await context.close();
+  });
+
+  it('is keyboard usable: Tab walks every control of the campaign form, the import form and the compliance filters, each with an accessible name', async () => {
+    const { context, page } = await hx.loginAs(Role.Manager);
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('button', { name: 'New campaign' }).click();
+    // A row of each kind: an outcome, a blackout date.
+    await page.getByRole('button', { name: 'Add outcome' }).click();
+    await page.getByRole('button', { name: 'Add blackout date' }).click();
+    await page.waitForLoadState('networkidle');
+    const camp = await tabThrough(page, '#camp-form');
+    expect(camp.expected.length).toBeGreaterThan(40);
+    expect(camp.reached).toEqual(camp.expected);
+    expect(camp.reached).toEqual(expect.arrayContaining(['camp-name', 'camp-record', 'camp-starts', 'camp-ends', 'camp-blackout-add', 'camp-outcome-add', 'camp-save']));
+    expect(camp.unnamed).toEqual([]);
+
+    await page.getByRole('link', { name: 'Lead lists' }).click();
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'k.csv', mimeType: 'text/csv', buffer: Buffer.from('Phone,Name\n+12126430101,Ann\n') });
+    const upload = await tabThrough(page, '#upload-form');
+    expect(upload.reached).toEqual(upload.expected);
+    expect(upload.unnamed).toEqual([]);
+    await context.close();
+
+    const cmp = await hx.loginAs(Role.Compliance);
+    await cmp.page.waitForLoadState('networkidle');
+    const filters = await tabThrough(cmp.page, '#cmp-filters');
+    expect(filters.reached).toEqual(filters.expected);
+    expect(filters.unnamed).toEqual([]);
+    await cmp.context.close();
   });
 
   it('labels every form control of the manager console and the compliance review', async () => {

@@ -1,3 +1,4 @@
+import { LeadImportRunner } from '../../src/modules/leads/import/lead-import.runner';
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { isolateDatabase } from '../setup/isolated-db';
@@ -86,6 +87,38 @@ describe('lead import over HTTP (upload, job, progress, error report)', () => {
     expect(last).toMatchObject({ timezone: 'America/Chicago', postal_code: '60601' });
     const [list] = await t.db.query(`SELECT custom_fields FROM lead_lists WHERE id = $1`, [done.listId]);
     expect(list.custom_fields).toEqual(['product']);
+  });
+
+  it('reports progress as bytes read of the file\'s bytes and a whole percentage, 100 only when completed', async () => {
+    // Ticks every 20 ms instead of 500, so a file of a couple of seconds shows several steps.
+    const runner = t.app.get(LeadImportRunner);
+    const interval = runner.progressIntervalMs;
+    runner.progressIntervalMs = 20;
+    try {
+      const rows = Array.from({ length: 60_000 }, (_, i) => `+1212${String(6000000 + i)},Name ${i},Surname ${i},10001`);
+      const file = Buffer.from(['Phone,First Name,Last,ZIP', ...rows].join('\n'));
+      const res = await upload({ newListName: `Progress ${Date.now()}`, mapping: JSON.stringify({ phone: 'Phone', firstName: 'First Name', lastName: 'Last', postalCode: 'ZIP' }) }, file).expect(201);
+      expect(res.body).toMatchObject({ bytesTotal: file.length });
+      expect(res.body.percent).toBeLessThan(100);
+      const seen: { status: string; bytesRead: number; bytesTotal: number; percent: number }[] = [];
+      for (let i = 0; i < 1200; i++) {
+        const { body } = await t.http.get(`/api/lead-imports/${res.body.id}`).set('Authorization', `Bearer ${manager}`).expect(200);
+        seen.push(body);
+        if (['completed', 'failed', 'cancelled'].includes(body.status)) break;
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      const last = seen[seen.length - 1];
+      expect(last).toMatchObject({ status: 'completed', rowsRead: 60_000, inserted: 60_000, bytesRead: file.length, bytesTotal: file.length, percent: 100 });
+      for (const s of seen) {
+        expect(s.bytesTotal).toBe(file.length);
+        if (s.status !== 'completed') expect(s.percent).toBe(Math.min(99, Math.floor((s.bytesRead * 100) / file.length)));
+      }
+      // Never goes backwards, and the file was seen part-read on the way.
+      expect(seen.map((s) => s.percent)).toEqual([...seen.map((s) => s.percent)].sort((a, b) => a - b));
+      expect(seen.some((s) => s.status === 'running' && s.percent > 0 && s.percent < 99)).toBe(true);
+    } finally {
+      runner.progressIntervalMs = interval;
+    }
   });
 
   it('skips or updates numbers already in the list, per the import\'s policy', async () => {

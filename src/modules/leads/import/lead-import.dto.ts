@@ -70,6 +70,10 @@ export class ImportResponse {
   @ApiPropertyOptional() dedupeCampaignId: string | null;
   @ApiProperty({ type: ColumnMappingDto }) mapping: ColumnMappingDto;
   @ApiProperty({ description: 'rows read so far (excluding the header)' }) rowsRead: number;
+  @ApiProperty({ description: 'bytes of the file read so far' }) bytesRead: number;
+  @ApiProperty({ description: 'size of the file in bytes' }) bytesTotal: number;
+  @ApiProperty({ minimum: 0, maximum: 100, description: 'share of the file read, whole percent; 100 only once the import completed (it stays at 99 while the rows are merged)' })
+  percent: number;
   @ApiProperty({ description: 'leads created' }) inserted: number;
   @ApiProperty({ description: 'existing leads updated (policy update)' }) updated: number;
   @ApiProperty({ description: 'rows refused (see the error report)' }) rejected: number;

@@ -40,6 +40,9 @@ export class LeadImportEntity {
   @Column('text', { name: 'duplicate_policy', default: DuplicatePolicy.Skip }) duplicatePolicy: DuplicatePolicy;
   @Column('uuid', { name: 'dedupe_campaign_id', nullable: true }) dedupeCampaignId: string | null;
   @Column('int', { name: 'rows_read', default: 0 }) rowsRead: number;
+  /** Bytes of the file the running import has read so far, of bytesTotal (the file's size): the percentage. */
+  @Column('bigint', { name: 'bytes_read', default: 0 }) bytesRead: string;
+  @Column('bigint', { name: 'bytes_total', default: 0 }) bytesTotal: string;
   @Column('int', { default: 0 }) inserted: number;
   @Column('int', { default: 0 }) updated: number;
   @Column('int', { default: 0 }) rejected: number;

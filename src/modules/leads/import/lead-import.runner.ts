@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, ReadStream } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Transform, TransformCallback } from 'node:stream';
@@ -173,18 +173,21 @@ export class LeadImportRunner {
     if (imp.status === ImportStatus.Completed || imp.status === ImportStatus.Cancelled) return summary(imp);
     if (imp.cancelRequested) return this.finishCancelled(imp);
 
+    const size = await stat(imp.filePath).then((st) => st.size, () => 0);
     await this.db.query(
-      `UPDATE lead_imports SET status = 'running', started_at = now(), rows_read = 0, rejected = 0, error = NULL, updated_at = now()
+      `UPDATE lead_imports SET status = 'running', started_at = now(), rows_read = 0, rejected = 0, bytes_read = 0, bytes_total = $2,
+              error = NULL, updated_at = now()
         WHERE id = $1 AND status <> 'completed'`,
-      [importId],
+      [importId, size],
     );
     const qr = this.db.createQueryRunner();
     const client = (await qr.connect()) as PoolClient;
-    const size = await stat(imp.filePath).then((st) => st.size, () => 0);
+    // fs.ReadStream counts the bytes it has read: the progress percentage is that over the file's size.
+    let file: ReadStream | null = null;
     const stage = new StageTransform(imp.mapping, imp.defaultCountry as CountryCode, size >= this.poolMinBytes ? this.threads : 0);
     let ticking = Promise.resolve();
     const ticker = setInterval(() => {
-      ticking = ticking.then(() => this.tick(importId, stage, onProgress)).catch(() => undefined);
+      ticking = ticking.then(() => this.tick(importId, stage, onProgress, file?.bytesRead)).catch(() => undefined);
     }, this.progressIntervalMs);
     const stopTicker = async () => {
       clearInterval(ticker);
@@ -196,8 +199,10 @@ export class LeadImportRunner {
       await client.query(`CREATE TEMP TABLE lead_import_stage (${STAGE_COLUMNS}) ON COMMIT DROP`);
       const copy = client.query(copyFrom('COPY lead_import_stage FROM STDIN'));
       const t0 = Date.now();
-      await pipeline(createReadStream(imp.filePath, { highWaterMark: 64 * 1024 }), new CsvRecordStream(imp.delimiter), stage, copy);
+      file = createReadStream(imp.filePath, { highWaterMark: 64 * 1024 });
+      await pipeline(file, new CsvRecordStream(imp.delimiter), stage, copy);
       await stopTicker();
+      await this.db.query(`UPDATE lead_imports SET bytes_read = $2, updated_at = now() WHERE id = $1`, [importId, file.bytesRead]);
       if (!stage.mapping) throw new ImportRefused('the file is empty: no header row');
       const t1 = Date.now();
       const result = await this.merge(client, imp, stage);
@@ -233,11 +238,11 @@ export class LeadImportRunner {
     if (imp && imp.status !== ImportStatus.Running) await unlink(imp.filePath).catch(() => undefined);
   }
 
-  private async tick(importId: string, stage: StageTransform, onProgress?: (p: ImportProgress) => Promise<void> | void): Promise<void> {
+  private async tick(importId: string, stage: StageTransform, onProgress?: (p: ImportProgress) => Promise<void> | void, bytesRead = 0): Promise<void> {
     const p = stage.progress;
     const [row] = await this.db.query(
-      `UPDATE lead_imports SET rows_read = $2, rejected = $3, updated_at = now() WHERE id = $1 RETURNING cancel_requested`,
-      [importId, p.rowsRead, p.rejected],
+      `UPDATE lead_imports SET rows_read = $2, rejected = $3, bytes_read = $4, updated_at = now() WHERE id = $1 RETURNING cancel_requested`,
+      [importId, p.rowsRead, p.rejected, bytesRead],
     );
     if (row?.cancel_requested) stage.cancelled = true;
     await onProgress?.(p);

@@ -116,6 +116,7 @@ export class LeadImportsService {
         filePath: file.path,
         fileName: file.originalname?.slice(0, 255) ?? null,
         fileSize: String(file.size),
+        bytesTotal: String(file.size),
         delimiter,
         defaultCountry,
         mapping: { ...mappingDto } as ColumnMapping,
@@ -207,6 +208,18 @@ async function readSample(path: string): Promise<{ bytes: Buffer; whole: boolean
   }
 }
 
+/**
+ * Share of the file read, 0-100 (whole percent, rounded down). A completed import is 100; a running one stays at 99
+ * at most once its file is read, while its rows are merged into the list.
+ */
+export function importPercent(i: Pick<LeadImportEntity, 'status' | 'bytesRead' | 'bytesTotal'>): number {
+  if (i.status === ImportStatus.Completed) return 100;
+  const total = Number(i.bytesTotal);
+  if (!(total > 0)) return 0;
+  const pct = Math.floor((Number(i.bytesRead) * 100) / total);
+  return Math.max(0, Math.min(i.status === ImportStatus.Running || i.status === ImportStatus.Queued ? 99 : 100, pct));
+}
+
 export function toResponse(i: LeadImportEntity): ImportResponse {
   return {
     id: i.id,
@@ -220,6 +233,9 @@ export function toResponse(i: LeadImportEntity): ImportResponse {
     dedupeCampaignId: i.dedupeCampaignId,
     mapping: i.mapping as ColumnMappingDto,
     rowsRead: i.rowsRead,
+    bytesRead: Number(i.bytesRead),
+    bytesTotal: Number(i.bytesTotal),
+    percent: importPercent(i),
     inserted: i.inserted,
     updated: i.updated,
     rejected: i.rejected,

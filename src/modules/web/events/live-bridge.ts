@@ -20,6 +20,8 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
   private stats?: LiveStatsService;
   private readonly lastStats = new Map<string, number>();
   private readonly pending = new Set<string>();
+  /** A push held back by the once-a-second limit is sent when the second is over (so a change is never lost). */
+  private readonly trailing = new Map<string, NodeJS.Timeout>();
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -45,6 +47,8 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.unsubscribe?.();
     clearInterval(this.idleTimer);
+    for (const t of this.trailing.values()) clearTimeout(t);
+    this.trailing.clear();
   }
 
   private forward(e: LiveEvent): void {
@@ -53,14 +57,28 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
       if (this.web.watchedCampaigns().includes(tick.campaignId)) this.pushStats(tick.campaignId, tick);
       return;
     }
-    const p = e.payload as { agentId?: string; at?: string };
+    const p = e.payload as { agentId?: string; at?: string; campaignId?: string | null };
     if (!p.agentId) return;
+    // An agent changing state (or a call of theirs starting/ending) moves the dashboard's agents by state at once,
+    // not only at the next pacer tick (a campaign whose agents are all busy may not tick for a while).
+    if (p.campaignId && this.web.watchedCampaigns().includes(p.campaignId)) this.pushStats(p.campaignId, null);
     this.web.publishAgent({ agentId: p.agentId, type: e.name as never, at: p.at ?? new Date().toISOString(), data: { ...(e.payload as object) } });
   }
 
   pushStats(campaignId: string, tick: LiveEvent<'campaign.tick'>['payload'] | null): void {
     const now = Date.now();
-    if (this.pending.has(campaignId) || now - (this.lastStats.get(campaignId) ?? 0) < STATS_MIN_INTERVAL_MS) return;
+    const wait = STATS_MIN_INTERVAL_MS - (now - (this.lastStats.get(campaignId) ?? 0));
+    if (this.pending.has(campaignId) || wait > 0) {
+      if (!this.trailing.has(campaignId)) {
+        const timer = setTimeout(() => {
+          this.trailing.delete(campaignId);
+          if (this.web.watchedCampaigns().includes(campaignId)) this.pushStats(campaignId, null);
+        }, Math.max(wait, 100));
+        timer.unref();
+        this.trailing.set(campaignId, timer);
+      }
+      return;
+    }
     this.lastStats.set(campaignId, now);
     if (!this.stats) {
       if (tick) this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: tick.at, data: { campaignId, tick } });

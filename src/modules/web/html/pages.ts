@@ -165,12 +165,16 @@ export function managerBody(lang: Lang): SafeHtml {
       <div class="lifecycle" role="group" aria-label="${t('mgr.camp.lifecycle')}">
         <span id="camp-status-badge" class="badge"></span>
         <button type="button" id="camp-start" class="primary">${t('mgr.camp.start')}</button>
+        <button type="button" id="camp-schedule">${t('mgr.camp.schedule')}</button>
         <button type="button" id="camp-pause">${t('mgr.camp.pause')}</button>
         <button type="button" id="camp-stop" class="danger">${t('mgr.camp.stop')}</button>
       </div>
       ${field('camp-name', t('mgr.camp.name'), html`<input id="camp-name" name="name" required maxlength="200">`)}
       ${field('camp-mode', t('mgr.camp.mode'), html`<select id="camp-mode" name="dialMode"><option value="preview">${t('mode.preview')}</option><option value="progressive">${t('mode.progressive')}</option><option value="predictive">${t('mode.predictive')}</option></select>`)}
       ${field('camp-tz', t('mgr.camp.timezone'), html`<input id="camp-tz" name="timezone" value="UTC">`)}
+      <div class="field check-field"><label class="check"><input type="checkbox" id="camp-record" name="recordCalls"> ${t('mgr.camp.recordCalls')}</label></div>
+      ${field('camp-starts', t('mgr.camp.startsAt'), html`<input id="camp-starts" name="startsAt" type="datetime-local" aria-describedby="camp-starts-hint">`, t('mgr.camp.startsHint').replace('{zone}', 'UTC'))}
+      ${field('camp-ends', t('mgr.camp.endsAt'), html`<input id="camp-ends" name="endsAt" type="datetime-local" aria-describedby="camp-ends-hint">`, t('mgr.camp.endsHint').replace('{zone}', 'UTC'))}
       ${field('camp-abandon', t('mgr.camp.abandonTarget'), html`<input id="camp-abandon" name="abandonTarget" type="number" min="0" max="3" step="0.1" value="3">`, t('mgr.camp.abandonHint'))}
       ${field('camp-lines', t('mgr.camp.maxLines'), html`<input id="camp-lines" name="maxLinesPerAgent" type="number" min="1" max="10" step="0.5" value="3">`)}
       ${field('camp-ring', t('mgr.camp.ringTimeout'), html`<input id="camp-ring" name="ringTimeoutS" type="number" min="15" max="60" value="25">`, t('mgr.camp.ringHint'))}
@@ -184,8 +188,16 @@ export function managerBody(lang: Lang): SafeHtml {
       ${field('camp-gateway', t('mgr.camp.gateway'), html`<select id="camp-gateway" name="gatewayId"></select>`)}
       ${field('camp-callerid', t('mgr.camp.callerId'), html`<input id="camp-callerid" name="callerId" placeholder="+15550100000">`)}
       ${field('camp-script', t('mgr.camp.script'), html`<select id="camp-script" name="scriptId"></select>`)}
-      ${field('camp-lists', t('mgr.camp.lists'), html`<select id="camp-lists" name="listIds" multiple size="4"></select>`)}
+      <fieldset class="wide camp-lists"><legend>${t('mgr.camp.lists')}</legend>
+        <p class="muted small" id="camp-lists-hint">${t('mgr.camp.listsHint')}</p>
+        <table class="table" id="camp-lists" aria-describedby="camp-lists-hint"><thead><tr><th scope="col">${t('mgr.camp.list')}</th><th scope="col">${t('mgr.camp.listUse')}</th><th scope="col">${t('mgr.camp.listPriority')}</th><th scope="col">${t('mgr.camp.listWeight')}</th><th scope="col" class="num">${t('mgr.lists.leads')}</th></tr></thead><tbody></tbody></table>
+      </fieldset>
       <fieldset class="windows wide"><legend>${t('mgr.camp.windows')}</legend><div id="camp-windows" class="windows-grid"></div></fieldset>
+      <fieldset class="wide blackouts"><legend>${t('mgr.camp.blackouts')}</legend>
+        <p class="muted small">${t('mgr.camp.blackoutsHint')}</p>
+        <ul id="camp-blackouts" class="blackout-list"></ul>
+        <button type="button" id="camp-blackout-add" class="ghost small">${t('mgr.camp.blackoutAdd')}</button>
+      </fieldset>
       <fieldset class="wide outcomes"><legend>${t('mgr.camp.outcomes')}</legend>
         <table class="table" id="camp-outcomes"><thead><tr><th scope="col">${t('mgr.out.code')}</th><th scope="col">${t('mgr.out.label')}</th><th scope="col">${t('mgr.out.final')}</th><th scope="col">${t('mgr.out.success')}</th><th scope="col">${t('mgr.out.dnc')}</th><th scope="col">${t('mgr.out.retry')}</th><th scope="col"><span class="visually-hidden">${t('common.delete')}</span></th></tr></thead><tbody></tbody></table>
         <button type="button" id="camp-outcome-add" class="ghost small">${t('mgr.out.add')}</button>
@@ -210,7 +222,7 @@ export function managerBody(lang: Lang): SafeHtml {
       <fieldset id="mapping" class="mapping" hidden><legend>${t('mgr.lists.mapping')}</legend><div id="mapping-rows" class="mapping-grid"></div></fieldset>
       <div id="upload-progress" class="progress-block" hidden>
         <label for="upload-bar" id="upload-bar-label">${t('mgr.lists.uploading')}</label>
-        <progress id="upload-bar" max="100" value="0"></progress>
+        <div class="progress-row"><progress id="upload-bar" max="100" value="0"></progress> <output id="upload-pct" for="upload-bar">0%</output></div>
         <p id="upload-counts" class="muted" aria-live="polite"></p>
       </div>
       <p id="upload-error" class="form-error" role="alert" hidden></p>

@@ -169,8 +169,10 @@ function renderCall(call, { announce = false } = {}) {
   }
   ui.noCall.hidden = true;
   ui.call.hidden = false;
-  ui.callStatus.textContent = call.preview ? t('agent.call.preview') : call.ended ? t('agent.call.ended') : t('agent.call.connected');
-  ui.callStatus.dataset.kind = call.preview ? 'info' : call.ended ? 'muted' : 'live';
+  // A previewed lead that was just dialled rings first: "Connected" only once the person is on the line.
+  const ringing = !call.preview && !call.ended && ['queued', 'dialing', 'ringing', 'answered'].includes(call.state);
+  ui.callStatus.textContent = call.preview ? t('agent.call.preview') : call.ended ? t('agent.call.ended') : ringing ? t('agent.call.dialling') : t('agent.call.connected');
+  ui.callStatus.dataset.kind = call.preview || ringing ? 'info' : call.ended ? 'muted' : 'live';
   ui.dial.hidden = !call.preview;
   ui.skip.hidden = !call.preview;
   ui.hangup.hidden = call.preview || call.ended;

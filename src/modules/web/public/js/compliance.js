@@ -138,14 +138,26 @@ function setupReasons() {
   $('#cmp-filters').elements.reason.value = '';
 }
 
+/** Only the latest request renders: a slow answer for another view or older filters is dropped. */
+let loadSeq = 0;
+let shownView = null;
+
 async function load() {
+  const seq = ++loadSeq;
   const view = VIEWS[q.view];
   $('#cmp-export').href = `${view.csv}?${queryString({})}`;
   $('#cmp-table thead').replaceChildren(h('tr', {}, ...view.columns.map(([, label]) => h('th', { scope: 'col' }, t(label)))));
   const body = $('#cmp-table tbody');
+  // Another view's rows never stand under this view's headings.
+  if (shownView !== q.view) {
+    body.replaceChildren();
+    $('#cmp-summary').replaceChildren();
+    shownView = q.view;
+  }
   $('#cmp-table').setAttribute('aria-busy', 'true');
   try {
     const res = await api(`${view.path}?${queryString({ page: q.page, pageSize: q.pageSize })}`);
+    if (seq !== loadSeq) return;
     const rows = view.rows ? view.rows(res) : Array.isArray(res) ? res : res?.items ?? [];
     if (res?.capPct !== undefined) CAP_PCT = Number(res.capPct);
     q.total = Number(res?.total ?? rows.length);
@@ -172,11 +184,12 @@ async function load() {
     $('#page-next').disabled = q.page >= pages;
     renderSummary(res);
   } catch (err) {
+    if (seq !== loadSeq) return;
     body.replaceChildren();
     $('#cmp-empty').hidden = false;
     toast(errorText(err), 'error');
   } finally {
-    $('#cmp-table').removeAttribute('aria-busy');
+    if (seq === loadSeq) $('#cmp-table').removeAttribute('aria-busy');
   }
 }
 

@@ -195,6 +195,10 @@ const FIELD_CONTROLS = {
   'retryRules.machineRetryShiftHours': 'camp-machine',
   'retryRules.carrierFailureRetryMinutes': 'camp-carrier',
   callbackPolicy: 'camp-callback',
+  startsAt: 'camp-starts',
+  endsAt: 'camp-ends',
+  recordCalls: 'camp-record',
+  'schedule.blackoutDates': 'camp-blackout-add',
   gatewayId: 'camp-gateway',
   callerId: 'camp-callerid',
   scriptId: 'camp-script',
@@ -203,6 +207,16 @@ const FIELD_CONTROLS = {
 function controlFor(field) {
   const f = String(field ?? '').replace(/\[(\d+)\]/g, '.$1');
   if (FIELD_CONTROLS[f]) return $(`#${FIELD_CONTROLS[f]}`);
+  // Rows are addressed by their index in the body that was sent.
+  const l = /^lists\.(\d+)(?:\.(\w+))?/.exec(f);
+  if (l) {
+    const row = $(`#camp-lists tbody tr[data-list-id="${campForm.sentLists[Number(l[1])]}"]`);
+    return row?.querySelector(`[data-key="${l[2] && l[2] !== 'listId' ? l[2] : 'use'}"]`) ?? row?.querySelector('[data-key="use"]') ?? null;
+  }
+  if (f === 'lists') return $('#camp-lists tbody [data-key="use"]');
+  if (f.startsWith('schedule.windows')) return $('#win-mon-on');
+  const b = /^schedule\.blackoutDates\.(\d+)/.exec(f);
+  if (b) return campForm.sentBlackouts[Number(b[1])] ?? null;
   const m = /^outcomes\.(\d+)(?:\.(\w+))?/.exec(f);
   if (m) {
     const row = $$('#camp-outcomes tbody tr')[Number(m[1])];
@@ -229,7 +243,7 @@ function showFieldErrors(errors) {
     let p = document.getElementById(id);
     if (!p) {
       p = h('span', { id, class: 'field-error' });
-      (ctl.closest('.field, td') ?? ctl.parentElement).append(p);
+      (ctl.closest('.field, td, li') ?? ctl.parentElement).append(p);
     }
     p.textContent = [p.textContent, e.reason].filter(Boolean).join('; ');
     ctl.setAttribute('aria-invalid', 'true');
@@ -321,6 +335,123 @@ function readWindows() {
   return { windows };
 }
 
+// ---- campaign dates in the campaign's own time zone (Intl; no date library needed for a wall-clock conversion) ----
+/** Wall-clock parts of an instant in an IANA zone. */
+function zonedParts(ts, zone) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ts));
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+const zoneOffsetMs = (ts, zone) => {
+  const p = zonedParts(ts, zone);
+  return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ts / 1000) * 1000;
+};
+function validZone(zone) {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return 'UTC';
+  }
+}
+/** "YYYY-MM-DDTHH:MM" read in `zone` -> ISO instant (null when empty). */
+function zonedToIso(local, zone) {
+  if (!local) return null;
+  const z = validZone(zone);
+  const [d, tm] = local.split('T');
+  const [y, mo, da] = d.split('-').map(Number);
+  const [h, mi] = (tm ?? '00:00').split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, da, h, mi);
+  let ts = wall - zoneOffsetMs(wall, z);
+  // Across a DST change the offset at the result may differ from the first guess.
+  const second = wall - zoneOffsetMs(ts, z);
+  if (second !== ts) ts = second;
+  return new Date(ts).toISOString();
+}
+/** ISO instant -> "YYYY-MM-DDTHH:MM" in `zone` (for a datetime-local input). */
+function isoToZoned(iso, zone) {
+  if (!iso) return '';
+  const p = zonedParts(Date.parse(iso), validZone(zone));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+function updateZoneHints() {
+  const zone = $('#camp-tz').value.trim() || 'UTC';
+  $('#camp-starts-hint').textContent = t('mgr.camp.startsHint', { zone });
+  $('#camp-ends-hint').textContent = t('mgr.camp.endsHint', { zone });
+}
+/** The zone the date fields were last shown in: changing the zone keeps the wall-clock times typed. */
+$('#camp-tz').addEventListener('input', updateZoneHints);
+
+// ---- blackout dates and lead lists of the campaign form ----
+const campForm = { sentLists: [], sentBlackouts: [] };
+let blackoutSeq = 0;
+function blackoutRow(date = '') {
+  const id = `blackout-${++blackoutSeq}`;
+  const li = h(
+    'li',
+    { class: 'blackout-row' },
+    h('label', { for: id, class: 'visually-hidden' }, `${t('mgr.camp.blackoutDate')} ${blackoutSeq}`),
+    h('input', { type: 'date', id, value: date, dataset: { key: 'blackout' } }),
+    h('button', { type: 'button', class: 'ghost small icon', 'aria-label': `${t('mgr.camp.blackoutRemove')} ${date}`.trim(), title: t('mgr.camp.blackoutRemove'), onclick: () => li.remove() }, '✕'),
+  );
+  const input = li.querySelector('input');
+  input.addEventListener('change', () => li.querySelector('button').setAttribute('aria-label', `${t('mgr.camp.blackoutRemove')} ${input.value}`.trim()));
+  return li;
+}
+$('#camp-blackout-add').addEventListener('click', () => {
+  const li = blackoutRow();
+  $('#camp-blackouts').append(li);
+  li.querySelector('input').focus();
+});
+
+function renderCampaignLists(links) {
+  const byId = new Map((links ?? []).map((l) => [l.listId, l]));
+  // Attached lists first (as the dialer drains them: priority, then weight), then the others by name.
+  const rows = [...state.lists].sort((a, b) => {
+    const la = byId.get(a.id);
+    const lb = byId.get(b.id);
+    if (!!la !== !!lb) return la ? -1 : 1;
+    if (la && lb && la.priority !== lb.priority) return lb.priority - la.priority;
+    if (la && lb && la.weight !== lb.weight) return lb.weight - la.weight;
+    return String(a.name).localeCompare(String(b.name));
+  });
+  $('#camp-lists tbody').replaceChildren(
+    ...rows.map((l, i) => {
+      const link = byId.get(l.id);
+      const id = (k) => `cl-${i}-${k}`;
+      const num = (k, label, value, min) =>
+        h('td', {}, h('label', { for: id(k), class: 'visually-hidden' }, `${label} · ${l.name}`), h('input', { type: 'number', id: id(k), dataset: { key: k }, min, max: 1000, step: 1, value, size: 5 }));
+      return h(
+        'tr',
+        { dataset: { listId: l.id } },
+        h('th', { scope: 'row' }, l.name),
+        h('td', {}, h('label', { for: id('use'), class: 'visually-hidden' }, `${t('mgr.camp.listUse')} · ${l.name}`), h('input', { type: 'checkbox', id: id('use'), dataset: { key: 'use' }, checked: !!link && link.active !== false })),
+        num('priority', t('mgr.camp.listPriority'), link?.priority ?? 1, 0),
+        num('weight', t('mgr.camp.listWeight'), link?.weight ?? 1, 1),
+        h('td', { class: 'num' }, fmt.number(l.total ?? 0)),
+      );
+    }),
+  );
+  if (!rows.length) $('#camp-lists tbody').append(h('tr', {}, h('td', { colspan: 5, class: 'empty' }, t('mgr.camp.noLists'))));
+}
+
+function readCampaignLists() {
+  const out = $$('#camp-lists tbody tr[data-list-id]')
+    .filter((tr) => tr.querySelector('[data-key="use"]').checked)
+    .map((tr) => {
+      const v = (k) => tr.querySelector(`[data-key="${k}"]`).value.trim();
+      const n = (k) => (v(k) === '' ? undefined : Number(v(k)));
+      return { listId: tr.dataset.listId, priority: n('priority'), weight: n('weight') };
+    });
+  campForm.sentLists = out.map((l) => l.listId);
+  return out;
+}
+
+function readBlackouts() {
+  const inputs = $$('#camp-blackouts input').filter((i) => i.value);
+  campForm.sentBlackouts = inputs;
+  return inputs.map((i) => i.value);
+}
+
 function renderCampaignTable() {
   const body = $('#camp-table tbody');
   body.replaceChildren(
@@ -338,6 +469,8 @@ function renderCampaignTable() {
 
 async function editCampaign(id) {
   state.campaignId = id;
+  // Busy until the campaign is shown (assistive tech, and tests, wait for it).
+  $('#camp-form').setAttribute('aria-busy', 'true');
   renderCampaignTable();
   showError($('#camp-error'), null);
   showFieldErrors([]);
@@ -365,19 +498,25 @@ async function editCampaign(id) {
   f.elements.machineRetryShiftHours.value = c.retryRules?.machineRetryShiftHours ?? 3;
   f.elements.carrierFailureRetryMinutes.value = c.retryRules?.carrierFailureRetryMinutes ?? 30;
   f.elements.callbackPolicy.value = c.callbackPolicy ?? 'agent_or_anyone';
+  f.elements.recordCalls.checked = !!c.recordCalls;
+  updateZoneHints();
+  f.elements.startsAt.value = isoToZoned(c.startsAt, c.timezone ?? 'UTC');
+  f.elements.endsAt.value = isoToZoned(c.endsAt, c.timezone ?? 'UTC');
+  $('#camp-blackouts').replaceChildren(...(c.schedule?.blackoutDates ?? []).map((d) => blackoutRow(d)));
   $('#camp-gateway').replaceChildren(h('option', { value: '' }, t('mgr.camp.gatewayDefault')), ...state.gateways.map((g) => h('option', { value: g.id }, g.active === false ? `${g.name} (${t('mgr.camp.gatewayInactive')})` : g.name)));
   $('#camp-gateway').value = c.gatewayId ?? '';
   $('#camp-outcomes tbody').replaceChildren(...(c.outcomes ?? []).map((o) => outcomeRow(o)));
   f.elements.callerId.value = c.callerId ?? '';
   $('#camp-script').replaceChildren(h('option', { value: '' }, t('common.none')), ...state.scripts.map((s) => h('option', { value: s.id }, s.name)));
   $('#camp-script').value = c.scriptId ?? '';
-  const attached = new Set((c.lists ?? []).map((l) => l.listId));
-  $('#camp-lists').replaceChildren(...state.lists.map((l) => h('option', { value: l.id, selected: attached.has(l.id) }, l.name)));
+  renderCampaignLists(c.lists);
   renderWindows(c.schedule);
   setStatusBadge($('#camp-status-badge'), c.status ?? 'draft');
   $('#camp-start').disabled = !id || c.status === 'running' || c.status === 'completed';
+  $('#camp-schedule').disabled = !id || c.status !== 'draft';
   $('#camp-pause').disabled = !id || c.status !== 'running';
   $('#camp-stop').disabled = !id || c.status === 'completed' || c.status === 'draft';
+  if (state.campaignId === id) $('#camp-form').removeAttribute('aria-busy');
 }
 
 $('#camp-new').addEventListener('click', () => {
@@ -388,11 +527,14 @@ $('#camp-new').addEventListener('click', () => {
 $('#camp-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = ev.target;
-  const selected = $$('#camp-lists option').filter((o) => o.selected);
+  const timezone = f.elements.timezone.value.trim();
   const body = {
     name: f.elements.name.value.trim(),
     dialMode: f.elements.dialMode.value,
-    timezone: f.elements.timezone.value.trim(),
+    timezone,
+    startsAt: zonedToIso(f.elements.startsAt.value, timezone),
+    endsAt: zonedToIso(f.elements.endsAt.value, timezone),
+    recordCalls: f.elements.recordCalls.checked,
     pacing: {
       abandonTargetPct: Number(f.elements.abandonTarget.value),
       maxLinesPerAgent: Number(f.elements.maxLinesPerAgent.value),
@@ -410,9 +552,8 @@ $('#camp-form').addEventListener('submit', async (ev) => {
     gatewayId: $('#camp-gateway').value || null,
     callerId: f.elements.callerId.value.trim() || null,
     scriptId: $('#camp-script').value || null,
-    schedule: readWindows(),
-    // Listed first = drained first.
-    lists: selected.map((o, i) => ({ listId: o.value, priority: selected.length - i })),
+    schedule: { ...readWindows(), blackoutDates: readBlackouts() },
+    lists: readCampaignLists(),
   };
   // A new campaign without rows gets the default outcome set from the API.
   const outcomes = readOutcomes();
@@ -428,7 +569,7 @@ $('#camp-form').addEventListener('submit', async (ev) => {
   }
 });
 
-for (const [btn, action, status] of [['#camp-start', 'start', 'running'], ['#camp-pause', 'pause', 'paused'], ['#camp-stop', 'stop', 'completed']]) {
+for (const [btn, action, status] of [['#camp-start', 'start', 'running'], ['#camp-schedule', 'schedule', 'scheduled'], ['#camp-pause', 'pause', 'paused'], ['#camp-stop', 'stop', 'completed']]) {
   $(btn).addEventListener('click', async () => {
     if (!state.campaignId) return;
     try {
@@ -438,6 +579,8 @@ for (const [btn, action, status] of [['#camp-start', 'start', 'running'], ['#cam
       await editCampaign(state.campaignId);
     } catch (err) {
       showError($('#camp-error'), err);
+      // A refused start/schedule names the missing settings: mark them at their controls too.
+      showFieldErrors(err.errors ?? []);
     }
   });
 }
@@ -546,15 +689,18 @@ function readMapping() {
 let importPoll = null;
 let currentXhr = null;
 
-function setProgress(labelKey, value, max) {
+/** The bar and its figure: `pct` is a whole percentage 0-100. */
+function setProgress(labelKey, pct) {
   $('#upload-progress').hidden = false;
   $('#upload-bar-label').textContent = t(labelKey);
   const bar = $('#upload-bar');
-  if (max) {
-    bar.max = max;
-    bar.value = value;
-  } else bar.removeAttribute('value');
+  bar.max = 100;
+  bar.value = pct;
+  $('#upload-pct').textContent = fmt.percent(pct / 100, 0);
 }
+
+const MB = 1024 * 1024;
+const fmtBytes = (n) => (n >= MB ? `${fmt.decimal(n / MB, 1)} MB` : `${fmt.decimal(n / 1024, 0)} KB`);
 
 $('#upload-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -588,13 +734,13 @@ $('#upload-form').addEventListener('submit', async (ev) => {
   fd.append('file', file);
   $('#upload-submit').disabled = true;
   $('#upload-errors-link').hidden = true;
-  setProgress('mgr.lists.uploading', 0, file.size);
+  setProgress('mgr.lists.uploading', 0);
   const xhr = new XMLHttpRequest();
   currentXhr = xhr;
   xhr.open('POST', EP.imports);
   xhr.setRequestHeader('Accept', 'application/json');
   xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) setProgress('mgr.lists.uploading', e.loaded, e.total);
+    if (e.lengthComputable) setProgress('mgr.lists.uploading', Math.floor((100 * e.loaded) / (e.total || 1)));
     $('#upload-counts').textContent = t('mgr.lists.uploaded', { pct: fmt.percent(e.loaded / (e.total || 1), 0) });
   };
   xhr.onerror = () => {
@@ -633,15 +779,13 @@ function renderImport(jobId, job) {
   const accepted = (job.inserted ?? 0) + (job.updated ?? 0);
   const rejected = job.rejected ?? 0;
   const status = job.status;
-  // The import reports rows, not a total: the bar runs indeterminate until the job ends.
-  setProgress(status === 'queued' ? 'mgr.lists.queued' : 'mgr.lists.importing', 0, 0);
+  // The import reports the bytes of the file it has read: the percentage (100 once the rows are in the list).
+  setProgress(status === 'queued' ? 'mgr.lists.queued' : 'mgr.lists.importing', Number(job.percent) || 0);
   $('#upload-counts').textContent = t('mgr.lists.counts', { read: fmt.number(read), accepted: fmt.number(accepted), rejected: fmt.number(rejected) }) +
-    (job.duplicates ? ` · ${t('mgr.lists.duplicates', { n: fmt.number(job.duplicates) })}` : '');
+    (job.duplicates ? ` · ${t('mgr.lists.duplicates', { n: fmt.number(job.duplicates) })}` : '') +
+    (job.bytesTotal ? ` · ${t('mgr.lists.bytes', { read: fmtBytes(job.bytesRead ?? 0), total: fmtBytes(job.bytesTotal) })}` : '');
   const done = ['completed', 'failed', 'cancelled'].includes(status);
   if (done) {
-    const bar = $('#upload-bar');
-    bar.max = 1;
-    bar.value = status === 'completed' ? 1 : 0;
     $('#upload-bar-label').textContent = status === 'completed' ? t('mgr.lists.done') : tOr(`import.${status}`, status);
     if (job.error) showError($('#upload-error'), job.error);
     if (rejected > 0) {

@@ -1,0 +1,160 @@
+import { Page } from 'playwright-core';
+import { Role } from '../../src/modules/users/user.entity';
+import { makeCampaign } from '../integration/dialer-fixtures';
+import { isolateDatabase } from '../setup/isolated-db';
+import { waitFor } from '../setup/wait';
+import { BrowserHarness, describeBrowser, startHarness, tabThrough } from './harness';
+
+jest.setTimeout(180_000);
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
+
+describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, callback for myself, do not call (headless Chromium)', () => {
+  const savedEnv = { ...process.env };
+  let hx: BrowserHarness;
+  let page: Page;
+  let agentId: string;
+  let campaignId: string;
+  const names = new Map<string, string>(); // phone -> first name
+  const byName = new Map<string, string>(); // first name -> phone
+
+  beforeAll(async () => {
+    // The simulated carrier: everyone answers and talks long enough for the agent to hang up.
+    Object.assign(process.env, { SIMULATED_ANSWER_RATE: '1', SIMULATED_TIME_SCALE: '0.3' });
+    hx = await startHarness({ api: true, worker: true }, { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_desk` });
+    // A running PREVIEW campaign with two leads inside their calling hours (fixture of the dialer tests).
+    const fx = await makeCampaign(hx.t.db, { ok: 3, mode: 'preview' });
+    campaignId = fx.campaignId;
+    await hx.t.db.query(`UPDATE campaigns SET name = 'Preview desk' WHERE id = $1`, [campaignId]);
+    for (const [i, l] of fx.leads.entries()) {
+      // Well-formed, distinct numbers (the DNC list refuses fictional 555 numbers).
+      const phone = `+1212643${String(7100 + i)}`;
+      const first = ['Mei', 'Omar', 'Ines'][i];
+      await hx.t.db.query(`UPDATE leads SET phone = $2, first_name = $3, last_name = 'Lee' WHERE id = $1`, [l.id, phone, first]);
+      names.set(phone, first);
+      byName.set(first, phone);
+    }
+    const login = await hx.loginAs(Role.Agent);
+    page = login.page;
+    agentId = login.user.id;
+  });
+  afterAll(async () => {
+    await hx?.close();
+    process.env = savedEnv;
+  });
+
+  it('pauses with a reason code: the state shows it, its timer runs, and the state event records the reason', async () => {
+    await page.getByLabel('Reason').selectOption('lunch');
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.locator('#state-label[data-state="paused"]').waitFor();
+    await expect(page.locator('#state-label').textContent()).resolves.toBe('Paused · Lunch');
+    await expect(page.getByRole('button', { name: 'Pause', exact: true }).isDisabled()).resolves.toBe(true);
+    await page.waitForFunction(() => /^0:0[1-9]$/.test(document.querySelector('#state-timer')?.textContent ?? ''), undefined, { timeout: 5000 });
+    const [ev] = await hx.t.db.query(`SELECT state, reason FROM agent_state_events WHERE agent_id = $1 ORDER BY id DESC LIMIT 1`, [agentId]);
+    expect(ev).toEqual({ state: 'paused', reason: 'lunch' });
+    await hx.screenshot(page, 'agent-paused');
+  });
+
+  /** Goes Ready (if not already) and waits for the next preview; returns the lead's first name. */
+  async function nextPreview(): Promise<string> {
+    if (await page.getByRole('button', { name: 'Ready' }).isEnabled()) {
+      await page.getByLabel('Campaign').selectOption(campaignId);
+      await page.getByRole('button', { name: 'Ready' }).click();
+    }
+    await page.locator('#call-status', { hasText: 'Preview' }).waitFor({ timeout: 30_000 });
+    const first = (await page.locator('#lead-details dd').first().textContent())!;
+    expect([...byName.keys()]).toContain(first);
+    return first;
+  }
+
+  /** Dials the previewed lead, hangs up once connected and waits for wrap-up. */
+  async function dialAndHangUp(first: string): Promise<void> {
+    await page.getByRole('button', { name: 'Dial' }).click();
+    await page.locator('#call-status', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await expect(page.locator('#call-announcer').textContent()).resolves.toContain(first);
+    const hangup = page.getByRole('button', { name: 'Hang up' });
+    if (await hangup.isVisible()) await hangup.click().catch(() => undefined);
+    await page.locator('#state-label[data-state="wrap_up"]').waitFor({ timeout: 30_000 });
+  }
+
+  it('shows the previewed lead first with Dial (nothing dialled yet), dials on click, and runs a wrap-up timer', async () => {
+    const first = await nextPreview();
+    // Preview: the lead, Dial and Skip; no Hang up, the outcome form closed; no INVITE placed.
+    await expect(page.getByRole('button', { name: 'Dial' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Skip' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Hang up' }).isVisible()).resolves.toBe(false);
+    await expect(page.getByLabel('Outcome', { exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#call-announcer').textContent()).resolves.toBe(`Preview: ${first} Lee. Press Dial to call.`);
+    const [previewed] = await hx.t.db.query(`SELECT state, dial_at FROM calls WHERE agent_id = $1 AND phone = $2`, [agentId, byName.get(first)]);
+    expect(previewed).toEqual({ state: 'preview', dial_at: null });
+    await hx.screenshot(page, 'agent-preview');
+
+    await dialAndHangUp(first);
+    await page.locator('#wrapup').waitFor();
+    // The wrap-up timer counts.
+    const t0 = await page.locator('#wrapup-timer').textContent();
+    await page.waitForFunction((was) => {
+      const now = document.querySelector('#wrapup-timer')?.textContent ?? '';
+      return now !== was && /^\d+:\d\d$/.test(now) && now !== '0:00';
+    }, t0, { timeout: 5000 });
+    await expect(page.getByLabel('Outcome', { exact: true }).isDisabled()).resolves.toBe(false);
+
+    // The outcome form is keyboard usable: Tab reaches each control, and each has a name.
+    const walk = await tabThrough(page, '#disposition-form');
+    expect(walk.reached).toEqual(walk.expected);
+    expect(walk.reached).toEqual(expect.arrayContaining(['dispo-outcome', 'dispo-notes', 'dispo-callback', 'dispo-dnc', 'dispo-submit']));
+    expect(walk.unnamed).toEqual([]);
+
+    // A callback for myself ("Me" is the default choice): it appears among my callbacks.
+    await page.getByLabel('Outcome', { exact: true }).selectOption('call_later');
+    await page.getByLabel('Call back at').fill('2030-01-15T18:30');
+    await expect(page.getByRole('radio', { name: 'Me', exact: true }).isChecked()).resolves.toBe(true);
+    await page.getByLabel('Notes').fill('Asked to be called after work.');
+    await hx.screenshot(page, 'agent-wrapup-callback');
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    await page.getByText('Outcome saved.').first().waitFor();
+    await page.locator('#callbacks-table tbody tr', { hasText: `${first} Lee` }).waitFor();
+    await expect(page.locator('#callbacks-table tbody').textContent()).resolves.toContain('Preview desk');
+    const [cb] = await hx.t.db.query(
+      `SELECT cb.scope, cb.owner_agent_id, cb.due_at FROM callbacks cb JOIN leads l ON l.id = cb.lead_id WHERE l.phone = $1`, [byName.get(first)],
+    );
+    expect(cb).toMatchObject({ scope: 'agent', owner_agent_id: agentId });
+    expect(new Date(cb.due_at).toISOString()).toBe('2030-01-15T18:30:00.000Z');
+    await hx.screenshot(page, 'agent-callbacks');
+  });
+
+  it('records "do not call this person again": the number goes on the internal DNC list with its compliance event', async () => {
+    const first = await nextPreview();
+    await dialAndHangUp(first);
+    await page.getByLabel('Outcome', { exact: true }).selectOption('no_sale');
+    await page.getByLabel('Do not call this person again').check();
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    const phone = byName.get(first)!;
+    // (The "Outcome saved." of the first call may still be on screen: wait for this call's disposition.)
+    await waitFor(async () => (await hx.t.db.query(`SELECT 1 FROM dispositions d JOIN leads l ON l.id = d.lead_id WHERE l.phone = $1`, [phone])).length > 0, 15_000, 'the disposition');
+    await page.locator('#no-call').waitFor();
+    const dnc = await hx.t.db.query(`SELECT scope FROM dnc_entries WHERE phone = $1`, [phone]);
+    expect(dnc.map((d: { scope: string }) => d.scope)).toContain('internal');
+    const [d] = await hx.t.db.query(`SELECT outcome, dnc_requested FROM dispositions WHERE agent_id = $1 AND lead_id = (SELECT id FROM leads WHERE phone = $2)`, [agentId, phone]);
+    expect(d).toEqual({ outcome: 'no_sale', dnc_requested: true });
+    const [ev] = await hx.t.db.query(`SELECT count(*)::int AS n FROM compliance_events WHERE phone = $1 AND type IN ('dnc_add', 'dnc_added')`, [phone]);
+    expect(ev.n).toBeGreaterThanOrEqual(1);
+    await expect(page.locator('#state-label').getAttribute('data-state')).resolves.toMatch(/ready|reserved/);
+  });
+
+  it('books a callback for anyone when the agent chooses "Anyone"', async () => {
+    const first = await nextPreview();
+    await dialAndHangUp(first);
+    await page.getByLabel('Outcome', { exact: true }).selectOption('call_later');
+    await page.getByLabel('Call back at').fill('2030-02-01T10:00');
+    await page.getByRole('radio', { name: 'Anyone', exact: true }).check();
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    const phone = byName.get(first)!;
+    const cb = await waitFor(async () => {
+      const [row] = await hx.t.db.query(`SELECT cb.scope, cb.owner_agent_id FROM callbacks cb JOIN leads l ON l.id = cb.lead_id WHERE l.phone = $1`, [phone]);
+      return row;
+    }, 15_000, 'the callback');
+    expect(cb).toEqual({ scope: 'anyone', owner_agent_id: agentId });
+  });
+});
