@@ -1,10 +1,11 @@
-import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { extractToken } from '../../common/auth/auth.guard';
 import { Public, Roles } from '../../common/auth/roles.decorator';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Role } from '../users/user.entity';
 import { SafeHtml } from './html/html';
 import { homeFor, layout, PAGE_ROLES, PageName } from './html/layout';
@@ -24,7 +25,10 @@ const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/[a-
 @Controller()
 @UseFilters(PageExceptionFilter)
 export class PagesController {
-  constructor(private readonly jwt: JwtService) {}
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Public()
@@ -48,7 +52,8 @@ export class PagesController {
   @Get('agent')
   @Roles(...PAGE_ROLES.agent)
   agent(@Req() req: Request, @Res() res: Response, @CurrentUser() user: AuthUser): void {
-    this.page(req, res, user, 'agent', 'agent.title', agentBody);
+    const softphone = this.config.TELEPHONY === 'drachtio';
+    this.page(req, res, user, 'agent', 'agent.title', (lang) => agentBody(lang, { softphone }));
   }
 
   @Get('manager')

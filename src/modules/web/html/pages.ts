@@ -38,7 +38,8 @@ export function errorBody(lang: Lang, status: number, home: string | null): Safe
 
 const PAUSE_REASONS = ['break', 'lunch', 'meeting', 'training', 'not_ready', 'technical'] as const;
 
-export function agentBody(lang: Lang): SafeHtml {
+/** softphone: real SIP telephony is configured, so the browser phone (/softphone) is offered beside the state controls. */
+export function agentBody(lang: Lang, opts: { softphone?: boolean } = {}): SafeHtml {
   const t = tr(lang);
   return html`<h1 class="visually-hidden">${t('agent.title')}</h1>
 <section class="state-bar card" aria-label="${t('agent.state.label')}">
@@ -58,6 +59,7 @@ export function agentBody(lang: Lang): SafeHtml {
       <select id="pause-reason">${PAUSE_REASONS.map((r) => html`<option value="${r}">${t(`pause.${r}` as MessageKey)}</option>`)}</select>
     </div>
     <button type="button" id="btn-pause">${t('agent.pause')}</button>
+    ${opts.softphone ? html`<a id="softphone-link" href="/softphone" target="dialer-softphone" rel="noopener">${t('agent.softphone')}</a>` : ''}
   </div>
 </section>
 

@@ -62,6 +62,7 @@ export const en = {
   'agent.campaign': 'Campaign',
   'agent.ready': 'Ready',
   'agent.pause': 'Pause',
+  'agent.softphone': 'Browser phone (opens in a new window)',
   'agent.pauseReason': 'Reason',
   'agent.wrapup': 'Wrap-up',
   'agent.call.title': 'Current call',

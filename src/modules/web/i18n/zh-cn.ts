@@ -64,6 +64,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'agent.campaign': '活动',
   'agent.ready': '就绪',
   'agent.pause': '暂停',
+  'agent.softphone': '浏览器电话（在新窗口中打开）',
   'agent.pauseReason': '原因',
   'agent.wrapup': '话后处理',
   'agent.call.title': '当前通话',
