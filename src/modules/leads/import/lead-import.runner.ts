@@ -166,7 +166,7 @@ export class LeadImportRunner {
   /**
    * Staged rows are merged into leads every this many characters of COPY text (~120,000 rows of a typical file),
    * while the next ones are read: bigger chunks keep the index inserts in order, smaller ones overlap sooner and
-   * hold less in memory (rows read during a merge wait, at most one chunk).
+   * hold less in memory (rows read during a merge wait in memory, up to a quarter chunk).
    */
   mergeChunkBytes = 16 * 1024 * 1024;
   /**
@@ -276,7 +276,7 @@ export class LeadImportRunner {
  * Rows arrive in file order. Every `chunkBytes` of COPY text the chunk is merged (dedupe within the file, the list and
  * optionally the campaign; INSERT into leads) while the next chunk is being read and normalised: PostgreSQL writes
  * leads while Node parses phone numbers, instead of one waiting for the other. Rows that arrive during a merge wait
- * in memory (at most one chunk, then the reading pauses). The first row of a number in the file is the one kept,
+ * in memory (up to a quarter chunk, then the reading pauses). The first row of a number in the file is the one kept,
  * whichever chunk its later duplicates fall in: `lead_import_firsts` holds the first line of every number seen.
  * Nothing is committed until `finish`, so a failure or a cancel still rolls back everything, the list included.
  */
@@ -339,10 +339,12 @@ class StagedMerge extends Writable {
   private async accept(text: string): Promise<void> {
     if (this.failed) throw this.failed;
     if (this.merging) {
-      // Wait in memory; once a chunk's worth waits, so does the reading.
+      // Wait in memory; once a quarter chunk waits, so does the reading. PostgreSQL's side (the INSERT into leads)
+      // is the slower one, so more waiting rows would not go faster, only hold more memory (they get promoted to
+      // V8's old generation while they wait).
       this.pending.push(text);
       this.pendingBytes += text.length;
-      if (this.pendingBytes < this.chunkBytes) return;
+      if (this.pendingBytes < this.chunkBytes / 4) return;
       await this.settle();
       return this.flushPending();
     }
@@ -446,15 +448,14 @@ class StagedMerge extends Writable {
     const listId = await this.lockList();
     const id = this.imp.id;
     const phoneColumn = this.stage.mapping!.header[this.stage.mapping!.phone];
-    // The planner needs the staging table's size (a temporary table has no statistics until analysed): without it
-    // it sorts a million rows on disk instead of hashing them in memory.
-    await this.q(`ANALYZE lead_import_stage`);
     // This chunk's numbers: their first line here, how many rows carry each, and the line of an earlier chunk's row
     // with the same number (then every row of it here is a duplicate).
     await this.q(
       `CREATE TEMP TABLE lead_import_chunk ON COMMIT DROP AS
        SELECT phone, min(line) AS line, count(*) AS n, NULL::integer AS earlier FROM lead_import_stage WHERE kind = 'l' GROUP BY phone`,
     );
+    // Statistics for the joins below (a temporary table has none until analysed; the staging table needs none: a
+    // chunk is small enough to be hashed and sorted in memory whatever the planner guesses).
     await this.q(`ANALYZE lead_import_chunk`);
     await this.q(`UPDATE lead_import_chunk c SET earlier = f.line FROM lead_import_firsts f WHERE f.phone = c.phone`);
     // Per-row issues, then the duplicates within the file, in one statement (one pass over the staging table).
@@ -484,7 +485,10 @@ class StagedMerge extends Writable {
         [id, this.imp.dedupeCampaignId, listId, phoneColumn],
       );
     }
-    if (this.imp.duplicatePolicy === 'update') {
+    // Numbers already in the list: only an existing list can hold them (a list created by this import holds only the
+    // leads of earlier chunks, whose numbers were taken out of this chunk above).
+    const existingList = this.imp.listId !== null;
+    if (existingList && this.imp.duplicatePolicy === 'update') {
       const res = await this.q(
         `UPDATE leads l SET
            first_name = coalesce(s.first_name, l.first_name),
@@ -505,7 +509,7 @@ class StagedMerge extends Writable {
         `DELETE FROM lead_import_chunk f USING leads l WHERE l.list_id = $1 AND l.phone = f.phone AND l.deleted_at IS NULL`,
         [listId],
       );
-    } else {
+    } else if (existingList) {
       await this.q(
         `WITH gone AS (
            DELETE FROM lead_import_chunk f USING leads l
