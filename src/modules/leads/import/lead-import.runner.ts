@@ -420,12 +420,16 @@ class StagedMerge extends Writable {
     return res;
   }
 
-  /** The list row is locked (or created) in this transaction, so imports into one list run one after the other. */
+  /**
+   * The list row is locked (or created) in this transaction, so imports into one list run one after the other. The
+   * lock is taken at the first chunk, so it is FOR NO KEY UPDATE: it still keeps a second import and the list's
+   * deletion out, but not a lead added to the list meanwhile (its foreign key check takes FOR KEY SHARE).
+   */
   private async lockList(): Promise<string> {
     if (this.listId) return this.listId;
     const imp = this.imp;
     if (imp.listId) {
-      const found = await this.q(`SELECT id FROM lead_lists WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, [imp.listId]);
+      const found = await this.q(`SELECT id FROM lead_lists WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE`, [imp.listId]);
       if (!found.rowCount) throw new ImportRefused('the list was deleted while the file was being imported');
       this.listId = imp.listId;
     } else {
