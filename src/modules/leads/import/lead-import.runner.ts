@@ -459,10 +459,11 @@ class StagedMerge extends Writable {
     // with the same number (then every row of it here is a duplicate).
     await this.q(
       `CREATE TEMP TABLE lead_import_chunk ON COMMIT DROP AS
-       SELECT phone, min(line) AS line, count(*) AS n, NULL::integer AS earlier FROM lead_import_stage WHERE kind = 'l' GROUP BY phone`,
+       SELECT c.phone, c.line, c.n, f.line AS earlier
+         FROM (SELECT phone, min(line) AS line, count(*) AS n FROM lead_import_stage WHERE kind = 'l' GROUP BY phone) c
+         LEFT JOIN lead_import_firsts f ON f.phone = c.phone`,
     );
     await this.q(`ANALYZE lead_import_chunk`);
-    await this.q(`UPDATE lead_import_chunk c SET earlier = f.line FROM lead_import_firsts f WHERE f.phone = c.phone`);
     // Per-row issues, then the duplicates within the file, in one statement (one pass over the staging table).
     await this.q(
       `INSERT INTO lead_import_errors (import_id, line, column_name, reason, action)
