@@ -94,6 +94,81 @@ describe('LeadImportRunner', () => {
     expect(await errors(pooled)).toEqual(await errors(inline));
   });
 
+  it('gives the same leads, errors and counts when the file is merged in many chunks while it is read', async () => {
+    // 12,000 rows (several 64 KB reads): every number comes back 5,000 rows later (duplicates in a later chunk than
+    // their first row), 13 rows are refused, and the list already holds 100 of the numbers.
+    const body = ['phone,name', ...Array.from({ length: 12000 }, (_, i) => (i % 997 === 5 ? `bad${i},x` : `312${3100000 + (i % 5000)},Name number ${i}`))].join('\n');
+    const leads = (listId: string) =>
+      db.query(`SELECT phone, first_name, source_line, import_job_id IS NOT NULL AS imported FROM leads WHERE list_id = $1 ORDER BY phone`, [listId]);
+    const errors = (id: string) => db.query(`SELECT line, column_name, reason, action FROM lead_import_errors WHERE import_id = $1 ORDER BY line, reason`, [id]);
+    for (const policy of ['skip', 'update']) {
+      const runs = [];
+      // One chunk; a chunk per 64 KB read; the same on worker threads (whose batches finish out of order).
+      for (const [chunkBytes, threads] of [[64 * 1024 * 1024, 0], [1, 0], [1, 2]]) {
+        const [list] = await db.query(`INSERT INTO lead_lists (name) VALUES ($1) RETURNING id`, [`Chunks ${policy} ${chunkBytes} ${threads} ${Date.now()}`]);
+        await db.query(`INSERT INTO leads (list_id, phone, first_name) SELECT $1, '+1312' || (3100000 + g * 37)::text, 'Before' FROM generate_series(0, 99) g`, [list.id]);
+        const id = await newImport({ path: file(body), listId: list.id });
+        await db.query(`UPDATE lead_imports SET duplicate_policy = $2 WHERE id = $1`, [id, policy]);
+        const chunked = new LeadImportRunner(db);
+        chunked.mergeChunkBytes = chunkBytes;
+        chunked.threads = threads;
+        chunked.poolMinBytes = 0;
+        const summary = await chunked.run(id);
+        runs.push({ summary, chunks: summary.timings!.chunks, leads: await leads(list.id), errors: await errors(id) });
+      }
+      const [one, many, pooled] = runs;
+      expect(one.chunks).toBe(1);
+      expect(many.chunks).toBeGreaterThan(3);
+      expect(pooled.chunks).toBeGreaterThan(3);
+      const { importId: _a, listId: _b, timings: _c, ...counts } = one.summary;
+      expect(counts).toEqual(
+        policy === 'skip'
+          ? { status: 'completed', rowsRead: 12000, inserted: 4900, updated: 0, rejected: 13, duplicates: 6987 + 100 }
+          : { status: 'completed', rowsRead: 12000, inserted: 4900, updated: 100, rejected: 13, duplicates: 6987 },
+      );
+      for (const other of [many, pooled]) {
+        expect(other.summary).toMatchObject(counts);
+        expect(other.leads).toEqual(one.leads);
+        expect(other.errors).toEqual(one.errors);
+      }
+      // A number's later rows name its first row, also from a later chunk.
+      expect(one.errors).toContainEqual({ line: 10002, column_name: 'phone', reason: 'duplicate: same phone number as line 2', action: 'duplicate' });
+    }
+  });
+
+  it('rolls back every chunk already merged into leads when cancelled, and leaves its connection usable', async () => {
+    const name = `Cancelled chunks ${Date.now()}`;
+    // 100,000 rows of ~27 bytes: 64 KB reads, ~100 KB chunks, so a COPY is usually open when the cancel lands.
+    const many = Array.from({ length: 100000 }, (_, i) => `312${4000000 + i},Name ${i}`).join('\n');
+    const id = await newImport({ path: file(`phone,name\n${many}\n`), newListName: name });
+    const chunked = new LeadImportRunner(db);
+    chunked.mergeChunkBytes = 100_000;
+    chunked.progressIntervalMs = 10;
+    let merged = false;
+    const run = chunked.run(id, async (p) => {
+      // Cancel once some chunks are in leads (visible to this transaction only) and more are still being read.
+      // (The runner honours it at the latest just before committing.)
+      if (!merged && p.rowsRead > 8000) {
+        merged = true;
+        await db.query(`UPDATE lead_imports SET cancel_requested = true WHERE id = $1`, [id]);
+      }
+    });
+    const result = await run;
+    expect(merged).toBe(true);
+    expect(result.status).toBe('cancelled');
+    const [lists] = await db.query(`SELECT count(*)::int AS n FROM lead_lists WHERE name = $1`, [name]);
+    expect(lists.n).toBe(0);
+    const [leads] = await db.query(`SELECT count(*)::int AS n FROM leads WHERE import_job_id = $1`, [id]);
+    expect(leads.n).toBe(0);
+    const [errors] = await db.query(`SELECT count(*)::int AS n FROM lead_import_errors WHERE import_id = $1`, [id]);
+    expect(errors.n).toBe(0);
+    // The pool's connections still work, the cancelled run's among them (the pool hands out the last one released).
+    for (const k of [1, 2, 3]) {
+      const after = await chunked.run(await newImport({ path: file(`phone,name\n${rows(20, 100 * k)}\n`), newListName: `After ${k} ${Date.now()}` }));
+      expect(after).toMatchObject({ status: 'completed', inserted: 20 });
+    }
+  });
+
   it('leaves no list and no lead behind when an import into a new list fails', async () => {
     const name = `Doomed ${Date.now()}`;
     const id = await newImport({ path: join(tmpdir(), `missing-${randomUUID()}.csv`), newListName: name });

@@ -89,9 +89,21 @@ function columnName(m: ResolvedMapping, index: number | null): string | null {
 }
 
 const clean = (v: string | undefined): string | null => {
-  const t = (v ?? '').replace(/\u0000/g, '').trim();
+  if (v === undefined) return null;
+  const t = (v.indexOf('\u0000') < 0 ? v : v.replace(/\u0000/g, '')).trim();
   return t === '' ? null : t;
 };
+
+/** Each mapped column with the longest value it may hold (custom fields get more room), worked out once per mapping. */
+const limitsByMapping = new WeakMap<ResolvedMapping, [index: number, max: number][]>();
+function valueLimits(m: ResolvedMapping): [number, number][] {
+  let limits = limitsByMapping.get(m);
+  if (!limits) {
+    limits = [...m.used].map((i) => [i, m.custom.some(([, idx]) => idx === i) ? MAX_CUSTOM_VALUE_CHARS : MAX_VALUE_CHARS]);
+    limitsByMapping.set(m, limits);
+  }
+  return limits;
+}
 
 /**
  * One CSV record to one lead, or to the reasons it is refused. Pure: the same record always gives the same result.
@@ -106,9 +118,7 @@ export function normaliseRecord(rec: CsvRecord, m: ResolvedMapping, defaultCount
     const bad = rec.badUtf8.find((i) => m.used.has(i));
     if (bad !== undefined) return reject(columnName(m, bad), 'bytes that are not valid UTF-8 (save the file as UTF-8)');
   }
-  for (const i of m.used) {
-    const isCustom = m.custom.some(([, idx]) => idx === i);
-    const max = isCustom ? MAX_CUSTOM_VALUE_CHARS : MAX_VALUE_CHARS;
+  for (const [i, max] of valueLimits(m)) {
     if (f[i].length > max) return reject(columnName(m, i), `value is ${f[i].length} characters long (at most ${max})`);
   }
 

@@ -77,6 +77,8 @@ function fingerprint(zone: string): string {
 }
 
 const settled = new Map<string, ResolvedTimezone>();
+/** settle() of a prefix's zone list, by country and the list as stored (bounded: one entry per distinct zone list). */
+const prefixSettled = new Map<string, ResolvedTimezone>();
 
 /** Reduces a list of zones to a decision: one zone, or every distinct candidate and ambiguous=true. */
 export function settle(zones: string[], country: string | null, source: TimezoneSource): ResolvedTimezone {
@@ -122,7 +124,16 @@ export function resolveTimezone(input: TimezoneInput): ResolvedTimezone {
   const byPrefix = prefixZones(input.e164);
   // A match on the calling code alone (+1: all of North America) says less than the number's own country.
   const countryLevel = !byPrefix || byPrefix.prefix === input.callingCode;
-  if (byPrefix && !(countryLevel && input.country)) return settle(byPrefix.zones.split('&'), input.country, 'phone_prefix');
+  if (byPrefix && !(countryLevel && input.country)) {
+    // Most rows of a file share a few prefixes' zone lists: decide each list once per country.
+    const key = `${input.country ?? ''}|${byPrefix.zones}`;
+    let hit = prefixSettled.get(key);
+    if (!hit) {
+      hit = settle(byPrefix.zones.split('&'), input.country, 'phone_prefix');
+      prefixSettled.set(key, hit);
+    }
+    return hit;
+  }
   if (input.country) {
     const zones = getCountry(input.country as never)?.timezones ?? [];
     if (zones.length) return settle(zones, input.country, 'country');
