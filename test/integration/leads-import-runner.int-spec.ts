@@ -145,9 +145,10 @@ describe('LeadImportRunner', () => {
     chunked.mergeChunkBytes = 100_000;
     chunked.progressIntervalMs = 10;
     let merged = false;
+    let lastRowsRead = 0;
     const run = chunked.run(id, async (p) => {
       // Cancel once some chunks are in leads (visible to this transaction only) and more are still being read.
-      // (The runner honours it at the latest just before committing.)
+      lastRowsRead = p.rowsRead;
       if (!merged && p.rowsRead > 8000) {
         merged = true;
         await db.query(`UPDATE lead_imports SET cancel_requested = true WHERE id = $1`, [id]);
@@ -156,6 +157,8 @@ describe('LeadImportRunner', () => {
     const result = await run;
     expect(merged).toBe(true);
     expect(result.status).toBe('cancelled');
+    // A progress tick reads the request and stops the reading (not only the final check before COMMIT).
+    expect(lastRowsRead).toBeLessThan(50000);
     const [lists] = await db.query(`SELECT count(*)::int AS n FROM lead_lists WHERE name = $1`, [name]);
     expect(lists.n).toBe(0);
     const [leads] = await db.query(`SELECT count(*)::int AS n FROM leads WHERE import_job_id = $1`, [id]);

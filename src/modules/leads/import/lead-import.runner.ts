@@ -256,11 +256,12 @@ export class LeadImportRunner {
 
   private async tick(importId: string, stage: StageTransform, onProgress?: (p: ImportProgress) => Promise<void> | void, bytesRead = 0): Promise<void> {
     const p = stage.progress;
-    const [row] = await this.db.query(
+    // DataSource.query answers an UPDATE ... RETURNING with [rows, affected count] on PostgreSQL.
+    const [rows] = (await this.db.query(
       `UPDATE lead_imports SET rows_read = $2, rejected = $3, bytes_read = $4, updated_at = now() WHERE id = $1 RETURNING cancel_requested`,
       [importId, p.rowsRead, p.rejected, bytesRead],
-    );
-    if (row?.cancel_requested) stage.cancelled = true;
+    )) as [{ cancel_requested: boolean }[], number];
+    if (rows?.[0]?.cancel_requested) stage.cancelled = true;
     await onProgress?.(p);
   }
 
