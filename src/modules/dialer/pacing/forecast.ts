@@ -1,0 +1,133 @@
+import { lognormCdf, normCdf } from './distributions';
+import { DurationStats, PacingState } from './pacing.types';
+
+/** Forecast resolution: the pacer decides about once a second, so a one-second step is fine enough. */
+export const STEP_MS = 1_000;
+
+/** A CDF tabulated on a fixed grid (linear interpolation), so one decision costs a few hundred log-normal evaluations. */
+class CdfTable {
+  private readonly values: Float64Array;
+  constructor(private readonly d: DurationStats, private readonly resolutionMs: number, private readonly spanMs: number) {
+    const n = Math.ceil(spanMs / resolutionMs) + 1;
+    this.values = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.values[i] = lognormCdf(d, i * resolutionMs);
+  }
+  at(x: number): number {
+    if (x <= 0) return 0;
+    if (x >= this.spanMs) return lognormCdf(this.d, x);
+    const f = x / this.resolutionMs;
+    const i = Math.floor(f);
+    return this.values[i] + (this.values[i + 1] - this.values[i]) * (f - i);
+  }
+}
+
+/**
+ * What the next seconds hold for one campaign, step by step (step j ends at (j + 1) x STEP_MS from now):
+ *  - answers: cumulative human answers from calls already placed (waiting ones count at once), mean and variance;
+ *  - free: cumulative agents that are or become free (Ready now, wrap-up ending, talk + wrap-up ending), mean and variance;
+ *  - newAnswerCdf: the chance a call placed now has been answered by a person by the end of each step, given human.
+ *
+ * Each ringing call's chance of still being answered by a person falls as it rings on (Bayes on its elapsed ring
+ * time); each wrap-up's chance of ending soon rises with its elapsed time (the hazard of the fitted log-normal); a
+ * talking agent frees up only after the rest of the talk and a whole wrap-up.
+ */
+export interface Forecast {
+  steps: number;
+  answersMean: Float64Array;
+  answersVar: Float64Array;
+  freeMean: Float64Array;
+  freeVar: Float64Array;
+  newAnswerCdf: Float64Array;
+  /** Share of calls that a person answers (the estimate), and the relative variance of that estimate. */
+  p: number;
+  pRelVar: number;
+}
+
+export function forecast(state: PacingState, horizonMs: number, answerRateSpan: number): Forecast {
+  const steps = Math.max(1, Math.ceil(horizonMs / STEP_MS));
+  const p = Math.min(0.99, Math.max(1e-3, state.humanAnswerRate));
+  const m = Math.min(0.99 - p, Math.max(0, state.machineRate));
+  const answerDelay = new CdfTable(state.answerDelay, 250, 60_000 + horizonMs);
+  const wrap = new CdfTable(state.wrapUp, 250, Math.max(4 * state.wrapUp.meanMs, 60_000) + horizonMs);
+
+  const answersMean = new Float64Array(steps);
+  const answersVar = new Float64Array(steps);
+  const freeMean = new Float64Array(steps);
+  const freeVar = new Float64Array(steps);
+  const newAnswerCdf = new Float64Array(steps);
+  for (let j = 0; j < steps; j++) newAnswerCdf[j] = answerDelay.at((j + 1) * STEP_MS);
+
+  // Answers from calls in flight. A call still ringing after e ms is a person's call with probability
+  // p S(e) / (p S(e) + m S(e) + (1 - p - m)) (machines answer on the same clock; the rest ring until the timeout).
+  for (let j = 0; j < steps; j++) answersMean[j] = state.answeredWaiting;
+  for (const e of state.ringingElapsedMs) {
+    const s = 1 - answerDelay.at(e);
+    if (s < 1e-6) continue;
+    const q = (p * s) / ((p + m) * s + (1 - p - m));
+    for (let j = 0; j < steps; j++) {
+      const a = (q * (answerDelay.at(e + (j + 1) * STEP_MS) - (1 - s))) / s;
+      answersMean[j] += a;
+      answersVar[j] += a * (1 - a);
+    }
+  }
+  // The answer rate is an estimate: its error moves every ringing call's chance together.
+  const pRelVar = state.observedAttempts > 0 ? (1 - p) / (p * Math.min(state.observedAttempts, answerRateSpan)) : 1;
+  for (let j = 0; j < steps; j++) {
+    const fromRate = answersMean[j] - state.answeredWaiting;
+    answersVar[j] += fromRate * fromRate * pRelVar;
+  }
+
+  // Agents: Ready now, then wrap-ups ending (conditional on the time already spent).
+  for (let j = 0; j < steps; j++) freeMean[j] = state.readyAgents;
+  for (const e of state.wrapUpElapsedMs) {
+    const f0 = wrap.at(e);
+    const s = 1 - f0;
+    for (let j = 0; j < steps; j++) {
+      const f = s < 1e-6 ? 1 : Math.min(1, (wrap.at(e + (j + 1) * STEP_MS) - f0) / s);
+      freeMean[j] += f;
+      freeVar[j] += f * (1 - f);
+    }
+  }
+  // Talking agents: the chance the talk ends within the horizon, spread evenly over it (the hazard of a 3-minute
+  // talk hardly changes within half a minute), then a whole wrap-up. Rare events: variance ~ mean.
+  if (state.talkingElapsedMs.length) {
+    let endsPerStep = 0;
+    for (const e of state.talkingElapsedMs) {
+      const s = 1 - lognormCdf(state.talk, e);
+      endsPerStep += s < 1e-9 ? 1 / steps : (lognormCdf(state.talk, e + steps * STEP_MS) - (1 - s)) / s / steps;
+    }
+    for (let j = 0; j < steps; j++) {
+      let f = 0;
+      for (let i = 0; i <= j; i++) f += wrap.at((j - i + 0.5) * STEP_MS);
+      freeMean[j] += endsPerStep * f;
+      freeVar[j] += endsPerStep * f;
+    }
+  }
+  return { steps, answersMean, answersVar, freeMean, freeVar, newAnswerCdf, p, pRelVar };
+}
+
+/**
+ * Chance that the k-th new call launched now, if a person answers it, finds no agent within the grace: the answers
+ * before it (calls in flight and the k - 1 new calls before it) use up every agent free by its answer + grace.
+ * Normal approximation of (answers before - agents free) with a continuity correction; abandoned calls are counted
+ * as if they had taken an agent, which errs on the safe side.
+ */
+export function marginalAbandonRisk(fc: Forecast, k: number, graceSteps: number): number {
+  const last = fc.steps - 1;
+  const total = fc.newAnswerCdf[last];
+  if (total <= 0) return 0;
+  let risk = 0;
+  let prev = 0;
+  for (let j = 0; j < fc.steps; j++) {
+    const w = fc.newAnswerCdf[j] - prev;
+    prev = fc.newAnswerCdf[j];
+    if (w <= 1e-9) continue;
+    const g = Math.min(last, j + graceSteps);
+    const b = fc.p * fc.newAnswerCdf[j];
+    const mean = fc.answersMean[j] + (k - 1) * b - fc.freeMean[g];
+    const fromNew = (k - 1) * b;
+    const variance = fc.answersVar[j] + (k - 1) * b * (1 - b) + fromNew * fromNew * fc.pRelVar + fc.freeVar[g];
+    risk += (w / total) * (variance < 1e-9 ? (mean > -0.5 ? 1 : 0) : normCdf((mean + 0.5) / Math.sqrt(variance)));
+  }
+  return risk;
+}
