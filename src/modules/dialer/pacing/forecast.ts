@@ -41,9 +41,24 @@ export interface Forecast {
   /** Share of calls that a person answers (the estimate), and the relative variance of that estimate. */
   p: number;
   pRelVar: number;
+  /**
+   * Small teams only: the distributions themselves, step by step (answers: exact Poisson-binomial of the calls in
+   * flight; free agents: Ready + Poisson-binomial of the wrap-ups + Poisson of the talks), since a normal
+   * approximation of a handful of Bernoulli trials misjudges the tail the abandon risk lives in (one Ready agent and
+   * nothing in flight: the normal says 1-2% for the first call, the truth is 0). The error of the answer-rate
+   * estimate is left out here; the abandon budget absorbs it.
+   */
+  exact?: { waiting: number; ready: number; answerPmf: Float64Array[]; freePmf: Float64Array[] };
 }
 
+/** Up to this many agents logged in, the forecast keeps exact distributions (cheap for small counts). */
+export const EXACT_MAX_AGENTS = 30;
+
 export function forecast(state: PacingState, horizonMs: number, answerRateSpan: number): Forecast {
+  const staffed = state.readyAgents + state.talkingElapsedMs.length + state.wrapUpElapsedMs.length;
+  const exactOn = staffed <= EXACT_MAX_AGENTS;
+  const ringProbs: number[][] = [];
+  const wrapProbs: number[][] = [];
   const steps = Math.max(1, Math.ceil(horizonMs / STEP_MS));
   const p = Math.min(0.99, Math.max(1e-3, state.humanAnswerRate));
   const m = Math.min(0.99 - p, Math.max(0, state.machineRate));
@@ -64,11 +79,14 @@ export function forecast(state: PacingState, horizonMs: number, answerRateSpan: 
     const s = 1 - answerDelay.at(e);
     if (s < 1e-6) continue;
     const q = (p * s) / ((p + m) * s + (1 - p - m));
+    const row: number[] = [];
     for (let j = 0; j < steps; j++) {
       const a = (q * (answerDelay.at(e + (j + 1) * STEP_MS) - (1 - s))) / s;
       answersMean[j] += a;
       answersVar[j] += a * (1 - a);
+      row.push(a);
     }
+    if (exactOn) ringProbs.push(row);
   }
   // The answer rate is an estimate: its error moves every ringing call's chance together.
   const pRelVar = state.observedAttempts > 0 ? (1 - p) / (p * Math.min(state.observedAttempts, answerRateSpan)) : 1;
@@ -82,14 +100,18 @@ export function forecast(state: PacingState, horizonMs: number, answerRateSpan: 
   for (const e of state.wrapUpElapsedMs) {
     const f0 = wrap.at(e);
     const s = 1 - f0;
+    const row: number[] = [];
     for (let j = 0; j < steps; j++) {
       const f = s < 1e-6 ? 1 : Math.min(1, (wrap.at(e + (j + 1) * STEP_MS) - f0) / s);
       freeMean[j] += f;
       freeVar[j] += f * (1 - f);
+      row.push(f);
     }
+    if (exactOn) wrapProbs.push(row);
   }
   // Talking agents: the chance the talk ends within the horizon, spread evenly over it (the hazard of a 3-minute
   // talk hardly changes within half a minute), then a whole wrap-up. Rare events: variance ~ mean.
+  const talkFree = new Float64Array(steps);
   if (state.talkingElapsedMs.length) {
     let endsPerStep = 0;
     for (const e of state.talkingElapsedMs) {
@@ -101,9 +123,75 @@ export function forecast(state: PacingState, horizonMs: number, answerRateSpan: 
       for (let i = 0; i <= j; i++) f += wrap.at((j - i + 0.5) * STEP_MS);
       freeMean[j] += endsPerStep * f;
       freeVar[j] += endsPerStep * f;
+      talkFree[j] = endsPerStep * f;
     }
   }
-  return { steps, answersMean, answersVar, freeMean, freeVar, newAnswerCdf, p, pRelVar };
+  let exact: Forecast['exact'];
+  if (exactOn) {
+    const answerPmf: Float64Array[] = [];
+    const freePmf: Float64Array[] = [];
+    for (let j = 0; j < steps; j++) {
+      answerPmf.push(poissonBinomial(ringProbs.map((r) => r[j]), 0));
+      freePmf.push(poissonBinomial(wrapProbs.map((r) => r[j]), talkFree[j]));
+    }
+    exact = { waiting: state.answeredWaiting, ready: state.readyAgents, answerPmf, freePmf };
+  }
+  return { steps, answersMean, answersVar, freeMean, freeVar, newAnswerCdf, p, pRelVar, exact };
+}
+
+/** Distribution of a sum of independent Bernoulli(probs) plus a Poisson(poissonMean) (tail below 1e-12 dropped). */
+function poissonBinomial(probs: number[], poissonMean: number): Float64Array {
+  let pmf: Float64Array = new Float64Array([1]);
+  for (const q of probs) {
+    if (q <= 1e-12) continue;
+    const next = new Float64Array(pmf.length + 1);
+    for (let i = 0; i < pmf.length; i++) {
+      next[i] += pmf[i] * (1 - q);
+      next[i + 1] += pmf[i] * q;
+    }
+    pmf = next;
+  }
+  if (poissonMean > 1e-9) {
+    const terms: number[] = [];
+    let t = Math.exp(-poissonMean);
+    for (let i = 0; i < 60 && (i <= poissonMean || t > 1e-12); i++) {
+      terms.push(t);
+      t *= poissonMean / (i + 1);
+    }
+    pmf = convolve(pmf, Float64Array.from(terms));
+  }
+  return pmf;
+}
+
+function convolve(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length - 1);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] < 1e-14) continue;
+    for (let j = 0; j < b.length; j++) out[i + j] += a[i] * b[j];
+  }
+  return out;
+}
+
+function binomialPmf(n: number, q: number): Float64Array {
+  const pmf = new Float64Array(n + 1);
+  pmf[0] = (1 - q) ** n;
+  for (let i = 1; i <= n; i++) pmf[i] = q >= 1 ? (i === n ? 1 : 0) : (pmf[i - 1] * (n - i + 1) * q) / (i * (1 - q));
+  return pmf;
+}
+
+/** P(waiting + answers + newBefore >= ready + free), all exact distributions. */
+function exactDeficitChance(ex: NonNullable<Forecast['exact']>, j: number, g: number, newBefore: Float64Array): number {
+  const answers = convolve(ex.answerPmf[j], newBefore);
+  // tail[i] = P(answers >= i)
+  const tail = new Float64Array(answers.length + 1);
+  for (let i = answers.length - 1; i >= 0; i--) tail[i] = tail[i + 1] + answers[i];
+  const free = ex.freePmf[g];
+  let chance = 0;
+  for (let f = 0; f < free.length; f++) {
+    const need = Math.max(0, ex.ready + f - ex.waiting);
+    if (need < tail.length) chance += free[f] * tail[need];
+  }
+  return chance;
 }
 
 /**
@@ -127,6 +215,10 @@ export function marginalAbandonRisk(fc: Forecast, k: number, graceSteps: number)
     const mean = fc.answersMean[j] + (k - 1) * b - fc.freeMean[g];
     const fromNew = (k - 1) * b;
     const variance = fc.answersVar[j] + (k - 1) * b * (1 - b) + fromNew * fromNew * fc.pRelVar + fc.freeVar[g];
+    if (fc.exact) {
+      risk += (w / total) * exactDeficitChance(fc.exact, j, g, binomialPmf(k - 1, b));
+      continue;
+    }
     risk += (w / total) * (variance < 1e-9 ? (mean > -0.5 ? 1 : 0) : normCdf((mean + 0.5) / Math.sqrt(variance)));
   }
   return risk;

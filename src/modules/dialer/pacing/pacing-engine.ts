@@ -16,10 +16,10 @@ const MIN_RISK = 0.0003;
 const DEFAULT_AIM_FRACTION = 2 / 3;
 /** The room is spread over at least this many abandons, so a small team slows down before its last few. */
 const MIN_SPREAD_ABANDONS = 3;
-/** Share of the window's answered calls kept in reserve: a fixed 3% plus 1.5/sqrt(n) for small windows, whose
+/** Share of the window's answered calls kept in reserve: a fixed 3% plus 1/sqrt(n) for small windows, whose
  * denominator shrinks noticeably when the pacer backs off (fewer answers, same abandons). */
 const MARGIN_FIXED = 0.03;
-const MARGIN_SQRT = 1.5;
+const MARGIN_SQRT = 1;
 /** Before the 1-hour window has filled, its denominator is taken as this share of what the team can answer in an hour. */
 const FILLING_WINDOW_SHARE = 0.8;
 /** Below this many answered calls a window's rate is not a rate. */
