@@ -4,10 +4,25 @@ import { DurationStats, PacingState } from './pacing.types';
 /** Forecast resolution: the pacer decides about once a second, so a one-second step is fine enough. */
 export const STEP_MS = 1_000;
 
-/** A CDF tabulated on a fixed grid (linear interpolation), so one decision costs a few hundred log-normal evaluations. */
+/**
+ * A CDF tabulated on a fixed grid (linear interpolation). Tables are memoised with the mean and sd rounded to 0.5%
+ * (the running estimates move a little with every call; a table costs a few hundred log-normal evaluations).
+ */
 class CdfTable {
+  private static readonly memo = new Map<string, CdfTable>();
+  static of(d: DurationStats, resolutionMs: number, spanMs: number): CdfTable {
+    const q = (x: number) => Math.round(Math.log(Math.max(x, 1)) / 0.005);
+    const key = `${q(d.meanMs)}:${q(d.sdMs)}:${resolutionMs}:${Math.ceil(spanMs / 10_000)}`;
+    let t = CdfTable.memo.get(key);
+    if (!t) {
+      if (CdfTable.memo.size > 64) CdfTable.memo.clear();
+      t = new CdfTable(d, resolutionMs, Math.ceil(spanMs / 10_000) * 10_000);
+      CdfTable.memo.set(key, t);
+    }
+    return t;
+  }
   private readonly values: Float64Array;
-  constructor(private readonly d: DurationStats, private readonly resolutionMs: number, private readonly spanMs: number) {
+  private constructor(private readonly d: DurationStats, private readonly resolutionMs: number, private readonly spanMs: number) {
     const n = Math.ceil(spanMs / resolutionMs) + 1;
     this.values = new Float64Array(n);
     for (let i = 0; i < n; i++) this.values[i] = lognormCdf(d, i * resolutionMs);
@@ -62,8 +77,8 @@ export function forecast(state: PacingState, horizonMs: number, answerRateSpan: 
   const steps = Math.max(1, Math.ceil(horizonMs / STEP_MS));
   const p = Math.min(0.99, Math.max(1e-3, state.humanAnswerRate));
   const m = Math.min(0.99 - p, Math.max(0, state.machineRate));
-  const answerDelay = new CdfTable(state.answerDelay, 250, 60_000 + horizonMs);
-  const wrap = new CdfTable(state.wrapUp, 250, Math.max(4 * state.wrapUp.meanMs, 60_000) + horizonMs);
+  const answerDelay = CdfTable.of(state.answerDelay, 250, 60_000 + horizonMs);
+  const wrap = CdfTable.of(state.wrapUp, 250, Math.max(4 * state.wrapUp.meanMs, 60_000) + horizonMs);
 
   const answersMean = new Float64Array(steps);
   const answersVar = new Float64Array(steps);
@@ -113,10 +128,11 @@ export function forecast(state: PacingState, horizonMs: number, answerRateSpan: 
   // talk hardly changes within half a minute), then a whole wrap-up. Rare events: variance ~ mean.
   const talkFree = new Float64Array(steps);
   if (state.talkingElapsedMs.length) {
+    const talk = CdfTable.of(state.talk, 1_000, Math.max(6 * state.talk.meanMs, 600_000));
     let endsPerStep = 0;
     for (const e of state.talkingElapsedMs) {
-      const s = 1 - lognormCdf(state.talk, e);
-      endsPerStep += s < 1e-9 ? 1 / steps : (lognormCdf(state.talk, e + steps * STEP_MS) - (1 - s)) / s / steps;
+      const s = 1 - talk.at(e);
+      endsPerStep += s < 1e-9 ? 1 / steps : (talk.at(e + steps * STEP_MS) - (1 - s)) / s / steps;
     }
     for (let j = 0; j < steps; j++) {
       let f = 0;
