@@ -53,4 +53,18 @@ describe('pacing forecast', () => {
     }
     expect(forecast(state({ ...busy, talkingElapsedMs: Array(60).fill(90_000) }), 27_000, 300).exact).toBeUndefined();
   });
+
+  it('works on a hundredfold shorter time scale (the integration tests shrink every duration)', () => {
+    const scaled = state({
+      answerDelay: { meanMs: 90, sdMs: 40 },
+      talk: { meanMs: 1_800, sdMs: 900 },
+      wrapUp: { meanMs: 300, sdMs: 100 },
+      wrapUpElapsedMs: [290, 20],
+      ringingElapsedMs: [10, 200],
+    });
+    const fc = forecast(scaled, 2_300, 300);
+    expect(fc.freeMean[0]).toBeGreaterThan(1.5); // both wrap-ups end within the first second
+    expect(fc.answersMean[0]).toBeGreaterThan(0.2); // the fresh call is answered (or not) within a second
+    expect(fc.newAnswerCdf[0]).toBeGreaterThan(0.99);
+  });
 });

@@ -10,7 +10,9 @@ export const STEP_MS = 1_000;
  */
 class CdfTable {
   private static readonly memo = new Map<string, CdfTable>();
-  static of(d: DurationStats, resolutionMs: number, spanMs: number): CdfTable {
+  static of(d: DurationStats, maxResolutionMs: number, spanMs: number): CdfTable {
+    // Fine enough for short durations too (the integration tests shrink every duration a hundredfold).
+    const resolutionMs = Math.max(1, Math.min(maxResolutionMs, Math.round(d.meanMs / 20)));
     const q = (x: number) => Math.round(Math.log(Math.max(x, 1)) / 0.005);
     const key = `${q(d.meanMs)}:${q(d.sdMs)}:${resolutionMs}:${Math.ceil(spanMs / 10_000)}`;
     let t = CdfTable.memo.get(key);
