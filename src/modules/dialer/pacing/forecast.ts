@@ -13,12 +13,14 @@ class CdfTable {
   static of(d: DurationStats, maxResolutionMs: number, spanMs: number): CdfTable {
     // Fine enough for short durations too (the integration tests shrink every duration a hundredfold).
     const resolutionMs = Math.max(1, Math.min(maxResolutionMs, Math.round(d.meanMs / 20)));
+    // The table is built from the rounded stats, so the result depends on the inputs only, not on earlier calls.
     const q = (x: number) => Math.round(Math.log(Math.max(x, 1)) / 0.005);
     const key = `${q(d.meanMs)}:${q(d.sdMs)}:${resolutionMs}:${Math.ceil(spanMs / 10_000)}`;
     let t = CdfTable.memo.get(key);
     if (!t) {
       if (CdfTable.memo.size > 64) CdfTable.memo.clear();
-      t = new CdfTable(d, resolutionMs, Math.ceil(spanMs / 10_000) * 10_000);
+      const rounded = { meanMs: Math.exp(q(d.meanMs) * 0.005), sdMs: Math.exp(q(d.sdMs) * 0.005) };
+      t = new CdfTable(rounded, resolutionMs, Math.ceil(spanMs / 10_000) * 10_000);
       CdfTable.memo.set(key, t);
     }
     return t;
