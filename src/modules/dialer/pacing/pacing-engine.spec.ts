@@ -63,20 +63,52 @@ describe('decideDials', () => {
     expect(d.launch).toBe(0);
   });
 
-  it('backs off to progressive when the last hour nears the cap', () => {
-    const d = decideDials(
-      state({ readyAgents: 4, talkingElapsedMs: Array(20).fill(60_000), abandons: { ...state().abandons, lastHour: { abandoned: 9, answered: 400 } } }),
-      policy,
-    );
-    expect(d).toMatchObject({ launch: 4, reason: 'abandon_cap_guard' });
+  it('slows down as the last hour uses up its abandon budget, and stops dialing ahead before one more abandon could break the cap', () => {
+    const busy = { readyAgents: 4, talkingElapsedMs: Array(20).fill(60_000) };
+    const withHour = (abandoned: number) => decideDials(state({ ...busy, abandons: { ...state().abandons, lastHour: { abandoned, answered: 400 } } }), policy);
+    const ample = withHour(2);
+    const tight = withHour(9);
+    expect(ample.reason).toBe('predictive');
+    expect(tight.allowedAbandonRate).toBeLessThan(ample.allowedAbandonRate / 5);
+    expect(tight.launch).toBeLessThan(ample.launch);
+    // 11 of 400 is 2.75%: a twelfth abandon would be 3%.
+    expect(withHour(11)).toMatchObject({ launch: 4, reason: 'abandon_cap_guard' });
   });
 
   it('also guards the 30-day window (US rule) even when the last hour is clean', () => {
     const d = decideDials(
-      state({ readyAgents: 4, talkingElapsedMs: Array(20).fill(60_000), abandons: { lastHour: { abandoned: 0, answered: 400 }, last24h: { abandoned: 0, answered: 3000 }, last30d: { abandoned: 2600, answered: 90_000 } } }),
+      state({ readyAgents: 4, talkingElapsedMs: Array(20).fill(60_000), abandons: { lastHour: { abandoned: 0, answered: 400 }, last24h: { abandoned: 0, answered: 3000 }, last30d: { abandoned: 2690, answered: 90_000 } } }),
       policy,
     );
     expect(d.reason).toBe('abandon_cap_guard');
+  });
+
+  it('small team: with 3 abandons among 140 answers this hour it dials no call ahead (a 4th could break 3% as the hour rolls on)', () => {
+    const small = { readyAgents: 1, wrapUpElapsedMs: [20_000, 25_000, 28_000], talkingElapsedMs: Array(6).fill(150_000), observedAnswers: 500 };
+    const at = (abandoned: number) =>
+      decideDials(state({ ...small, abandons: { lastHour: { abandoned, answered: 140 }, last24h: { abandoned, answered: 900 }, last30d: { abandoned: 20, answered: 9000 } } }), policy);
+    expect(at(0).allowedAbandonRate).toBeGreaterThan(0.005);
+    expect(at(2).allowedAbandonRate).toBeLessThan(at(0).allowedAbandonRate / 5);
+    expect(at(3)).toMatchObject({ launch: 1, reason: 'abandon_cap_guard' });
+  });
+
+  it("a shift's first hour is judged against what the team can answer in an hour, not the few answers so far", () => {
+    const team = { readyAgents: 2, wrapUpElapsedMs: [20_000, 25_000, 28_000], talkingElapsedMs: Array(5).fill(150_000) };
+    const hour = { abandoned: 1, answered: 25 };
+    // Nothing answered before this hour: the window is still filling (10 agents answer ~130 calls an hour).
+    const filling = decideDials(state({ ...team, abandons: { lastHour: hour, last24h: hour, last30d: hour } }), policy);
+    expect(filling.reason).not.toBe('abandon_cap_guard');
+    expect(filling.allowedAbandonRate).toBeGreaterThan(0);
+    // The same hour in a campaign that ran before it: 1 abandon in 25 answers is 4%, so no dialing ahead.
+    const full = decideDials(state({ ...team, abandons: { lastHour: hour, last24h: { abandoned: 3, answered: 600 }, last30d: { abandoned: 3, answered: 600 } } }), policy);
+    expect(full.reason).toBe('abandon_cap_guard');
+  });
+
+  it('takes the chance of each ringing call from its ring time: calls ringing 20 s will hardly be answered any more', () => {
+    const talking = Array(20).fill(60_000);
+    const fresh = decideDials(state({ readyAgents: 4, talkingElapsedMs: talking, ringingElapsedMs: Array(12).fill(1_000) }), policy);
+    const stale = decideDials(state({ readyAgents: 4, talkingElapsedMs: talking, ringingElapsedMs: Array(12).fill(20_000) }), policy);
+    expect(stale.launch).toBeGreaterThan(fresh.launch);
   });
 
   it("never launches more in one decision than the trunk's calls-per-second limit allows", () => {

@@ -1,28 +1,41 @@
-import { expectedPositivePart, lognormCdf, probEndsWithin } from './distributions';
-import { DialDecision, PacingPolicy, PacingState } from './pacing.types';
+import { expectedPositivePart } from './distributions';
+import { Forecast, forecast, marginalAbandonRisk, STEP_MS } from './forecast';
+import { AbandonWindow, DialDecision, PacingPolicy, PacingState } from './pacing.types';
 
 const DEFAULT_GRACE_MS = 2_000;
 /**
- * The model's risk (a normal approximation over one horizon) understates realized abandons two to three times
- * (answers and free agents are not aligned within the horizon; the answer rate is an estimate), so it aims at a
- * small share of the cap; the guards below then hold the observed windows. Tuned on the simulator (bench/pacing).
+ * Marginal abandon risk allowed per launched call: MAX_RISK while the abandon budget is ample, falling
+ * geometrically to MIN_RISK as the budget of the tightest window runs out, and 0 (no dialing ahead) when one more
+ * abandon could break the cap. Geometric because throughput grows with the log of the risk (bench/pacing: at 50
+ * agents a fixed risk of 0.03% still gives ~90% of the ceiling, 0.5% ~93%, 2% ~94.5%), so a small risk is far better than
+ * falling back to progressive dialing, and the budget is best spent steadily.
  */
-const DEFAULT_AIM_FRACTION = 0.15;
-/** Guards start to bite at this share of the cap and reach zero risk (progressive) at GUARD_STOP. */
-const GUARD_STOP = 0.92;
-/** Below this many answered calls in a window its rate is too noisy to steer by (the next wider window decides). */
+const MAX_RISK = 0.015;
+const MIN_RISK = 0.0003;
+/** By default the pacer spends at full risk while a window stays under two thirds of the cap. */
+const DEFAULT_AIM_FRACTION = 2 / 3;
+/** The room is spread over at least this many abandons, so a small team slows down before its last few. */
+const MIN_SPREAD_ABANDONS = 3;
+/** Share of the window's answered calls kept in reserve: a fixed 3% plus 1/sqrt(n) for small windows, whose
+ * denominator shrinks noticeably when the pacer backs off (fewer answers, same abandons). */
+const MARGIN_FIXED = 0.03;
+const MARGIN_SQRT = 1;
+/** Before the 1-hour window has filled, its denominator is taken as this share of what the team can answer in an hour. */
+const FILLING_WINDOW_SHARE = 0.8;
+/** Below this many answered calls a window's rate is not a rate. */
 const MIN_ANSWERS_FOR_WINDOW = 20;
 
 /**
  * How many calls to launch now, and why. Called about once a second per campaign.
  *
- * Predictive model: a call launched now is answered (if at all) after about answerDelay; it must then find an agent
- * within the 2 s grace (47 CFR 64.1200(a)(7)(i)). Over that horizon H the pacer forecasts
- *   X = answers: the ones waiting now + each ringing call's chance of still being answered + p per new call,
- *   A = agents free: Ready ones + each wrap-up/talking agent's chance of finishing within H (log-normal durations),
- * approximates X - A as normal and launches the largest k whose expected abandons E[(X - A)+] stay within the
- * allowed share of E[X]. The allowed share is a fraction of the cap, cut down to zero (progressive) as the observed
- * abandon rate of the last hour, 24 h or 30 days nears the cap, so every rolling window holds the cap.
+ * Predictive model (`forecast.ts`): second by second over the next ~25 s it forecasts the human answers of the calls
+ * already placed (each ringing call's chance falls as it rings on) and the agents free (Ready now, wrap-ups ending by
+ * their elapsed time, talks ending then a whole wrap-up). The k-th new call is placed only if its marginal risk -
+ * the chance that, once answered, every agent free by its answer + 2 s grace (47 CFR 64.1200(a)(7)(i)) is taken by
+ * the answers before it - stays within the allowed risk. The allowed risk comes from the abandon budget: how many
+ * more abandons the last hour (and 24 h, 30 days) can absorb at the cap, counting the ones the calls in flight may
+ * still cause, so every rolling window holds the cap, small teams included (one abandon is ~0.7 point an hour
+ * for 10 agents).
  */
 export function decideDials(state: PacingState, policy: PacingPolicy): DialDecision {
   const ringing = state.ringingElapsedMs.length;
@@ -50,93 +63,90 @@ export function decideDials(state: PacingState, policy: PacingPolicy): DialDecis
     };
   }
 
-  const cap = Math.min(policy.abandonTargetPct, 3) / 100;
-  const aim = cap * (policy.aimFraction ?? DEFAULT_AIM_FRACTION);
-  const allowed = aim * guardFactor(state, cap, aim);
-  if (allowed <= aim * 0.05) {
+  const grace = policy.abandonGraceMs ?? DEFAULT_GRACE_MS;
+  const horizon = Math.min(30_000, lognormQuantile995(state.answerDelay)) + grace;
+  const fc = forecast(state, horizon, policy.answerRateSpan ?? 300);
+  // An answer inside step j is judged against the agents free by the end of step j + grace - 1 (the safe side).
+  const graceSteps = Math.max(1, Math.round(grace / STEP_MS) - 1);
+  const inflight = state.answeredWaiting + inflightAbandons(fc);
+  const allowed = allowedRisk(state, policy, staffed, inflight);
+  if (allowed <= 0) {
     return {
       ...base, launch: progressive, reason: 'abandon_cap_guard',
-      detail: `abandon rate near the ${(cap * 100).toFixed(1)}% cap (1 h ${pct(state.abandons.lastHour)}, 24 h ${pct(state.abandons.last24h)}); dialing progressively`,
+      detail: `one more abandon could break the ${Math.min(policy.abandonTargetPct, 3).toFixed(1)}% cap (1 h ${pct(state.abandons.lastHour)}, 24 h ${pct(state.abandons.last24h)}, ~${inflight.toFixed(1)} in flight); dialing progressively`,
     };
   }
 
-  const p = state.humanAnswerRate;
-  const horizon = state.answerDelay.meanMs + (policy.abandonGraceMs ?? DEFAULT_GRACE_MS);
-
-  // Agents free within the horizon.
-  let freeMean = state.readyAgents;
-  let freeVar = 0;
-  for (const e of state.wrapUpElapsedMs) {
-    const f = probEndsWithin(state.wrapUp, e, horizon);
-    freeMean += f;
-    freeVar += f * (1 - f);
-  }
-  const talkWindow = horizon - state.wrapUp.meanMs;
-  if (talkWindow > 0) {
-    for (const e of state.talkingElapsedMs) {
-      const g = probEndsWithin(state.talk, e, talkWindow);
-      freeMean += g;
-      freeVar += g * (1 - g);
-    }
-  }
-
-  // Answers expected from calls already in flight: a ringing call's chance of a human answer falls as it rings on.
-  let ansMean = state.answeredWaiting;
-  let ansVar = 0;
-  for (const e of state.ringingElapsedMs) {
-    const stillPossible = 1 - cdfAnswerDelay(state, e);
-    const q = (p * stillPossible) / (p * stillPossible + (1 - p));
-    ansMean += q;
-    ansVar += q * (1 - q);
-  }
-
-  // The answer rate is itself an estimate: its error moves every ringing call's chance together.
-  const pRelVar = state.observedAttempts > 0 ? (1 - p) / (p * Math.min(state.observedAttempts, policy.answerRateSpan ?? 300)) : 0;
-  const risk = (k: number) => {
-    const mx = ansMean + k * p;
-    const fromRate = mx - state.answeredWaiting;
-    const vx = ansVar + k * p * (1 - p) + fromRate * fromRate * pRelVar;
-    const abandons = expectedPositivePart(mx - freeMean, Math.sqrt(vx + freeVar));
-    return { rate: mx > 0 ? abandons / Math.max(mx, 1) : 0, mx };
-  };
-
   const limit = Math.min(lineRoom, maxBurst);
   let k = 0;
-  while (k < limit && risk(k + 1).rate <= allowed) k++;
+  let risk = 0;
+  while (k < limit) {
+    const next = marginalAbandonRisk(fc, k + 1, graceSteps);
+    if (next > allowed) break;
+    k++;
+    risk = next;
+  }
   const reason = k < progressive ? 'progressive' : k >= lineRoom && lineRoom < maxBurst ? 'line_cap' : 'predictive';
   const launch = Math.max(k, progressive);
-  const chosen = risk(launch);
+  const last = fc.steps - 1;
+  const expectedAnswers = fc.answersMean[last] + launch * fc.p * fc.newAnswerCdf[last];
   return {
     launch,
     reason,
-    detail: `p=${p.toFixed(3)} horizon=${Math.round(horizon)}ms answers~${chosen.mx.toFixed(1)} free~${freeMean.toFixed(1)} risk=${(chosen.rate * 100).toFixed(2)}%`,
-    dialLevel: (ringing + launch) / Math.max(freeMean, 1),
-    expectedAnswers: chosen.mx,
-    expectedFreeAgents: freeMean,
-    predictedAbandonRate: chosen.rate,
+    detail: `p=${fc.p.toFixed(3)} answers~${expectedAnswers.toFixed(1)} free~${fc.freeMean[last].toFixed(1)} in ${Math.round(horizon / 1000)} s; marginal risk ${(risk * 100).toFixed(2)}% (allowed ${(allowed * 100).toFixed(2)}%)`,
+    dialLevel: (ringing + launch) / Math.max(fc.freeMean[last], 1),
+    expectedAnswers,
+    expectedFreeAgents: fc.freeMean[last],
+    predictedAbandonRate: risk,
     allowedAbandonRate: allowed,
   };
 }
 
-function cdfAnswerDelay(state: PacingState, elapsedMs: number): number {
-  return lognormCdf(state.answerDelay, elapsedMs);
+/**
+ * The marginal risk the pacer may take now: the tightest of the 1 h / 24 h / 30 d windows. For each, the room is
+ * the abandons it can still absorb at the cap (less a reserve) minus those already counted, those the calls in
+ * flight may still cause, and the next one; 0 when there is no room.
+ */
+function allowedRisk(state: PacingState, policy: PacingPolicy, staffed: number, inflight: number): number {
+  const cap = Math.min(policy.abandonTargetPct, 3) / 100;
+  const full = cap * (policy.aimFraction ?? DEFAULT_AIM_FRACTION);
+  // What the team can answer in an hour if nobody waits: the 1-hour window's denominator once it has filled.
+  const hourly = (staffed * 3_600_000) / Math.max(state.talk.meanMs + state.wrapUp.meanMs, 1);
+  const windows: AbandonWindow[] = [state.abandons.lastHour, state.abandons.last24h, state.abandons.last30d];
+  let allowed = MAX_RISK;
+  windows.forEach((w) => {
+    // Nothing answered before the last hour (a new campaign's first hour): every window holds the same few calls and
+    // is still filling, so it is judged against what the team can answer in an hour.
+    const filling = w.answered <= state.abandons.lastHour.answered && state.abandons.last24h.answered <= state.abandons.lastHour.answered;
+    const answered = Math.max(w.answered, filling ? FILLING_WINDOW_SHARE * hourly : 0, MIN_ANSWERS_FOR_WINDOW);
+    const absorbable = cap * answered * (1 - MARGIN_FIXED - MARGIN_SQRT / Math.sqrt(answered));
+    const room = absorbable - w.abandoned - inflight - 1;
+    if (room < 0) {
+      allowed = 0;
+      return;
+    }
+    const u = Math.min(1, room / Math.max((cap - full) * answered, MIN_SPREAD_ABANDONS));
+    allowed = Math.min(allowed, MIN_RISK * (MAX_RISK / MIN_RISK) ** u);
+  });
+  return allowed;
 }
 
-/** 1 while every window is at or under the aim; falls linearly to 0 as the worst window nears GUARD_STOP x cap. */
-function guardFactor(state: PacingState, cap: number, aim: number): number {
-  const stop = cap * GUARD_STOP;
-  let factor = 1;
-  const windows = [state.abandons.lastHour, state.abandons.last24h, state.abandons.last30d];
-  for (const w of windows) {
-    // Judged as if two more abandons had already happened (calls still ringing may yet abandon): with small
-    // teams a single abandon moves the 1-hour rate by most of a percent.
-    const rate = (w.abandoned + 2) / Math.max(w.answered, MIN_ANSWERS_FOR_WINDOW);
-    if (rate <= aim) continue;
-    factor = Math.min(factor, Math.max(0, (stop - rate) / (stop - aim)));
+/** Abandons the calls already placed may still cause: the largest expected shortfall of agents over the horizon. */
+function inflightAbandons(fc: Forecast): number {
+  let worst = 0;
+  for (let j = 0; j < fc.steps; j++) {
+    worst = Math.max(worst, expectedPositivePart(fc.answersMean[j] - fc.freeMean[j], Math.sqrt(fc.answersVar[j] + fc.freeVar[j])));
   }
-  return factor;
+  return worst;
 }
 
-function pct(w: { abandoned: number; answered: number }): string {
+/** 99.5th percentile of a (moment-matched) log-normal duration. */
+function lognormQuantile995(d: { meanMs: number; sdMs: number }): number {
+  const mean = Math.max(d.meanMs, 1);
+  const sigma2 = Math.log(1 + Math.max((d.sdMs / mean) ** 2, 1e-4));
+  return Math.exp(Math.log(mean) - sigma2 / 2 + 2.576 * Math.sqrt(sigma2));
+}
+
+function pct(w: AbandonWindow): string {
   return w.answered ? `${((w.abandoned / w.answered) * 100).toFixed(2)}%` : 'n/a';
 }

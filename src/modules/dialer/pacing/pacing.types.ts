@@ -46,7 +46,10 @@ export interface PacingPolicy {
   mode: PacingMode;
   /** Legal/campaign cap in percent of human-answered calls (<= 3). */
   abandonTargetPct: number;
-  /** Fraction of the cap the predictive pacer aims at in steady state (the rest is safety margin). */
+  /**
+   * Fraction of the cap under which the predictive pacer spends its abandon budget at full risk (default 2/3); above
+   * it the allowed risk per call falls off, and it stops dialing ahead when one more abandon could break the cap.
+   */
   aimFraction?: number;
   /** Max lines in flight per logged-in agent. */
   maxLinesPerAgent: number;
@@ -80,8 +83,8 @@ export interface DialDecision {
   /** Forecast: expected human answers in the horizon and agents free to take them. */
   expectedAnswers: number;
   expectedFreeAgents: number;
-  /** Abandon risk (expected abandons / expected answers) of the chosen launch count; 0 outside predictive. */
+  /** Marginal abandon risk of the last call launched (its chance, once answered, of finding no agent in time); 0 outside predictive. */
   predictedAbandonRate: number;
-  /** Risk the pacer allowed itself this tick (after the 1 h / 24 h / 30 d guards). */
+  /** Marginal risk the pacer allowed itself this tick, from the abandon budget of the 1 h / 24 h / 30 d windows. */
   allowedAbandonRate: number;
 }

@@ -3,7 +3,7 @@ import { Distribution, Rng } from '../../telephony/simulated/random';
 import { VirtualTimers } from '../../telephony/simulated/timers';
 import { decideDials } from '../pacing/pacing-engine';
 import { AbandonLedger, PacingStats } from '../pacing/pacing-stats';
-import { PacingMode, PacingPolicy, PacingState } from '../pacing/pacing.types';
+import { DialReason, PacingMode, PacingPolicy, PacingState } from '../pacing/pacing.types';
 
 /**
  * A whole shift in virtual time: the pure pacing engine deciding once a second, the simulated carrier placing
@@ -52,6 +52,8 @@ export interface ShiftResult {
   ceilingTalkMinutesPerAgentHour: number;
   samples: ShiftSample[];
   decisions: number;
+  /** How many decisions gave each reason (e.g. how long the abandon guard held predictive back). */
+  reasons: Partial<Record<DialReason, number>>;
 }
 
 type AgentState = 'offline' | 'ready' | 'talking' | 'wrap_up';
@@ -103,6 +105,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
   let worst = 0;
   let decisions = 0;
   const samples: ShiftSample[] = [];
+  const reasons: Partial<Record<DialReason, number>> = {};
 
   const setState = (a: SimAgent, s: AgentState) => {
     const now = timers.now();
@@ -215,6 +218,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
     }
     const d = decideDials(state, policy);
     decisions++;
+    reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
     lastDialLevel = d.dialLevel;
     for (let i = 0; i < d.launch; i++) launch();
     if (now % 10_000 === 0 && now >= HOUR) {
@@ -257,5 +261,6 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
     ceilingTalkMinutesPerAgentHour: (talkMean / (talkMean + wrapDist.meanMs)) * 60,
     samples,
     decisions,
+    reasons,
   };
 }
