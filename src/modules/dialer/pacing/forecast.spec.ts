@@ -1,23 +1,10 @@
 import { forecast, marginalAbandonRisk } from './forecast';
 import { PacingState } from './pacing.types';
+import { pacingState } from './pacing-state.fixture';
 
+const NO_ABANDONS = { abandoned: 0, answered: 0 };
 function state(over: Partial<PacingState> = {}): PacingState {
-  return {
-    readyAgents: 0,
-    talkingElapsedMs: [],
-    wrapUpElapsedMs: [],
-    ringingElapsedMs: [],
-    answeredWaiting: 0,
-    humanAnswerRate: 0.25,
-    machineRate: 0.15,
-    observedAttempts: 1000,
-    observedAnswers: 250,
-    answerDelay: { meanMs: 9_000, sdMs: 4_000 },
-    talk: { meanMs: 180_000, sdMs: 90_000 },
-    wrapUp: { meanMs: 30_000, sdMs: 10_000 },
-    abandons: { lastHour: { abandoned: 0, answered: 0 }, last24h: { abandoned: 0, answered: 0 }, last30d: { abandoned: 0, answered: 0 } },
-    ...over,
-  };
+  return pacingState({ machineRate: 0.15, abandons: { lastHour: NO_ABANDONS, last24h: NO_ABANDONS, last30d: NO_ABANDONS }, ...over });
 }
 
 describe('pacing forecast', () => {

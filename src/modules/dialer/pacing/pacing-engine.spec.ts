@@ -1,26 +1,10 @@
 import { decideDials } from './pacing-engine';
-import { PacingPolicy, PacingState } from './pacing.types';
+import { PacingPolicy } from './pacing.types';
+import { pacingState } from './pacing-state.fixture';
 
 const policy: PacingPolicy = { mode: 'predictive', abandonTargetPct: 3, maxLinesPerAgent: 3, warmupAnsweredCalls: 30 };
 
-function state(over: Partial<PacingState> = {}): PacingState {
-  return {
-    readyAgents: 0,
-    talkingElapsedMs: [],
-    wrapUpElapsedMs: [],
-    ringingElapsedMs: [],
-    answeredWaiting: 0,
-    humanAnswerRate: 0.25,
-    machineRate: 0.1,
-    observedAttempts: 1000,
-    observedAnswers: 250,
-    answerDelay: { meanMs: 9_000, sdMs: 4_000 },
-    talk: { meanMs: 180_000, sdMs: 90_000 },
-    wrapUp: { meanMs: 30_000, sdMs: 10_000 },
-    abandons: { lastHour: { abandoned: 2, answered: 400 }, last24h: { abandoned: 10, answered: 3000 }, last30d: { abandoned: 100, answered: 90_000 } },
-    ...over,
-  };
-}
+const state = pacingState;
 
 describe('decideDials', () => {
   it('never dials in preview mode: the agent clicks', () => {

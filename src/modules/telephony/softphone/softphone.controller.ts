@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Public, Roles } from '../../../common/auth/roles.decorator';
 import { Role } from '../../users/user.entity';
 import { PageExceptionFilter } from '../../web/page-exception.filter';
+import { PAGE_HEADERS } from '../../web/page-headers';
 
 /** The page and its script: source tree (ts-node, jest) and build (copied by nest-cli) alike. */
 export const SOFTPHONE_PUBLIC_DIR = join(__dirname, 'public');
@@ -14,11 +15,7 @@ const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
 /** The page may open WebSockets (SIP over WS to drachtio-server) besides its own origin; nothing inline. */
 export const SOFTPHONE_HEADERS: Record<string, string> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
+  ...PAGE_HEADERS,
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
 };
