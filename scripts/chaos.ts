@@ -230,6 +230,12 @@ async function check(
   ];
   // Rows given `false` are counts that must be zero.
   const fixed = rows.map(([name, value, pass], i) => [name, value, i > 0 && typeof value === 'number' && pass === false ? value === 0 : pass] as const);
+  // The calls behind a failed count (no phone numbers: ids, states and timestamps only), to find the cause.
+  const offenders = (await db.query(
+    `SELECT id, state, outcome, answer_type, hangup_by, worker_id, answer_at, connect_at, abandon_at, end_at FROM calls
+      WHERE campaign_id = $1 AND ((answer_type = 'human' AND connect_at IS NULL AND coalesce(outcome, '') <> 'abandoned') OR end_at IS NULL
+         OR (connect_at IS NOT NULL AND state <> 'dispositioned'))`, [campaignId])).rows;
+  if (offenders.length) process.stdout.write(`\noffending calls: ${JSON.stringify(offenders)}\n`);
   const blocked = (await db.query(`SELECT reason_code, count(*)::int AS n FROM compliance_events WHERE campaign_id = $1 AND type = 'dial_blocked' GROUP BY 1`, [campaignId])).rows;
   process.stdout.write(`\ndials blocked by the gate: ${blocked.map((b) => `${b.reason_code} ${b.n}`).join(', ') || 'none'}\n`);
   process.stdout.write(`\nchaos: ${HOURS} h simulated, ${WORKERS} workers, seed ${SEED}; worker SIGKILLs ${counts.workerKills}, Redis restarts ${counts.redisRestarts}, PostgreSQL crashes ${counts.pgCrashes}, unexpected worker exits ${counts.unexpectedExits}\n\n`);

@@ -550,6 +550,7 @@ export class CampaignRunner {
       this.d.events.publish('call.ended', { agentId: call.agentId, callId: call.id, campaignId: this.campaign.id, at: at.toISOString(), by });
       return;
     }
+    await this.recordUnconnectedAnswer(call, at, 'ended_before_agent');
     const outcome: SystemOutcome = call.abandoned ? 'abandoned' : call.answerType === 'machine' ? 'machine' : 'worker_lost';
     await this.d.calls.transition(call.id, 'ended', { end_at: at, hangup_by: by, outcome });
     await this.settle(call, outcome, at);
@@ -572,10 +573,32 @@ export class CampaignRunner {
       await this.d.agents.transition(call.agentId, 'wrap_up', this.campaign.id, { callId: call.id });
       return;
     }
+    await this.recordUnconnectedAnswer(call, at, 'worker_stopped_before_agent');
     const done = (await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: 'worker_lost', hangup_by: 'system' }))
       || (await this.d.calls.transition(call.id, 'ended', { end_at: at, outcome: call.abandoned ? 'abandoned' : 'worker_lost', hangup_by: 'system' }));
     if (done) await this.settle(call, 'worker_lost', at);
     await this.releaseReserved(call, at);
+  }
+
+  /**
+   * A person answered and the call ended before anyone put them through to an agent (the orchestrator stopped and hung
+   * up, or the call ended while it waited): counted and logged as an abandoned call (47 CFR 64.1200(a)(7)), the safe
+   * side, like an answered call of a dead worker (DialerWorkerService). Safe to repeat: the event is written once.
+   */
+  private async recordUnconnectedAnswer(call: LiveCall, at: Date, reasonCode: string): Promise<void> {
+    if (call.agentId || call.answerType !== 'human' || call.abandoned) return;
+    call.abandoned = true;
+    await this.d.calls.transition(call.id, 'abandoned', { abandon_at: at, outcome: 'abandoned' });
+    const [c] = await this.d.db.query(
+      `SELECT outcome = 'abandoned' AS abandoned, EXISTS (SELECT 1 FROM compliance_events e WHERE e.call_id = $1 AND e.type = 'abandon') AS logged FROM calls WHERE id = $1`,
+      [call.id],
+    );
+    if (!c?.abandoned || c.logged) return;
+    await this.d.calls.complianceEvent({
+      type: 'abandon', reasonCode, campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at,
+      details: { waitedMs: at.getTime() - (call.answeredAt ?? at.getTime()) },
+    });
+    this.bump('abandoned');
   }
 
   private bump(kind: 'answered' | 'abandoned'): void {
@@ -602,12 +625,15 @@ export class CampaignRunner {
   /** The last hour every few seconds; the 24 h and 30 day windows (larger scans) once a minute. */
   private async loadWindows(now: Date): Promise<void> {
     const t = now.getTime();
-    const count = async (sinceMs: number) => {
+    // A simulated carrier on a shrunken time scale shrinks the windows too: a simulated hour is an hour of calls.
+    const k = this.ringScale();
+    const count = async (windowMs: number) => {
+      const sinceMs = windowMs * k;
       const [r] = await this.d.db.query(
         `SELECT count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $2)::int AS answered,
                 count(*) FILTER (WHERE abandon_at > $2)::int AS abandoned
            FROM calls WHERE campaign_id = $1 AND queued_at > $3`,
-        [this.campaign.id, new Date(t - sinceMs), new Date(t - sinceMs - 3_600_000)],
+        [this.campaign.id, new Date(t - sinceMs), new Date(t - sinceMs - 3_600_000 * k)],
       );
       return { answered: r.answered as number, abandoned: r.abandoned as number };
     };
