@@ -61,6 +61,8 @@ export class CampaignRunner {
   private readonly logger = new Logger(CampaignRunner.name);
   private readonly live = new Map<string, LiveCall>();
   private readonly leasing = new Set<string>();
+  /** Events queued or running per call (a call's end may wait seconds for a busy database). */
+  private readonly recording = new Map<string, number>();
   private readonly stats = new PacingStats();
   private campaign: CampaignEntity;
   private campaignLoadedAt = 0;
@@ -92,8 +94,9 @@ export class CampaignRunner {
   get campaignId(): string {
     return this.campaign.id;
   }
+  /** Calls this runner follows: live ones, and ones whose events are still being recorded (a closing update in flight). */
   get liveCallIds(): string[] {
-    return [...this.live.keys()];
+    return [...new Set([...this.live.keys(), ...this.recording.keys()])];
   }
   /** Leads leased by this runner that have no call record yet (a launch or an offer in progress). */
   get leadsInFlight(): string[] {
@@ -414,9 +417,14 @@ export class CampaignRunner {
     }
     const on = (fn: () => Promise<void>) => {
       if (this.closed) return;
+      this.recording.set(callId, (this.recording.get(callId) ?? 0) + 1);
       call.chain = call.chain.then(() => retryWhileUnreachable(fn, this.logger, callId)).catch((err) => {
         this.logger.error({ callId, err: (err as Error).message }, 'call event failed');
         return this.giveUp(call);
+      }).finally(() => {
+        const n = (this.recording.get(callId) ?? 1) - 1;
+        if (n > 0) this.recording.set(callId, n);
+        else this.recording.delete(callId);
       });
     };
     try {
