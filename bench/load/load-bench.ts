@@ -1,11 +1,15 @@
 /**
- * Load benchmark (issue 9): `npx ts-node -T bench/load/load-bench.ts [--agents 500] [--seconds 180] [--scale 0.1] [--answer 0.3] [--lines 5]`
+ * Load benchmark (issue 9): `npx ts-node -T bench/load/load-bench.ts [--agents 500] [--seconds 240] [--scale 0.5] [--answer 0.05] [--ring 45] [--lines 5] [--split 1]`
+ *
+ * The defaults model a low-contact list (5 % of dials answered by a person, unanswered calls ringing 45 s before the
+ * ring timeout), so the predictive pacer itself keeps several lines per agent: about 2,000 real simulated calls
+ * through the orchestrator and carrier at once, with every agent busy.
  *
  * On this machine, loopback only, bounded in time (about 4-6 minutes with the defaults):
  * - a database of its own (bench_load_<random>, migrations by the TypeORM DataSource, dropped at the end) and a Redis
  *   QUEUE_PREFIX of its own (its keys deleted at the end);
- * - the app (API + dialer worker, RUN_MODE=all, simulated carrier at SIMULATED_TIME_SCALE) as a child process
- *   `node -r ts-node/register/transpile-only src/main.ts`;
+ * - the app: API (src/main.ts RUN_MODE=api) and dialer worker (src/worker.ts) as two child processes (--split 0: one
+ *   RUN_MODE=all process), simulated carrier at SIMULATED_TIME_SCALE, each `node -r ts-node/register/transpile-only`;
  * - N agents created in the database (one argon2 hash via hashPassword, shared), logged in via POST /api/auth/login,
  *   each with a live SSE connection to GET /api/events/agent (Accept: text/event-stream, Bearer token);
  * - one predictive campaign (maxLinesPerAgent --lines) with enough leads; agents on autopilot: Ready, take the call
@@ -34,10 +38,13 @@ function arg(name: string, def: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 }
 const AGENTS = arg('agents', 500);
-const SECONDS = arg('seconds', 180);
-const SCALE = arg('scale', 0.1);
-const ANSWER = arg('answer', 0.3);
+const SECONDS = arg('seconds', 240);
+const SCALE = arg('scale', 0.5);
+const ANSWER = arg('answer', 0.05);
+const RING_S = arg('ring', 45);
 const LINES = arg('lines', 5);
+/** 1: API and dialer worker in two processes (the production layout: main.ts RUN_MODE=api + worker.ts); 0: one process. */
+const SPLIT = arg('split', 1) === 1;
 const TARGET_CALLS = 2000;
 const PASSWORD = 'load-bench-password-1';
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/dialer';
@@ -151,7 +158,7 @@ async function main(): Promise<void> {
   const admin = new Client({ connectionString: dbUrl('postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
-  let app: ChildProcess | null = null;
+  const procs: ChildProcess[] = [];
   const logFile = join(tmpdir(), `load-bench-${tag}.log`);
   const db = new Client({ connectionString: dbUrl(dbName) });
   const agents: Agent[] = [];
@@ -169,24 +176,28 @@ async function main(): Promise<void> {
       [hash, AGENTS],
     );
     for (const r of rows) agents.push({ id: r.id, email: r.email, token: '', callId: null, open: false });
-    log(`database ${dbName} migrated; ${AGENTS} agents, campaign ${campaignId.slice(0, 8)}; predictive, ${LINES} lines/agent, answer rate ${ANSWER}, time scale ${SCALE}`);
+    log(`database ${dbName} migrated; ${AGENTS} agents, campaign ${campaignId.slice(0, 8)}; predictive, ${LINES} lines/agent, answer rate ${ANSWER}, ring timeout ${RING_S} s, time scale ${SCALE}, ${SPLIT ? 'API and worker processes' : 'one process'}`);
 
     port = await freePort();
     const out = createWriteStream(logFile);
-    app = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: join(__dirname, '..', '..'),
-      env: {
-        ...process.env, DATABASE_URL: dbUrl(dbName), REDIS_URL, QUEUE_PREFIX: prefix, PORT: String(port), RUN_MODE: 'all', NODE_ENV: 'production',
-        LOG_LEVEL: 'warn', TELEPHONY: 'simulated', SIMULATED_TIME_SCALE: String(SCALE), SIMULATED_ANSWER_RATE: String(ANSWER), SIMULATED_AGENTS: '',
-        LOGIN_RATE_LIMIT: '100000', JWT_SECRET: `load-bench-secret-${tag}-0123456789abcdef0123456789`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    app.stdout!.pipe(out);
-    app.stderr!.pipe(out);
+    const env = {
+      ...process.env, DATABASE_URL: dbUrl(dbName), REDIS_URL, QUEUE_PREFIX: prefix, PORT: String(port), NODE_ENV: 'production',
+      LOG_LEVEL: 'warn', TELEPHONY: 'simulated', SIMULATED_TIME_SCALE: String(SCALE), SIMULATED_ANSWER_RATE: String(ANSWER), SIMULATED_AGENTS: '',
+      LOGIN_RATE_LIMIT: '100000', JWT_SECRET: `load-bench-secret-${tag}-0123456789abcdef0123456789`,
+    };
+    const entries: [string, string][] = SPLIT ? [['src/main.ts', 'api'], ['src/worker.ts', 'worker']] : [['src/main.ts', 'all']];
+    for (const [entry, mode] of entries) {
+      const p = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry], {
+        cwd: join(__dirname, '..', '..'), env: { ...env, RUN_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      p.stdout!.pipe(out, { end: false });
+      p.stderr!.pipe(out, { end: false });
+      procs.push(p);
+    }
     const bootBy = Date.now() + 120_000;
     for (;;) {
-      if (app.exitCode !== null) throw new Error(`app exited (${app.exitCode}); see ${logFile}`);
+      const dead = procs.find((p) => p.exitCode !== null);
+      if (dead) throw new Error(`app exited (${dead.exitCode}); see ${logFile}`);
       const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status < 500, () => false);
       if (ok) break;
       if (Date.now() > bootBy) throw new Error(`app did not start in 120 s; see ${logFile}`);
@@ -220,7 +231,17 @@ async function main(): Promise<void> {
     let maxConnected = 0;
     let lastLog = 0;
     const samples: number[] = [];
+    // The pacer's own view, once a second from Redis: lines per agent it asked for, and why it stopped there.
+    const pacer = new Redis(REDIS_URL, { keyPrefix: `${prefix}:` });
+    const levels: number[] = [];
+    const reasons: Record<string, number> = {};
     while (Date.now() - start < SECONDS * 1000) {
+      const raw = await pacer.get(`pacing:${campaignId}`).catch(() => null);
+      if (raw) {
+        const d = JSON.parse(raw) as { dialLevel?: number; reason?: string };
+        if (typeof d.dialLevel === 'number') levels.push(d.dialLevel);
+        if (d.reason) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
+      }
       const { rows: s } = await db.query(
         `SELECT count(*) FILTER (WHERE state IN ('queued','dialing','ringing','answered','connected'))::int AS flight,
                 count(*) FILTER (WHERE state = 'connected')::int AS connected,
@@ -238,6 +259,7 @@ async function main(): Promise<void> {
       await sleep(500);
     }
     stopping = true;
+    await pacer.quit();
     await db.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [campaignId]);
     const openAtEnd = agents.filter((a) => a.open).length;
     await sleep(1500);
@@ -273,7 +295,7 @@ async function main(): Promise<void> {
       );
     };
     process.stdout.write(`\nload average (1/5/15 min, shared 2-core box): ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
-    process.stdout.write(`\n=== Load (issue 9): ${AGENTS} agents with live SSE connections, ${elapsed.toFixed(0)} s steady state, time scale ${SCALE}, answer rate ${ANSWER} ===\n`);
+    process.stdout.write(`\n=== Load (issue 9): ${AGENTS} agents with live SSE connections, ${elapsed.toFixed(0)} s steady state, time scale ${SCALE}, answer rate ${ANSWER}, ring timeout ${RING_S} s, ${SPLIT ? 'API + worker processes' : 'one process'} ===\n`);
     row('POST /api/agent/state (steady: pause/ready)', stateMs, 200, 'ref p99 < 200 ms');
     row('POST /api/agent/state (shift start burst)', burstMs, 200, 'ref p99 < 200 ms');
     row('POST /api/agent/calls/:id/disposition', dispoMs, 200, 'ref p99 < 200 ms');
@@ -283,15 +305,21 @@ async function main(): Promise<void> {
     process.stdout.write(
       `calls in flight (queued..connected), max of ${samples.length} samples: ${maxInFlight} (mean ${avgFlight.toFixed(0)}; connected max ${maxConnected}; incl. wrap-up max ${maxWithWrap})   ref ${TARGET_CALLS} concurrent   ${maxInFlight >= TARGET_CALLS ? 'MET' : 'NOT REACHED'}\n`,
     );
+    const half = samples.slice(Math.floor(samples.length / 2));
+    process.stdout.write(
+      `second half of the run: calls in flight mean ${(half.reduce((a, x) => a + x, 0) / Math.max(1, half.length)).toFixed(0)}, min ${Math.min(...half)}; samples at or above ${TARGET_CALLS}: ${samples.filter((x) => x >= TARGET_CALLS).length} of ${samples.length} (second half ${half.filter((x) => x >= TARGET_CALLS).length} of ${half.length})\n`,
+    );
+    process.stdout.write(`pacer dial level (lines per agent asked for), ${levels.length} samples: p50 ${pct(levels, 50)?.toFixed(2)}, max ${Math.max(...levels).toFixed(2)}; reasons ${JSON.stringify(reasons)}\n`);
     process.stdout.write(`calls: ${tot[0].dialed} dialed, ${tot[0].answered} answered, ${tot[0].connected} connected to an agent, ${tot[0].abandoned} abandoned; connected calls with no call.connected event seen: ${connectedNoEvent}\n`);
     process.stdout.write(`SSE streams open at the end: ${openAtEnd}/${AGENTS}; non-2xx: ${JSON.stringify(errors)}\n`);
   } finally {
     stopping = true;
     for (const a of agents) a.stream?.destroy();
-    if (app && app.exitCode === null) {
-      app.kill('SIGTERM');
-      await Promise.race([new Promise((r) => app!.once('exit', r)), sleep(10_000)]);
-      if (app.exitCode === null) app.kill('SIGKILL');
+    for (const p of procs) {
+      if (p.exitCode !== null) continue;
+      p.kill('SIGTERM');
+      await Promise.race([new Promise((r) => p.once('exit', r)), sleep(10_000)]);
+      if (p.exitCode === null) p.kill('SIGKILL');
     }
     await db.end().catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => log(`drop failed: ${e.message}`));
@@ -315,8 +343,8 @@ async function seed(db: Client): Promise<string> {
   const [list] = (await db.query(`INSERT INTO lead_lists (name) VALUES ('load-list') RETURNING id`)).rows;
   const [c] = (await db.query(
     `INSERT INTO campaigns (name, status, dial_mode, schedule, pacing, caller_id, ring_timeout_s, max_attempts)
-     VALUES ('load-campaign', 'running', 'predictive', $1, $2, '+12025550100', 25, 5) RETURNING id::text`,
-    [ALL_DAY, { warmupAnsweredCalls: 20, maxLinesPerAgent: LINES }],
+     VALUES ('load-campaign', 'running', 'predictive', $1, $2, '+12025550100', $3, 5) RETURNING id::text`,
+    [ALL_DAY, { warmupAnsweredCalls: 20, maxLinesPerAgent: LINES }, RING_S],
   )).rows;
   await db.query(`INSERT INTO campaign_lists (campaign_id, list_id) VALUES ($1, $2)`, [c.id, list.id]);
   for (const [i, o] of [['sale', true, true, false, null], ['no_sale', true, false, false, null], ['call_later', false, false, false, 60]].entries()) {
@@ -327,7 +355,7 @@ async function seed(db: Client): Promise<string> {
   }
   await db.query(
     `INSERT INTO leads (list_id, phone, country, first_name, timezone, priority)
-     SELECT $1, '+1555' || lpad(g::text, 7, '0'), 'US', 'Load', $2, 0 FROM generate_series(1, 60000) g`,
+     SELECT $1, '+1555' || lpad(g::text, 7, '0'), 'US', 'Load', $2, 0 FROM generate_series(1, 80000) g`,
     [list.id, zoneWhere(true)],
   );
   return c.id;

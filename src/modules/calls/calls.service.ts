@@ -211,6 +211,8 @@ export class CallsService {
   async disposition(agentId: string, callId: string, dto: DispositionDto): Promise<DispositionResponse> {
     const now = this.clock.now();
     const result = await this.db.transaction(async (tx) => {
+      // The agent is told the outcome is saved: it must survive a crash even on a server tuned with synchronous_commit off.
+      await tx.query(`SET LOCAL synchronous_commit = on`);
       const [call] = await tx.query(`SELECT * FROM calls WHERE id = $1 AND agent_id = $2 FOR UPDATE`, [callId, agentId]);
       if (!call) throw notFound('call');
       if (call.state === 'connected') throw new DomainError('INVALID_STATE', 'hang up before the disposition', [{ field: 'id', reason: 'call is still connected' }]);

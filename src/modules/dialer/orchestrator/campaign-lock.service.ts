@@ -34,8 +34,9 @@ export class CampaignLockService {
     return this.redis.get(this.key(campaignId));
   }
 
+  /** Liveness, and the "known worker" mark again (a Redis restart may have wiped it). */
   async heartbeat(workerId: string): Promise<void> {
-    await this.redis.set(`worker:${workerId}`, '1', 'PX', WORKER_ALIVE_TTL_MS);
+    await this.redis.multi().set(`worker:${workerId}`, '1', 'PX', WORKER_ALIVE_TTL_MS).set(`worker-known:${workerId}`, '1', 'PX', 86_400_000).exec();
   }
 
   async isAlive(workerId: string): Promise<boolean> {

@@ -47,6 +47,8 @@ interface LiveCall {
   reservedAgent?: string;
   answerType?: 'human' | 'machine';
   abandoned?: boolean;
+  /** An event of this call could not be recorded: it is being ended (see giveUp). */
+  givenUp?: boolean;
   chain: Promise<void>;
 }
 
@@ -58,6 +60,9 @@ interface LiveCall {
 export class CampaignRunner {
   private readonly logger = new Logger(CampaignRunner.name);
   private readonly live = new Map<string, LiveCall>();
+  private readonly leasing = new Set<string>();
+  /** Events queued or running per call (a call's end may wait seconds for a busy database). */
+  private readonly recording = new Map<string, number>();
   private readonly stats = new PacingStats();
   private campaign: CampaignEntity;
   private campaignLoadedAt = 0;
@@ -89,8 +94,13 @@ export class CampaignRunner {
   get campaignId(): string {
     return this.campaign.id;
   }
+  /** Calls this runner follows: live ones, and ones whose events are still being recorded (a closing update in flight). */
   get liveCallIds(): string[] {
-    return [...this.live.keys()];
+    return [...new Set([...this.live.keys(), ...this.recording.keys()])];
+  }
+  /** Leads leased by this runner that have no call record yet (a launch or an offer in progress). */
+  get leadsInFlight(): string[] {
+    return [...this.leasing];
   }
   /** Stopped launching (campaign no longer running) and no call left: the lock can go. */
   get finished(): boolean {
@@ -178,36 +188,46 @@ export class CampaignRunner {
    * (preview mode: the agent decides) or a queued one dialled at once (auto modes: the agent's own callback).
    */
   private async offer(agentId: string, now: Date, ownedOnly: boolean): Promise<boolean> {
-    const cid = this.campaign.id;
     for (let i = 0; i < 3; i++) {
       const [lead] = await this.d.leaser.lease(this.campaign, 1, this.d.workerId, now, { forAgent: agentId, ownedCallbacksOnly: ownedOnly });
       if (!lead) return false;
-      const v = (await this.d.gate.check([lead], this.campaign, now)).get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
-      if (!v.allowed) {
-        await this.d.leaser.releaseBlocked(lead, v.reason, now);
-        continue;
+      this.leasing.add(lead.id);
+      try {
+        const r = await this.offerLead(lead, agentId, now);
+        if (r !== 'next') return r;
+      } finally {
+        this.leasing.delete(lead.id);
       }
-      const since = (await this.d.agents.get(agentId)).since;
-      if (!(await this.d.agents.takeSpecific(cid, agentId))) {
-        await this.d.leaser.releaseUntouched(lead, now); // the agent left Ready (or was taken for another call)
-        return false;
-      }
-      const callId = await this.d.calls.createPreview(this.campaign, lead, agentId, now);
-      if (!callId) {
-        await this.d.agents.putBack(cid, agentId, since);
-        await this.d.leaser.releaseUntouched(lead, now);
-        continue;
-      }
-      await this.d.agents.transition(agentId, 'reserved', cid, { callId });
-      const preview = this.campaign.dialMode === DialMode.Preview;
-      this.d.events.publish('call.offered', { agentId, callId, campaignId: cid, leadId: lead.id, preview });
-      if (!preview) {
-        await this.d.calls.transition(callId, 'queued', { queued_at: now });
-        await this.dialQueued();
-      }
-      return true;
     }
     return false;
+  }
+
+  private async offerLead(lead: LeadEntity, agentId: string, now: Date): Promise<boolean | 'next'> {
+    const cid = this.campaign.id;
+    const v = (await this.d.gate.check([lead], this.campaign, now)).get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
+    if (!v.allowed) {
+      await this.d.leaser.releaseBlocked(lead, v.reason, now);
+      return 'next';
+    }
+    const since = (await this.d.agents.get(agentId)).since;
+    if (!(await this.d.agents.takeSpecific(cid, agentId))) {
+      await this.d.leaser.releaseUntouched(lead, now); // the agent left Ready (or was taken for another call)
+      return false;
+    }
+    const callId = await this.d.calls.createPreview(this.campaign, lead, agentId, now);
+    if (!callId) {
+      await this.d.agents.putBack(cid, agentId, since);
+      await this.d.leaser.releaseUntouched(lead, now);
+      return 'next';
+    }
+    await this.d.agents.transition(agentId, 'reserved', cid, { callId });
+    const preview = this.campaign.dialMode === DialMode.Preview;
+    this.d.events.publish('call.offered', { agentId, callId, campaignId: cid, leadId: lead.id, preview });
+    if (!preview) {
+      await this.d.calls.transition(callId, 'queued', { queued_at: now });
+      await this.dialQueued();
+    }
+    return true;
   }
 
   /** Places the calls agents asked to dial (queued, for a reserved agent, not yet claimed by a worker). */
@@ -334,22 +354,45 @@ export class CampaignRunner {
   private async launch(n: number, now: Date): Promise<number> {
     const leads = await this.d.leaser.lease(this.campaign, n, this.d.workerId, now);
     if (!leads.length) return 0;
-    // The gate again, at the moment of dialing: DNC lists and calling hours may have changed since selection.
-    const verdicts = await this.d.gate.check(leads, this.campaign, now);
+    for (const l of leads) this.leasing.add(l.id);
     let launched = 0;
-    for (const lead of leads) {
-      const v = verdicts.get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
-      if (!v.allowed) {
-        await this.d.leaser.releaseBlocked(lead, v.reason, now);
-        continue;
+    let i = 0;
+    try {
+      // The gate again, at the moment of dialing: DNC lists and calling hours may have changed since selection.
+      const verdicts = await this.d.gate.check(leads, this.campaign, now);
+      for (; i < leads.length; i++) {
+        const lead = leads[i];
+        const v = verdicts.get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
+        if (!v.allowed) {
+          await this.d.leaser.releaseBlocked(lead, v.reason, now);
+          this.leasing.delete(lead.id);
+          continue;
+        }
+        // dial() closes its own record and frees its own lead when it fails before the INVITE.
+        this.leasing.delete(lead.id);
+        if (await this.dial(lead, now)) launched++;
       }
-      if (await this.dial(lead, now)) launched++;
+    } catch (err) {
+      // A store failed half-way: the leads not yet dialled go back now, not when their lease expires.
+      const rest = leads.slice(i).filter((l) => this.leasing.has(l.id));
+      void retryWhileUnreachable(async () => {
+        for (const l of rest) await this.d.leaser.releaseUntouched(l, now);
+      }, this.logger, 'launch').catch((e) => this.logger.error({ err: (e as Error).message }, 'could not release undialled leads'))
+        .finally(() => rest.forEach((l) => this.leasing.delete(l.id)));
+      throw err;
     }
     return launched;
   }
 
   private async dial(lead: LeadEntity, now: Date, reserved?: { callId: string; agentId: string }): Promise<boolean> {
-    const callId = reserved?.callId ?? (await this.d.calls.createQueued(this.campaign, lead, this.d.workerId, now));
+    let callId: string | null;
+    try {
+      callId = reserved?.callId ?? (await this.d.calls.createQueued(this.campaign, lead, this.d.workerId, now));
+    } catch (err) {
+      void retryWhileUnreachable(() => this.d.leaser.releaseUntouched(lead, now), this.logger, 'launch')
+        .catch((e) => this.logger.error({ err: (e as Error).message }, 'could not release an undialled lead'));
+      throw err;
+    }
     if (!callId) {
       // The partial unique index refused a second live dial to this number (another campaign is calling it).
       await this.d.leaser.releaseUntouched(lead, now);
@@ -374,7 +417,15 @@ export class CampaignRunner {
     }
     const on = (fn: () => Promise<void>) => {
       if (this.closed) return;
-      call.chain = call.chain.then(() => retryWhileUnreachable(fn, this.logger, callId)).catch((err) => this.logger.error({ callId, err: (err as Error).message }, 'call event failed'));
+      this.recording.set(callId, (this.recording.get(callId) ?? 0) + 1);
+      call.chain = call.chain.then(() => retryWhileUnreachable(fn, this.logger, callId)).catch((err) => {
+        this.logger.error({ callId, err: (err as Error).message }, 'call event failed');
+        return this.giveUp(call);
+      }).finally(() => {
+        const n = (this.recording.get(callId) ?? 1) - 1;
+        if (n > 0) this.recording.set(callId, n);
+        else this.recording.delete(callId);
+      });
     };
     try {
       const handle = await this.d.telephony.dial(
@@ -429,15 +480,44 @@ export class CampaignRunner {
       if (this.d.clock.now().getTime() + AGENT_POLL_MS > deadline) break;
       await sleep(AGENT_POLL_MS);
     }
+    await this.abandonWaiting(call);
+  }
+
+  /** The person who answered got no agent in time: abandoned (recorded, counted, the message played, hung up). */
+  private async abandonWaiting(call: LiveCall): Promise<void> {
     call.abandoned = true;
     const now = this.d.clock.now();
     await this.d.calls.transition(call.id, 'abandoned', { abandon_at: now, outcome: 'abandoned' });
     await this.d.calls.complianceEvent({
       type: 'abandon', reasonCode: 'no_agent_within_2s', campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at: now,
-      details: { waitedMs: now.getTime() - call.answeredAt },
+      details: { waitedMs: now.getTime() - (call.answeredAt ?? now.getTime()) },
     });
     this.bump('abandoned');
     await this.d.telephony.abandon(call.id);
+  }
+
+  /**
+   * A call event could not be recorded even after retrying (see retryWhileUnreachable): the call is not left hanging
+   * in the carrier with nobody following it. A person answered and waiting for an agent is abandoned (the answer is
+   * recorded first); any other live call is hung up, and its end event closes the record. A record whose closing
+   * event was the one lost is closed by the worker's orphan pass (DialerWorkerService.reconcileOwnOrphans).
+   */
+  private async giveUp(call: LiveCall): Promise<void> {
+    if (this.closed || !this.live.has(call.id) || call.givenUp) return;
+    call.givenUp = true;
+    try {
+      await retryWhileUnreachable(async () => {
+        if (call.answerType === 'human' && !call.agentId && !call.abandoned) {
+          await this.d.calls.transition(call.id, 'answered', { answer_at: new Date(call.answeredAt ?? this.d.clock.now().getTime()), answer_type: 'human' });
+          await this.abandonWaiting(call);
+        } else {
+          await this.d.telephony.hangup(call.id);
+        }
+      }, this.logger, call.id);
+    } catch (err) {
+      this.logger.error({ callId: call.id, err: (err as Error).message }, 'could not end a call whose event failed');
+      await this.d.telephony.hangup(call.id).catch(() => undefined);
+    }
   }
 
   private async connect(call: LiveCall, agentId: string): Promise<void> {
@@ -478,6 +558,7 @@ export class CampaignRunner {
       this.d.events.publish('call.ended', { agentId: call.agentId, callId: call.id, campaignId: this.campaign.id, at: at.toISOString(), by });
       return;
     }
+    await this.recordUnconnectedAnswer(call, at, 'ended_before_agent');
     const outcome: SystemOutcome = call.abandoned ? 'abandoned' : call.answerType === 'machine' ? 'machine' : 'worker_lost';
     await this.d.calls.transition(call.id, 'ended', { end_at: at, hangup_by: by, outcome });
     await this.settle(call, outcome, at);
@@ -500,10 +581,32 @@ export class CampaignRunner {
       await this.d.agents.transition(call.agentId, 'wrap_up', this.campaign.id, { callId: call.id });
       return;
     }
+    await this.recordUnconnectedAnswer(call, at, 'worker_stopped_before_agent');
     const done = (await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: 'worker_lost', hangup_by: 'system' }))
       || (await this.d.calls.transition(call.id, 'ended', { end_at: at, outcome: call.abandoned ? 'abandoned' : 'worker_lost', hangup_by: 'system' }));
     if (done) await this.settle(call, 'worker_lost', at);
     await this.releaseReserved(call, at);
+  }
+
+  /**
+   * A person answered and the call ended before anyone put them through to an agent (the orchestrator stopped and hung
+   * up, or the call ended while it waited): counted and logged as an abandoned call (47 CFR 64.1200(a)(7)), the safe
+   * side, like an answered call of a dead worker (DialerWorkerService). Safe to repeat: the event is written once.
+   */
+  private async recordUnconnectedAnswer(call: LiveCall, at: Date, reasonCode: string): Promise<void> {
+    if (call.agentId || call.answerType !== 'human' || call.abandoned) return;
+    call.abandoned = true;
+    await this.d.calls.transition(call.id, 'abandoned', { abandon_at: at, outcome: 'abandoned' });
+    const [c] = await this.d.db.query(
+      `SELECT outcome = 'abandoned' AS abandoned, EXISTS (SELECT 1 FROM compliance_events e WHERE e.call_id = $1 AND e.type = 'abandon') AS logged FROM calls WHERE id = $1`,
+      [call.id],
+    );
+    if (!c?.abandoned || c.logged) return;
+    await this.d.calls.complianceEvent({
+      type: 'abandon', reasonCode, campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at,
+      details: { waitedMs: at.getTime() - (call.answeredAt ?? at.getTime()) },
+    });
+    this.bump('abandoned');
   }
 
   private bump(kind: 'answered' | 'abandoned'): void {
@@ -530,12 +633,15 @@ export class CampaignRunner {
   /** The last hour every few seconds; the 24 h and 30 day windows (larger scans) once a minute. */
   private async loadWindows(now: Date): Promise<void> {
     const t = now.getTime();
-    const count = async (sinceMs: number) => {
+    // A simulated carrier on a shrunken time scale shrinks the windows too: a simulated hour is an hour of calls.
+    const k = this.ringScale();
+    const count = async (windowMs: number) => {
+      const sinceMs = windowMs * k;
       const [r] = await this.d.db.query(
         `SELECT count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $2)::int AS answered,
                 count(*) FILTER (WHERE abandon_at > $2)::int AS abandoned
            FROM calls WHERE campaign_id = $1 AND queued_at > $3`,
-        [this.campaign.id, new Date(t - sinceMs), new Date(t - sinceMs - 3_600_000)],
+        [this.campaign.id, new Date(t - sinceMs), new Date(t - sinceMs - 3_600_000 * k)],
       );
       return { answered: r.answered as number, abandoned: r.abandoned as number };
     };
@@ -575,7 +681,18 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Errors of a database or Redis that is down or restarting (not of the statement itself). */
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Connection is closed|timeout exceeded when trying to connect|connection timeout/i;
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|the database system is|Connection is closed|not queryable|timeout exceeded when trying to connect|connection timeout|max retries per request|LOADING/i;
+/**
+ * PostgreSQL SQLSTATEs of the same kind: class 08 (connection exception), 57P01-57P03 (admin/crash shutdown, cannot
+ * connect now: "the database system is starting up / not yet accepting connections / in recovery mode").
+ */
+const UNREACHABLE_SQLSTATE = /^(08\d{3}|57P0[123])$/;
+
+export function isStoreUnreachable(err: unknown): boolean {
+  const e = err as { message?: string; code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  return UNREACHABLE_SQLSTATE.test(code) || UNREACHABLE.test(e?.message ?? '');
+}
 
 /**
  * A call event that fails because PostgreSQL or Redis is briefly unreachable is retried (in order, on the call's own
@@ -589,7 +706,7 @@ async function retryWhileUnreachable(fn: () => Promise<void>, logger: { warn: (o
       return await fn();
     } catch (err) {
       const message = (err as Error).message ?? '';
-      if (!UNREACHABLE.test(message) || Date.now() > until) throw err;
+      if (!isStoreUnreachable(err) || Date.now() > until) throw err;
       if (attempt === 0) logger.warn({ callId, err: message }, 'call event deferred: store unreachable, retrying');
       await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 2_000)));
     }

@@ -14,11 +14,17 @@ import { DIAL_GATE, DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
 import { CampaignLockService } from './campaign-lock.service';
 import { CampaignRunner } from './campaign-runner';
-import { LeadLeaser } from './lead-leaser.service';
+import { LEASE_MS, LeadLeaser } from './lead-leaser.service';
 
 /** How often each worker looks for running campaigns to take, renews its locks and heartbeats. */
 export const DIALER_LOOP_MS = 1_000;
 const RECONCILE_EVERY_MS = 3_000;
+/** See reconcileDeadWorkers: a worker whose liveness key vanished with Redis has this long to set it again. */
+const DEAD_GRACE_MS = 3_000;
+/** See reconcileOwnOrphans. */
+const ORPHAN_GRACE_S = 10;
+/** See releaseStaleLeases: a launch takes milliseconds per lead; a lease this old with no call is abandoned. */
+export const STALE_LEASE_MS = 20_000;
 
 /**
  * The dialer side of a worker process: takes the lock of every running campaign no other live worker holds
@@ -31,6 +37,9 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly runners = new Map<string, CampaignRunner>();
   private loop?: NodeJS.Timeout;
+  private beat?: NodeJS.Timeout;
+  /** Workers seen without a liveness key (and without their "known" key), since when. */
+  private readonly suspects = new Map<string, number>();
   private busy = false;
   private lastReconcile = 0;
   private sub?: Redis;
@@ -56,12 +65,16 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     this.sub.on('message', (_ch, raw: string) => void this.onCommand(raw));
     await this.sub.subscribe(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`);
     this.loop = setInterval(() => void this.round(), DIALER_LOOP_MS);
+    // The heartbeat has its own timer: a round can be slow (a runner stopping while the database is down), and a
+    // missed beat would make other workers take this one for dead.
+    this.beat = setInterval(() => void this.locks.heartbeat(this.workerId).catch(() => undefined), DIALER_LOOP_MS);
     void this.round();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.loop) clearInterval(this.loop);
+    if (this.beat) clearInterval(this.beat);
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
     for (const [id, runner] of this.runners) {
       await runner.stop();
@@ -83,9 +96,11 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     try {
       await this.locks.heartbeat(this.workerId);
       const now = this.clock.now().getTime();
-      if (now - this.lastReconcile >= RECONCILE_EVERY_MS) {
+      if (now - this.lastReconcile >= RECONCILE_EVERY_MS || [...this.suspects.values()].some((t) => Date.now() - t < DEAD_GRACE_MS + 2 * DIALER_LOOP_MS)) {
         this.lastReconcile = now;
         await this.reconcileDeadWorkers();
+        await this.reconcileOwnOrphans();
+        for (const [w, since] of this.suspects) if (Date.now() - since > 600_000) this.suspects.delete(w);
       }
       for (const [id, runner] of this.runners) {
         const kept = await this.locks.renew(id, this.workerId);
@@ -126,7 +141,9 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   /**
    * Calls whose worker died (its liveness key expired) are closed: unanswered ones as failed 'worker_lost' with the
    * attempt refunded and the lead back in the pool; connected ones go to wrap-up so the agent can still record the
-   * outcome. Runs on takeover and every few seconds in every worker.
+   * outcome. Runs on takeover and every few seconds in every worker. A worker is taken for dead only after its key has
+   * been missing for DEAD_GRACE_MS: a Redis restart wipes every liveness key, and live workers set theirs again
+   * within a second; closing a live worker's calls would free their numbers while they still ring.
    */
   async reconcileDeadWorkers(campaignId?: string): Promise<number> {
     const owners: { worker_id: string }[] = await this.db.query(
@@ -135,66 +152,134 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     );
     let closed = 0;
     for (const { worker_id: owner } of owners) {
-      if (await this.locks.isAlive(owner)) continue;
-      const at = this.clock.now();
-      const rows: { id: string; lead_id: string; agent_id: string | null; was: string; campaign_id: string; phone: string; answer_at: Date | null }[] = await this.db.query(
-        // A person who answered and was never put through to an agent is an abandoned call (counted against the
-        // cap and logged), whatever killed the worker; it becomes 'abandoned_orphan' below.
-        `UPDATE calls c SET state = CASE WHEN c.state = 'connected' THEN 'wrap_up' WHEN c.state = 'abandoned' THEN 'ended'
-                                         WHEN c.state = 'answered' AND c.answer_type = 'human' THEN 'ended' ELSE 'failed' END,
-                outcome = CASE WHEN c.state IN ('connected', 'abandoned') THEN c.outcome
-                               WHEN c.state = 'answered' AND c.answer_type = 'human' THEN 'abandoned' ELSE 'worker_lost' END,
-                abandon_at = CASE WHEN c.state = 'answered' AND c.answer_type = 'human' THEN $2 ELSE c.abandon_at END,
-                end_at = $2, hangup_by = 'system', updated_at = now()
-           FROM calls old WHERE old.id = c.id AND c.worker_id = $1 AND c.end_at IS NULL
-         RETURNING c.id, c.lead_id::text AS lead_id, c.agent_id, c.phone, old.answer_at,
-                   CASE WHEN old.state = 'answered' AND old.answer_type = 'human' THEN 'abandoned_orphan' ELSE old.state::text END AS was, c.campaign_id`,
-        [owner, at],
-      );
-      const list = (Array.isArray(rows[0]) ? rows[0] : rows) as typeof rows;
-      for (const r of list) {
-        const [camp] = await this.db.query(`SELECT retry_rules, max_attempts, max_attempts_per_day FROM campaigns WHERE id = $1`, [r.campaign_id]);
-        const [lead] = await this.db.query(`SELECT attempts FROM leads WHERE id = $1`, [r.lead_id]);
-        const rules = retryRules(camp.retry_rules, { maxAttempts: camp.max_attempts, maxAttemptsPerDay: camp.max_attempts_per_day });
-        const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' || r.was === 'abandoned_orphan' ? 'abandoned' : 'worker_lost';
-        if (r.was === 'abandoned_orphan') {
-          await this.calls.complianceEvent({
-            type: 'abandon', reasonCode: 'worker_lost_after_answer', campaignId: r.campaign_id, leadId: r.lead_id, callId: r.id, phone: r.phone, at,
-            details: { waitedMs: r.answer_at ? at.getTime() - new Date(r.answer_at).getTime() : null },
-          });
-        }
-        await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome);
-        if (r.was === 'connected' && r.agent_id) await this.agents.transition(r.agent_id, 'wrap_up', r.campaign_id, { callId: r.id });
-        // A call dialled for a reserved agent (preview, own callback) that never reached them: the agent is Ready again.
-        else if (r.agent_id && (await this.agents.get(r.agent_id)).callId === r.id) await this.agents.transition(r.agent_id, 'ready', r.campaign_id);
-      }
-      if (list.length) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
-      closed += list.length;
+      if (!(await this.confirmedDead(owner))) continue;
+      closed += await this.closeOpenCalls(owner, null);
     }
-    // Leads a dead worker leased but never dialled go back at once (the maintenance job would wait for expiry).
-    const holders: { lease_owner: string }[] = await this.db.query(
-      `SELECT DISTINCT lease_owner FROM leads WHERE status = 'leased' AND lease_owner IS NOT NULL AND lease_owner <> $1`,
-      [this.workerId],
+    await this.releaseStaleLeases();
+    return closed;
+  }
+
+  /**
+   * This worker's own calls that the database still shows open but that no runner here follows (nor the carrier
+   * adapter): their closing update was lost (a PostgreSQL crash can drop the last acknowledged commits when the
+   * server runs with synchronous_commit off, a failover does the same, and a call event gives up after a minute of
+   * outage). Left alone they stay 'ringing' forever, since this worker is alive and the dead-worker pass skips it.
+   * Only rows untouched for ORPHAN_GRACE_S count, so a call being created right now is never taken.
+   */
+  async reconcileOwnOrphans(): Promise<number> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id FROM calls WHERE worker_id = $1 AND end_at IS NULL AND state <> 'preview' AND updated_at < now() - make_interval(secs => $2)`,
+      [this.workerId, ORPHAN_GRACE_S],
     );
+    if (!rows.length) return 0;
+    const followed = new Set<string>(this.telephony.liveCalls());
+    for (const r of this.runners.values()) for (const id of r.liveCallIds) followed.add(id);
+    const orphans = rows.map((r) => r.id).filter((id) => !followed.has(id));
+    if (!orphans.length) return 0;
+    const closed = await this.closeOpenCalls(this.workerId, orphans);
+    if (closed) this.logger.warn({ closed }, 'closed own calls whose end was not recorded');
+    return closed;
+  }
+
+  /** Closes the open calls of `owner` (all, or only `ids`) and settles their leads and agents. */
+  private async closeOpenCalls(owner: string, ids: string[] | null): Promise<number> {
+    const own = owner === this.workerId;
+    const at = this.clock.now();
+    const rows: { id: string; lead_id: string; agent_id: string | null; was: string; campaign_id: string; phone: string; answer_at: Date | null }[] = await this.db.query(
+      // A person who answered and was never put through to an agent is an abandoned call (counted against the
+      // cap and logged), whatever killed the worker; it becomes 'abandoned_orphan' below.
+      `UPDATE calls c SET state = CASE WHEN c.state = 'connected' THEN 'wrap_up' WHEN c.state = 'abandoned' THEN 'ended'
+                                       WHEN c.state = 'answered' AND c.answer_type = 'human' THEN 'ended' ELSE 'failed' END,
+              outcome = CASE WHEN c.state IN ('connected', 'abandoned') THEN c.outcome
+                             WHEN c.state = 'answered' AND c.answer_type = 'human' THEN 'abandoned' ELSE 'worker_lost' END,
+              abandon_at = CASE WHEN c.state = 'answered' AND c.answer_type = 'human' THEN $2 ELSE c.abandon_at END,
+              end_at = $2, hangup_by = 'system', updated_at = now()
+         FROM calls old WHERE old.id = c.id AND c.worker_id = $1 AND c.end_at IS NULL AND c.state <> 'preview'
+          AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))
+       RETURNING c.id, c.lead_id::text AS lead_id, c.agent_id, c.phone, old.answer_at,
+                 CASE WHEN old.state = 'answered' AND old.answer_type = 'human' THEN 'abandoned_orphan' ELSE old.state::text END AS was, c.campaign_id`,
+      [owner, at, ids],
+    );
+    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as typeof rows;
+    for (const r of list) {
+      const [camp] = await this.db.query(`SELECT retry_rules, max_attempts, max_attempts_per_day FROM campaigns WHERE id = $1`, [r.campaign_id]);
+      const [lead] = await this.db.query(`SELECT attempts FROM leads WHERE id = $1`, [r.lead_id]);
+      const rules = retryRules(camp.retry_rules, { maxAttempts: camp.max_attempts, maxAttemptsPerDay: camp.max_attempts_per_day });
+      const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' || r.was === 'abandoned_orphan' ? 'abandoned' : 'worker_lost';
+      if (r.was === 'abandoned_orphan') {
+        await this.calls.complianceEvent({
+          type: 'abandon', reasonCode: 'worker_lost_after_answer', campaignId: r.campaign_id, leadId: r.lead_id, callId: r.id, phone: r.phone, at,
+          details: { waitedMs: r.answer_at ? at.getTime() - new Date(r.answer_at).getTime() : null },
+        });
+      }
+      await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome);
+      const agent = r.agent_id ? await this.agents.get(r.agent_id) : null;
+      // A live worker's agent may have moved on already (only the call record's update was lost): left as is then.
+      if (r.was === 'connected' && r.agent_id && (!own || agent?.callId === r.id)) {
+        if (agent?.state !== 'wrap_up') await this.agents.transition(r.agent_id, 'wrap_up', r.campaign_id, { callId: r.id });
+      }
+      // A call dialled for a reserved agent (preview, own callback) that never reached them: the agent is Ready again.
+      else if (r.agent_id && agent?.callId === r.id) await this.agents.transition(r.agent_id, 'ready', r.campaign_id);
+    }
+    if (list.length && !own) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
+    return list.length;
+  }
+
+  /**
+   * A lead leased for STALE_LEASE_MS with no open call is held by nobody: its holder died, or the update that
+   * settled it was lost, or a launch failed half-way. It goes back to the pool now (the maintenance job would
+   * wait for the lease to expire). Leads a live worker is still launching, and a live other worker's leases
+   * (it frees its own), are left alone.
+   */
+  async releaseStaleLeases(): Promise<number> {
+    const now = this.clock.now();
+    const takenBefore = new Date(now.getTime() + LEASE_MS - STALE_LEASE_MS);
+    const holders: { lease_owner: string }[] = await this.db.query(
+      `SELECT DISTINCT lease_owner FROM leads l WHERE status = 'leased' AND lease_owner IS NOT NULL AND lease_expires_at < $1
+          AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.end_at IS NULL)`,
+      [takenBefore],
+    );
+    const inFlight = [...this.runners.values()].flatMap((r) => r.leadsInFlight);
+    let released = 0;
     for (const { lease_owner: holder } of holders) {
-      // Only owners known to have been dialer workers; other leases are left to expire (maintenance job).
-      if (!(await this.locks.wasWorker(holder)) || (await this.locks.isAlive(holder))) continue;
+      if (holder !== this.workerId && !(await this.confirmedDead(holder))) continue;
       const freed: { id: string }[] = await this.db.query(
         `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
                                         WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-          WHERE status = 'leased' AND lease_owner = $1
+          WHERE status = 'leased' AND lease_owner = $1 AND lease_expires_at < $2 AND NOT (id::text = ANY($3::text[]))
             AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)
           RETURNING id::text AS id`,
-        [holder],
+        [holder, takenBefore, holder === this.workerId ? inFlight : []],
       );
       const ids = (Array.isArray(freed[0]) ? freed[0] : freed) as { id: string }[];
       // Their callbacks wait again (pending) for the next selection.
       if (ids.length) {
         await this.db.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE status = 'leased' AND lead_id = ANY($1::bigint[])`, [ids.map((r) => r.id)]);
+        this.logger.warn({ holder: holder === this.workerId ? 'self' : holder, released: ids.length }, 'released stale lead leases');
       }
+      released += ids.length;
     }
-    return closed;
+    return released;
+  }
+
+  /**
+   * Dead = liveness key expired while its "known worker" key (kept a day, set with every heartbeat) is still there;
+   * when both are gone (Redis came back empty) only after the key stayed missing for DEAD_GRACE_MS.
+   */
+  private async confirmedDead(owner: string): Promise<boolean> {
+    if (await this.locks.isAlive(owner)) {
+      this.suspects.delete(owner);
+      return false;
+    }
+    if (await this.locks.wasWorker(owner)) return true;
+    const now = Date.now();
+    const since = this.suspects.get(owner);
+    if (since === undefined) {
+      this.suspects.set(owner, now);
+      return false;
+    }
+    return now - since >= DEAD_GRACE_MS;
   }
 
   private async onCommand(raw: string): Promise<void> {
