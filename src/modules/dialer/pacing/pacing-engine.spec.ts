@@ -76,16 +76,18 @@ describe('decideDials', () => {
     expect(at(3)).toMatchObject({ launch: 1, reason: 'abandon_cap_guard' });
   });
 
-  it("a shift's first hour is judged against what the team can answer in an hour, not the few answers so far", () => {
+  it("a new campaign's first hour is judged by the answers it has, not by those the team may still take", () => {
     const team = { readyAgents: 2, wrapUpElapsedMs: [20_000, 25_000, 28_000], talkingElapsedMs: Array(5).fill(150_000) };
+    // 1 abandon in 25 answers is 4% if the campaign stops now (its 24 h and 30 day rates would be 4%): no dialing ahead,
+    // although 10 agents could answer ~170 calls by the end of the hour.
     const hour = { abandoned: 1, answered: 25 };
-    // Nothing answered before this hour: the window is still filling (10 agents answer ~130 calls an hour).
-    const filling = decideDials(state({ ...team, abandons: { lastHour: hour, last24h: hour, last30d: hour } }), policy);
-    expect(filling.reason).not.toBe('abandon_cap_guard');
-    expect(filling.allowedAbandonRate).toBeGreaterThan(0);
-    // The same hour in a campaign that ran before it: 1 abandon in 25 answers is 4%, so no dialing ahead.
-    const full = decideDials(state({ ...team, abandons: { lastHour: hour, last24h: { abandoned: 3, answered: 600 }, last30d: { abandoned: 3, answered: 600 } } }), policy);
-    expect(full.reason).toBe('abandon_cap_guard');
+    const young = decideDials(state({ ...team, abandons: { lastHour: hour, last24h: hour, last30d: hour } }), policy);
+    expect(young.reason).toBe('abandon_cap_guard');
+    // With answers enough to absorb the next abandon, it dials ahead again.
+    const grown = { abandoned: 1, answered: 250 };
+    const later = decideDials(state({ ...team, abandons: { lastHour: grown, last24h: grown, last30d: grown } }), policy);
+    expect(later.reason).not.toBe('abandon_cap_guard');
+    expect(later.allowedAbandonRate).toBeGreaterThan(0);
   });
 
   it('takes the chance of each ringing call from its ring time: calls ringing 20 s will hardly be answered any more', () => {

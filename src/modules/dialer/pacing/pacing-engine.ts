@@ -20,8 +20,6 @@ const MIN_SPREAD_ABANDONS = 3;
  * denominator shrinks noticeably when the pacer backs off (fewer answers, same abandons). */
 const MARGIN_FIXED = 0.03;
 const MARGIN_SQRT = 1;
-/** Before the 1-hour window has filled, its denominator is taken as this share of what the team can answer in an hour. */
-const FILLING_WINDOW_SHARE = 0.8;
 /** Below this many answered calls a window's rate is not a rate. */
 const MIN_ANSWERS_FOR_WINDOW = 20;
 
@@ -110,15 +108,13 @@ export function decideDials(state: PacingState, policy: PacingPolicy): DialDecis
 function allowedRisk(state: PacingState, policy: PacingPolicy, staffed: number, inflight: number): number {
   const cap = Math.min(policy.abandonTargetPct, 3) / 100;
   const full = cap * (policy.aimFraction ?? DEFAULT_AIM_FRACTION);
-  // What the team can answer in an hour if nobody waits: the 1-hour window's denominator once it has filled.
-  const hourly = (staffed * 3_600_000) / Math.max(state.talk.meanMs + state.wrapUp.meanMs, 1);
   const windows: AbandonWindow[] = [state.abandons.lastHour, state.abandons.last24h, state.abandons.last30d];
   let allowed = MAX_RISK;
   windows.forEach((w) => {
-    // Nothing answered before the last hour (a new campaign's first hour): every window holds the same few calls and
-    // is still filling, so it is judged against what the team can answer in an hour.
-    const filling = w.answered <= state.abandons.lastHour.answered && state.abandons.last24h.answered <= state.abandons.lastHour.answered;
-    const answered = Math.max(w.answered, filling ? FILLING_WINDOW_SHARE * hourly : 0, MIN_ANSWERS_FOR_WINDOW);
+    // Each window is judged by the answers it holds now, never by answers still expected: a campaign may stop (or its
+    // agents log off) at any minute, and then its 24 h / 30 day rates are what they are. So a new campaign stays
+    // cautious until it has answers enough to absorb an abandon.
+    const answered = Math.max(w.answered, MIN_ANSWERS_FOR_WINDOW);
     const absorbable = cap * answered * (1 - MARGIN_FIXED - MARGIN_SQRT / Math.sqrt(answered));
     const room = absorbable - w.abandoned - inflight - 1;
     if (room < 0) {
