@@ -3,6 +3,9 @@ import { chmodSync, chownSync, createWriteStream, existsSync, mkdtempSync, rmSyn
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { typeOrmOptions } from '../../src/database/typeorm-options';
 
 /**
  * A private PostgreSQL (initdb into a temp dir) and a private redis-server, on free ports, that a test may kill and
@@ -51,6 +54,18 @@ export class PrivatePostgres {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
     const [cmd, args] = pgCmd('pg_ctl', ['-D', join(this.dir, 'data'), '-o', opts, '-l', join(this.dir, 'log'), '-w', '-t', '60', 'start']);
     execFileSync(cmd, args, { stdio: 'ignore' });
+  }
+
+  /** Creates the `dialer` database and runs every migration; returns a connection to it (the caller destroys it). */
+  async createMigratedDatabase(): Promise<DataSource> {
+    const admin = new Client({ connectionString: this.url.replace(/\/dialer$/, '/postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE dialer');
+    await admin.end();
+    const ds = new DataSource(typeOrmOptions(this.url));
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    return ds;
   }
 
   /** mode immediate: like a crash (no clean shutdown, crash recovery on the next start). */

@@ -3,8 +3,6 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { freePort, missingBinaries, PrivatePostgres, PrivateRedis, spawnWorker } from '../chaos/private-services';
 import { makeCampaign } from './dialer-fixtures';
 import { waitFor } from '../setup/wait';
@@ -43,13 +41,7 @@ maybe('recovery from Redis and PostgreSQL restarts mid-campaign (private servers
     pg.start();
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    const admin = new Client({ connectionString: pg.url.replace(/\/dialer$/, '/postgres') });
-    await admin.connect();
-    await admin.query('CREATE DATABASE dialer');
-    await admin.end();
-    const ds = new DataSource(typeOrmOptions(pg.url));
-    await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
+    const ds = await pg.createMigratedDatabase();
     const fx = await makeCampaign(ds, { ok: 400, dncInternal: 3, mode: 'progressive' });
     const emails: string[] = [];
     for (let i = 0; i < 6; i++) {

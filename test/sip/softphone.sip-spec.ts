@@ -34,6 +34,7 @@ if (missing.length) {
   process.stderr.write(banner);
   console.warn(banner);
 }
+// Skipped (with the banner above) only when drachtio-server, sipp, rtpengine or Chromium is missing here.
 const describeIf = missing.length ? describe.skip : describe;
 
 /** A PCMU RTP packet of 20 ms (a 400 Hz tone, so it is not silence). */
