@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
 import { makeCampaign, waitFor } from '../integration/dialer-fixtures';
+import { isolateDatabase } from '../setup/isolated-db';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /**
@@ -24,6 +25,9 @@ function openStream(port: number, token: string): Stream {
   req.on('error', () => undefined);
   return s;
 }
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describe('agent isolation on a running campaign (every agent-facing endpoint and the SSE stream)', () => {
   const saved = { ...process.env };

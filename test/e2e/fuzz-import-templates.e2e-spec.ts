@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { Role } from '../../src/modules/users/user.entity';
+import { isolateDatabase } from '../setup/isolated-db';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /**
@@ -47,6 +48,9 @@ const token = fc.oneof(
   fc.string({ maxLength: 12 }),
 );
 const template = fc.array(token, { maxLength: 30 }).map((t) => t.join(''));
+
+// This file boots a dialer worker: it gets a database and Redis prefix of its own.
+isolateDatabase();
 
 describe('fuzz: CSV lead files and script templates', () => {
   let t: TestApp;
