@@ -12,7 +12,7 @@ import { DialResult, Telephony } from '../../telephony/telephony.port';
 import { DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
 import { decideDials } from '../pacing/pacing-engine';
-import { PacingStats } from '../pacing/pacing-stats';
+import { AttemptResult, PacingStats } from '../pacing/pacing-stats';
 import { AbandonWindow, DialDecision, DurationStats, PacingPolicy, PacingState } from '../pacing/pacing.types';
 import { LeadLeaser } from './lead-leaser.service';
 
@@ -50,6 +50,8 @@ interface LiveCall {
   /** An event of this call could not be recorded: it is being ended (see giveUp). */
   givenUp?: boolean;
   chain: Promise<void>;
+  /** Its place in the pacing statistics, which count attempts in launch order (see PacingStats). */
+  statsTicket?: number;
 }
 
 /**
@@ -399,6 +401,7 @@ export class CampaignRunner {
       return false;
     }
     const call: LiveCall = { id: callId, lead, launchedAt: now.getTime(), chain: Promise.resolve(), reservedAgent: reserved?.agentId };
+    call.statsTicket = this.stats.launched(call.launchedAt);
     this.live.set(callId, call);
     try {
       await this.d.calls.countAttempt(lead.id, now);
@@ -463,11 +466,11 @@ export class CampaignRunner {
     call.answerType = type;
     await this.d.calls.transition(call.id, 'answered', { answer_at: at, answer_type: type });
     if (type === 'machine') {
-      this.stats.recordResult('machine');
+      this.resolveStats(call, 'machine', call.answeredAt);
       await this.d.telephony.hangup(call.id);
       return;
     }
-    this.stats.recordResult('human', call.answeredAt - call.launchedAt);
+    this.resolveStats(call, 'human', call.answeredAt, call.answeredAt - call.launchedAt);
     this.bump('answered');
     // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
     if (call.reservedAgent) return this.connect(call, call.reservedAgent);
@@ -481,6 +484,10 @@ export class CampaignRunner {
       await sleep(AGENT_POLL_MS);
     }
     await this.abandonWaiting(call);
+  }
+
+  private resolveStats(call: LiveCall, result: AttemptResult | 'void', at: number, answerDelayMs?: number): void {
+    if (call.statsTicket !== undefined) this.stats.resolve(call.statsTicket, result, at, answerDelayMs);
   }
 
   /** The person who answered got no agent in time: abandoned (recorded, counted, the message played, hung up). */
@@ -541,7 +548,7 @@ export class CampaignRunner {
 
   private async onFailed(call: LiveCall, at: Date, result: Exclude<DialResult, 'answered'>, code: number | null, reason: string | null): Promise<void> {
     this.live.delete(call.id);
-    if (result !== 'cancelled') this.stats.recordResult('other');
+    this.resolveStats(call, result === 'cancelled' ? 'void' : 'other', at.getTime());
     await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: result, sip_code: code, sip_reason: reason, hangup_by: 'carrier' });
     await this.settle(call, result, at);
     await this.releaseReserved(call, at);

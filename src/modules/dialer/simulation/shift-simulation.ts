@@ -145,6 +145,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
   const launch = () => {
     const id = `c${++callSeq}`;
     const call: LiveCall = { id, launchedAt: timers.now() };
+    const ticket = stats.launched(call.launchedAt);
     ringing.set(id, call);
     attempts++;
     void carrier.dial(
@@ -153,18 +154,18 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
         onRinging: () => undefined,
         onFailed: () => {
           ringing.delete(id);
-          stats.recordResult('other');
+          stats.resolve(ticket, 'other', timers.now());
         },
         onAnswered: (at, type) => {
           ringing.delete(id);
           const now = at.getTime();
           call.answeredAt = now;
           if (type === 'machine') {
-            stats.recordResult('machine');
+            stats.resolve(ticket, 'machine', now);
             void carrier.hangup(id);
             return;
           }
-          stats.recordResult('human', now - call.launchedAt);
+          stats.resolve(ticket, 'human', now, now - call.launchedAt);
           ledger.answered(now);
           const agent = longestWaitingReady();
           if (agent) return connect(call, agent);
