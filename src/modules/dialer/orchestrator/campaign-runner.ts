@@ -21,6 +21,8 @@ export const ABANDON_AFTER_MS = 2_000;
 const AGENT_POLL_MS = 100;
 const CAMPAIGN_RELOAD_MS = 3_000;
 const WINDOWS_RELOAD_MS = 5_000;
+/** Dials placed at once by one launch (each a few database round trips; the pool has room for them). */
+const LAUNCH_CONCURRENCY = 8;
 
 export interface RunnerDeps {
   db: DataSource;
@@ -358,25 +360,40 @@ export class CampaignRunner {
     if (!leads.length) return 0;
     for (const l of leads) this.leasing.add(l.id);
     let launched = 0;
-    let i = 0;
     try {
       // The gate again, at the moment of dialing: DNC lists and calling hours may have changed since selection.
       const verdicts = await this.d.gate.check(leads, this.campaign, now);
-      for (; i < leads.length; i++) {
-        const lead = leads[i];
+      const allowed: LeadEntity[] = [];
+      for (const lead of leads) {
         const v = verdicts.get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
-        if (!v.allowed) {
-          await this.d.leaser.releaseBlocked(lead, v.reason, now);
-          this.leasing.delete(lead.id);
+        if (v.allowed) {
+          allowed.push(lead);
           continue;
         }
-        // dial() closes its own record and frees its own lead when it fails before the INVITE.
+        await this.d.leaser.releaseBlocked(lead, v.reason, now);
         this.leasing.delete(lead.id);
-        if (await this.dial(lead, now)) launched++;
       }
+      // Several dials at once: each waits on its own database round trips, and a decision of a few hundred calls
+      // placed one after the other would take seconds (the pacer meanwhile blind, the last calls late).
+      let next = 0;
+      let failure: Error | undefined;
+      const dialNext = async (): Promise<void> => {
+        while (next < allowed.length && !failure) {
+          const lead = allowed[next++];
+          // dial() closes its own record and frees its own lead when it fails before the INVITE.
+          this.leasing.delete(lead.id);
+          try {
+            if (await this.dial(lead, now)) launched++;
+          } catch (err) {
+            failure ??= err as Error;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(LAUNCH_CONCURRENCY, allowed.length) }, dialNext));
+      if (failure) throw failure;
     } catch (err) {
       // A store failed half-way: the leads not yet dialled go back now, not when their lease expires.
-      const rest = leads.slice(i).filter((l) => this.leasing.has(l.id));
+      const rest = leads.filter((l) => this.leasing.has(l.id));
       void retryWhileUnreachable(async () => {
         for (const l of rest) await this.d.leaser.releaseUntouched(l, now);
       }, this.logger, 'launch').catch((e) => this.logger.error({ err: (e as Error).message }, 'could not release undialled leads'))
@@ -400,7 +417,9 @@ export class CampaignRunner {
       await this.d.leaser.releaseUntouched(lead, now);
       return false;
     }
-    const call: LiveCall = { id: callId, lead, launchedAt: now.getTime(), chain: Promise.resolve(), reservedAgent: reserved?.agentId };
+    // The call's own launch time, not the tick's: a tick that launches hundreds of calls takes seconds, and a call
+    // taken to have rung since the tick began looks less likely to be answered than it is (see forecast.ts).
+    const call: LiveCall = { id: callId, lead, launchedAt: this.d.clock.now().getTime(), chain: Promise.resolve(), reservedAgent: reserved?.agentId };
     call.statsTicket = this.stats.launched(call.launchedAt);
     this.live.set(callId, call);
     try {
