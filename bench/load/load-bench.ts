@@ -45,6 +45,8 @@ const RING_S = arg('ring', 45);
 const LINES = arg('lines', 5);
 /** 1: API and dialer worker in two processes (the production layout: main.ts RUN_MODE=api + worker.ts); 0: one process. */
 const SPLIT = arg('split', 1) === 1;
+/** LOAD_TRACE=1: print the pacer's decision once a second and every 15 s bucket of the call timeline. */
+const TRACE = process.env.LOAD_TRACE === '1';
 const TARGET_CALLS = 2000;
 const PASSWORD = 'load-bench-password-1';
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/dialer';
@@ -238,7 +240,8 @@ async function main(): Promise<void> {
     while (Date.now() - start < SECONDS * 1000) {
       const raw = await pacer.get(`pacing:${campaignId}`).catch(() => null);
       if (raw) {
-        const d = JSON.parse(raw) as { dialLevel?: number; reason?: string };
+        const d = JSON.parse(raw) as { dialLevel?: number; reason?: string; detail?: string };
+        if (TRACE) log(`pacer: ${d.reason} ${d.detail ?? ''}`);
         if (typeof d.dialLevel === 'number') levels.push(d.dialLevel);
         if (d.reason) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
       }
@@ -275,6 +278,16 @@ async function main(): Promise<void> {
               count(*) FILTER (WHERE abandon_at IS NOT NULL)::int AS abandoned FROM calls WHERE campaign_id = $1`,
       [campaignId],
     );
+    // When the abandons happened: 15 s buckets from the start of the steady state (dials, person answers, abandons).
+    const { rows: timeline } = await db.query(
+      `SELECT floor(extract(epoch FROM queued_at - to_timestamp($2 / 1000.0)) / 15)::int AS b, count(*)::int AS dialed,
+              count(*) FILTER (WHERE answer_type = 'human')::int AS human, count(*) FILTER (WHERE abandon_at IS NOT NULL)::int AS abandoned
+         FROM calls WHERE campaign_id = $1 GROUP BY 1 ORDER BY 1`,
+      [campaignId, start],
+    );
+    const buckets = timeline.filter((r: { abandoned: number }) => r.abandoned > 0 || TRACE);
+    process.stdout.write(`\ncalls by launch time (15 s buckets: dialled / answered by a person / abandoned)${buckets.length ? '' : ': no abandons'}\n`);
+    for (const r of buckets) process.stdout.write(`  t+${String(r.b * 15).padStart(4)} s  ${String(r.dialed).padStart(5)} / ${String(r.human).padStart(4)} / ${r.abandoned}\n`);
     const offerLat: number[] = [];
     const connLat: number[] = [];
     let connectedNoEvent = 0;

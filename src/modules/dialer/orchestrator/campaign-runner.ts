@@ -54,6 +54,7 @@ interface LiveCall {
   chain: Promise<void>;
   /** Its place in the pacing statistics, which count attempts in launch order (see PacingStats). */
   statsTicket?: number;
+  talkTicket?: number;
 }
 
 /**
@@ -325,6 +326,7 @@ export class CampaignRunner {
       machineRate: this.stats.machineRate,
       observedAttempts: this.stats.observedAttempts,
       observedAnswers: this.stats.observedAnswers,
+      observedTalks: this.stats.talk.count,
       answerDelay: this.stats.answerDelay.stats,
       talk: this.stats.talk.stats,
       wrapUp: this.wrapUp,
@@ -560,6 +562,7 @@ export class CampaignRunner {
     const now = this.d.clock.now();
     call.agentId = agentId;
     call.connectedAt = now.getTime();
+    call.talkTicket = this.stats.talkStarted(call.connectedAt);
     await this.d.calls.transition(call.id, 'connected', { connect_at: now, agent_id: agentId });
     await this.d.agents.transition(agentId, 'on_call', cid, { callId: call.id });
     this.d.events.publish('call.connected', { agentId, callId: call.id, campaignId: cid, at: now.toISOString() });
@@ -576,7 +579,7 @@ export class CampaignRunner {
   private async onEnded(call: LiveCall, at: Date, by: 'customer' | 'agent' | 'system' | 'carrier'): Promise<void> {
     this.live.delete(call.id);
     if (call.agentId) {
-      this.stats.talk.add(at.getTime() - (call.connectedAt ?? at.getTime()));
+      if (call.talkTicket !== undefined) this.stats.talkEnded(call.talkTicket, at.getTime(), at.getTime() - (call.connectedAt ?? at.getTime()));
       // The lead is settled provisionally (no redial before the agent's disposition decides) before wrap-up opens.
       await this.settle(call, 'no_answer', at, 'connected');
       await this.d.calls.transition(call.id, 'wrap_up', { end_at: at, hangup_by: by });
@@ -676,11 +679,15 @@ export class CampaignRunner {
       this.windows.last24h = await count(86_400_000);
       this.windows.last30d = await count(30 * 86_400_000);
       this.longWindowsLoadedAt = t;
+      // The latest wrap-ups by when they began, among those begun at least two minutes ago (one still open counts
+      // what it has lasted so far): taken by when they ended, a young campaign would know only its short ones.
       const [w] = await this.d.db.query(
         `SELECT avg(ms) AS mean, stddev_samp(ms) AS sd FROM (
-           SELECT extract(epoch FROM (wrapup_end_at - end_at)) * 1000 AS ms FROM calls
-            WHERE campaign_id = $1 AND wrapup_end_at IS NOT NULL ORDER BY wrapup_end_at DESC LIMIT 200) x`,
-        [this.campaign.id],
+           SELECT extract(epoch FROM (coalesce(wrapup_end_at, $2) - end_at)) * 1000 AS ms FROM calls
+            WHERE campaign_id = $1 AND state IN ('wrap_up', 'dispositioned') AND end_at IS NOT NULL AND connect_at IS NOT NULL
+              AND end_at < $3 AND end_at > $4
+            ORDER BY end_at DESC LIMIT 200) x`,
+        [this.campaign.id, now, new Date(t - 120_000 * k), new Date(t - 3_600_000 * k)],
       );
       if (w?.mean) this.wrapUp = { meanMs: Number(w.mean), sdMs: Number(w.sd ?? w.mean) || Number(w.mean) / 2 };
     }
@@ -699,6 +706,14 @@ export class CampaignRunner {
       if (r.answer_type === 'human') this.stats.recordResult('human', r.delay_ms === null ? undefined : Number(r.delay_ms));
       else this.stats.recordResult(r.answer_type === 'machine' ? 'machine' : 'other');
     }
+    // Talks too, in the order they began, leaving out the last ten minutes' (their long ones are still going).
+    const talks: { ms: number }[] = await this.d.db.query(
+      `SELECT extract(epoch FROM (end_at - connect_at)) * 1000 AS ms FROM calls
+        WHERE campaign_id = $1 AND connect_at IS NOT NULL AND end_at IS NOT NULL AND connect_at < $2
+        ORDER BY connect_at DESC LIMIT 200`,
+      [this.campaign.id, new Date(this.d.clock.now().getTime() - 600_000 * this.ringScale())],
+    );
+    for (const r of talks.reverse()) this.stats.talk.add(Number(r.ms));
   }
 }
 

@@ -70,6 +70,9 @@ export interface Forecast {
   exact?: { waiting: number; ready: number; answerPmf: Float64Array[]; freePmf: Float64Array[] };
 }
 
+/** Talks observed before the forecast trusts the talk estimate (see PacingState.observedTalks). */
+export const MIN_TALKS_OBSERVED = 30;
+
 /** Up to this many agents logged in, the forecast keeps exact distributions (cheap for small counts). */
 export const EXACT_MAX_AGENTS = 30;
 
@@ -131,7 +134,7 @@ export function forecast(state: PacingState, horizonMs: number, answerRateSpan: 
   // Talking agents: the chance the talk ends within the horizon, spread evenly over it (the hazard of a 3-minute
   // talk hardly changes within half a minute), then a whole wrap-up. Rare events: variance ~ mean.
   const talkFree = new Float64Array(steps);
-  if (state.talkingElapsedMs.length) {
+  if (state.talkingElapsedMs.length && (state.observedTalks ?? MIN_TALKS_OBSERVED) >= MIN_TALKS_OBSERVED) {
     const talk = CdfTable.of(state.talk, 1_000, Math.max(6 * state.talk.meanMs, 600_000));
     let endsPerStep = 0;
     for (const e of state.talkingElapsedMs) {

@@ -35,6 +35,12 @@ export interface PacingState {
   observedAttempts: number;
   /** Human-answered calls observed so far (warm-up counter). */
   observedAnswers: number;
+  /**
+   * Talks the talk estimate has learned from (counted in the order they began). Below MIN_TALKS_OBSERVED the
+   * forecast counts no agent freeing up from a talk: the estimate is still mostly its prior, and agents who all began
+   * talking within the last minutes free up far more slowly than a wide prior says. Left out: enough.
+   */
+  observedTalks?: number;
   /** Launch-to-answer time of human-answered calls. */
   answerDelay: DurationStats;
   talk: DurationStats;

@@ -67,6 +67,7 @@ interface LiveCall {
   launchedAt: number;
   answeredAt?: number;
   graceTimer?: ReturnType<VirtualTimers['setTimeout']>;
+  talkTicket?: number;
 }
 
 const HOUR = 3_600_000;
@@ -124,6 +125,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
 
   const connect = (call: LiveCall, agent: SimAgent) => {
     setState(agent, 'talking');
+    call.talkTicket = stats.talkStarted(timers.now());
     void carrier.bridge(call.id, agent.id);
     agentOf.set(call.id, agent);
   };
@@ -182,11 +184,12 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
           const agent = agentOf.get(id);
           if (!agent) return;
           agentOf.delete(id);
-          stats.talk.add(at.getTime() - agent.since);
+          stats.talkEnded(call.talkTicket!, at.getTime(), at.getTime() - agent.since);
           setState(agent, 'wrap_up');
+          const wrapTicket = stats.wrapUpStarted(timers.now());
           const wrap = rng.lognormal(wrapDist.meanMs, wrapDist.sdMs);
           timers.setTimeout(() => {
-            stats.wrapUp.add(timers.now() - agent.since);
+            stats.wrapUpEnded(wrapTicket, timers.now(), timers.now() - agent.since);
             agentReady(agent);
           }, wrap);
         },
@@ -207,6 +210,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
       machineRate: stats.machineRate,
       observedAttempts: stats.observedAttempts,
       observedAnswers: stats.observedAnswers,
+      observedTalks: stats.talk.count,
       answerDelay: stats.answerDelay.stats,
       talk: stats.talk.stats,
       wrapUp: stats.wrapUp.stats,
