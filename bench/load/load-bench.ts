@@ -1,7 +1,7 @@
 /**
- * Load benchmark (issue 9): `npx ts-node -T bench/load/load-bench.ts [--agents 500] [--seconds 240] [--scale 0.5] [--answer 0.05] [--ring 45] [--lines 5] [--split 1]`
+ * Load benchmark (issue 9): `npx ts-node -T bench/load/load-bench.ts [--agents 500] [--seconds 240] [--scale 0.5] [--answer 0.05] [--ring 60] [--lines 6] [--split 1]`
  *
- * The defaults model a low-contact list (5 % of dials answered by a person, unanswered calls ringing 45 s before the
+ * The defaults model a low-contact list (5 % of dials answered by a person, unanswered calls ringing 60 s before the
  * ring timeout), so the predictive pacer itself keeps several lines per agent: about 2,000 real simulated calls
  * through the orchestrator and carrier at once, with every agent busy.
  *
@@ -41,8 +41,8 @@ const AGENTS = arg('agents', 500);
 const SECONDS = arg('seconds', 240);
 const SCALE = arg('scale', 0.5);
 const ANSWER = arg('answer', 0.05);
-const RING_S = arg('ring', 45);
-const LINES = arg('lines', 5);
+const RING_S = arg('ring', 60);
+const LINES = arg('lines', 6);
 /** 1: API and dialer worker in two processes (the production layout: main.ts RUN_MODE=api + worker.ts); 0: one process. */
 const SPLIT = arg('split', 1) === 1;
 /** LOAD_TRACE=1: print the pacer's decision once a second and every 15 s bucket of the call timeline. */
