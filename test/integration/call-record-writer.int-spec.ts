@@ -88,4 +88,18 @@ describe('CallRecordWriter on PostgreSQL', () => {
     expect(byId.get(lost.callId)).toMatchObject({ state: 'dialing', end_at: null });
     expect(byId.get(talked.callId)).toMatchObject({ state: 'wrap_up', end_at: end, outcome: 'sale_pending', hangup_by: 'customer' });
   });
+
+  it("records an answer once (from dialing or ringing), and an answered call's end", async () => {
+    const { campaignId, leads } = await makeCampaign(db, { ok: 1 });
+    const writer = new CallRecordWriter(db);
+    const at = new Date();
+    const call = opening(campaignId, leads[0], at);
+    await writer.open(call);
+    const answeredAt = new Date(at.getTime() + 900);
+    await expect(writer.answered({ callId: call.callId, at: answeredAt, type: 'machine' })).resolves.toBe(true);
+    await expect(writer.answered({ callId: call.callId, at: new Date(), type: 'human' })).resolves.toBe(false); // a duplicate 200
+    await expect(writer.close({ callId: call.callId, to: 'ended', endAt: new Date(at.getTime() + 1_000), hangupBy: 'system', outcome: 'machine' })).resolves.toBe(true);
+    const [row] = await db.query(`SELECT state, answer_at, answer_type, outcome, end_at IS NOT NULL AS closed FROM calls WHERE id = $1`, [call.callId]);
+    expect(row).toMatchObject({ state: 'ended', answer_at: answeredAt, answer_type: 'machine', outcome: 'machine', closed: true });
+  });
 });

@@ -37,6 +37,13 @@ export interface CallClosing {
   providerCallId?: string | null;
 }
 
+/** The callee answered (200 OK): the record moves to 'answered' with the time and who answered. */
+export interface CallAnswer {
+  callId: string;
+  at: Date;
+  type: 'human' | 'machine';
+}
+
 export interface CallRecordWriterOptions {
   /** Largest batch one statement carries. */
   maxBatch?: number;
@@ -56,12 +63,14 @@ export interface CallRecordWriterOptions {
  */
 export class CallRecordWriter {
   private readonly opens: GroupCommit<CallOpening, boolean>;
+  private readonly answers: GroupCommit<CallAnswer, boolean>;
   private readonly closes: GroupCommit<CallClosing, boolean>;
 
   constructor(private readonly db: SqlRunner, opts: CallRecordWriterOptions = {}) {
     const maxBatch = opts.maxBatch ?? 500;
     const concurrency = opts.concurrency ?? 2;
     this.opens = new GroupCommit((rows) => this.insert(rows), maxBatch, concurrency);
+    this.answers = new GroupCommit((rows) => this.answer(rows), maxBatch, concurrency);
     this.closes = new GroupCommit((rows) => this.update(rows), maxBatch, concurrency);
   }
 
@@ -73,14 +82,19 @@ export class CallRecordWriter {
     return this.opens.submit(call);
   }
 
+  /** Records the answer; resolves whether it applied (false: the call had already ended or been answered). */
+  answered(call: CallAnswer): Promise<boolean> {
+    return this.answers.submit(call);
+  }
+
   /** Closes the record; resolves whether it applied (false: the call was not in a state it may close from). */
   close(call: CallClosing): Promise<boolean> {
     return this.closes.submit(call);
   }
 
   /** Statements written and rows carried so far, per kind. */
-  stats(): { opens: { batches: number; rows: number }; closes: { batches: number; rows: number } } {
-    return { opens: this.opens.stats(), closes: this.closes.stats() };
+  stats(): Record<'opens' | 'answers' | 'closes', { batches: number; rows: number }> {
+    return { opens: this.opens.stats(), answers: this.answers.stats(), closes: this.closes.stats() };
   }
 
   private async insert(rows: CallOpening[]): Promise<boolean[]> {
@@ -113,6 +127,18 @@ export class CallRecordWriter {
     );
     const opened = new Set(resultRows<{ id: string }>(result).map((r) => r.id));
     return rows.map((r) => opened.has(r.callId));
+  }
+
+  private async answer(rows: CallAnswer[]): Promise<boolean[]> {
+    const result = await this.db.query(
+      `UPDATE calls c SET state = 'answered', answer_at = v.at, answer_type = v.type, updated_at = now()
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS v(id, at, type)
+        WHERE c.id = v.id AND c.state = ANY($4::text[])
+       RETURNING c.id::text AS id`,
+      [rows.map((r) => r.callId), rows.map((r) => r.at), rows.map((r) => r.type), fromStates('answered')],
+    );
+    const applied = new Set(resultRows<{ id: string }>(result).map((r) => r.id));
+    return rows.map((r) => applied.has(r.callId));
   }
 
   private async update(rows: CallClosing[]): Promise<boolean[]> {

@@ -501,7 +501,7 @@ export class CampaignRunner {
   private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine'): Promise<void> {
     call.answeredAt = at.getTime();
     call.answerType = type;
-    await this.d.calls.transition(call.id, 'answered', { answer_at: at, answer_type: type });
+    await this.records.answered({ callId: call.id, at, type });
     if (type === 'machine') {
       this.resolveStats(call, 'machine', call.answeredAt);
       await this.d.telephony.hangup(call.id);
