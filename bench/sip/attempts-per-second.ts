@@ -166,7 +166,8 @@ async function main() {
         // The callee is reached at the sipp peer whatever the lead's number (the gateway's host and port).
         void tel.dial({ callId, campaignId, to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: committed }, {
             onRinging: () => undefined,
-            onAnswered: (at) => void records.answered({ callId, at, type: 'machine' }).then(() => tel.hangup(callId), reject),
+            // As the runner does with an answering machine: hung up while the answer commits.
+            onAnswered: (at) => void Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)]).catch(reject),
             onFailed: (at, result, code, reason) => void records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier' }).then(() => resolve(), reject),
             onEnded: (at, by) => void records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by }).then((closed) => (closed && ok++, resolve()), reject),
           }).catch(reject);

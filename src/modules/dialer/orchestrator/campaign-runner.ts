@@ -501,12 +501,14 @@ export class CampaignRunner {
   private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine'): Promise<void> {
     call.answeredAt = at.getTime();
     call.answerType = type;
-    await this.records.answered({ callId: call.id, at, type });
+    const recorded = this.records.answered({ callId: call.id, at, type });
     if (type === 'machine') {
       this.resolveStats(call, 'machine', call.answeredAt);
-      await this.d.telephony.hangup(call.id);
+      // Hung up while its answer commits: the end event waits on this call's chain until the answer is recorded.
+      await Promise.all([recorded, this.d.telephony.hangup(call.id)]);
       return;
     }
+    await recorded;
     this.resolveStats(call, 'human', call.answeredAt, call.answeredAt - call.launchedAt);
     this.bump('answered');
     // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
