@@ -163,13 +163,16 @@ async function main() {
           if (!opened) throw new Error('record refused: number already live');
         });
         committed.catch(reject);
+        // The call's writes in the order of its events, as the runner's per-call chain keeps them.
+        let chain: Promise<unknown> = committed;
+        const then = (fn: () => Promise<unknown>) => (chain = chain.then(fn));
         // The callee is reached at the sipp peer whatever the lead's number (the gateway's host and port).
         void tel.dial({ callId, campaignId, to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: committed }, {
             onRinging: () => undefined,
             // As the runner does with an answering machine: hung up while the answer commits.
-            onAnswered: (at) => void Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)]).catch(reject),
-            onFailed: (at, result, code, reason) => void records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier' }).then(() => resolve(), reject),
-            onEnded: (at, by) => void records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by }).then((closed) => (closed && ok++, resolve()), reject),
+            onAnswered: (at) => void then(() => Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)])).catch(reject),
+            onFailed: (at, result, code, reason) => void then(() => records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier' })).then(() => resolve(), reject),
+            onEnded: (at, by) => void then(() => records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by })).then((closed) => (closed && ok++, resolve()), reject),
           }).catch(reject);
       }));
       return { ok, sec };
