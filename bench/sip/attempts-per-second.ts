@@ -2,18 +2,23 @@
  * Call attempts per second through drachtio-server to a sipp answering peer on loopback.
  *   DRACHTIO_BIN=/path/to/drachtio npx ts-node -P tsconfig.json bench/sip/attempts-per-second.ts   (or DRACHTIO_HOST=...)
  * Figure: attempts/s of the full adapter (gateway read from PostgreSQL through the adapter's GatewayCache, pacer,
- * rtpengine offer/answer/delete, INVITE, 200, ACK, BYE, and every attempt persisted in PostgreSQL: a row committed
- * before its INVITE (DialRequest.sendAfter), updated with outcome, SIP code and times at the end, both written by
- * group commit), beside its
- * reference in the same run: a bare drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else).
+ * rtpengine offer/answer/delete, INVITE, 200, ACK, BYE), every attempt persisted by the campaign runner's own
+ * CallRecordWriter on the product schema (a scratch database, migrated): the call record opened before its INVITE
+ * (DialRequest.sendAfter) with the attempt counted on the lead and its 'attempt' compliance event, the answer, and
+ * the closing update, each group-committed; the path of a call the runner hangs up at answer (answering machine).
+ * Not in the figure: the lead's settle after the call (two statements per call in the runner, not batched).
+ * Reference in the same run: a bare drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else).
  * Targets: >= 200 attempts/s and >= 0.7x the bare loop.
  */
-import { Pool } from 'pg';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { typeOrmOptions } from '../../src/database/typeorm-options';
+import { CallRecordWriter } from '../../src/modules/dialer/orchestrator/call-record-writer';
 import { DrachtioTelephony } from '../../src/modules/telephony/drachtio/drachtio-telephony';
 import { SrfLike } from '../../src/modules/telephony/drachtio/sip-types';
 import { GatewayCache } from '../../src/modules/telephony/gateways/gateway-cache';
 import { GatewayConfig } from '../../src/modules/telephony/gateways/gateway-config';
-import { GroupCommit } from '../../src/modules/telephony/group-commit';
 import { RtpEngineNgClient } from '../../src/modules/telephony/rtpengine/rtpengine-ng.client';
 import { DRACHTIO_SKIP_LINE, drachtioConfigured, LOCAL_SIP_IP, reachDrachtio } from '../../test/sip/support/drachtio-server';
 import { startRtpEngine } from '../../test/sip/support/rtpengine-daemon';
@@ -25,7 +30,7 @@ const Srf = require('drachtio-srf') as new () => SrfLike;
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-// Group-commit writers in flight at once per statement kind (each on its own connection).
+// Group-commit statements in flight at once per kind (each on its own connection).
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 2);
 const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
 
@@ -52,18 +57,40 @@ async function main() {
     await server.stop();
     throw err;
   });
-  const db = new Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres', max: 10 });
-  const table = `bench_sip_attempts_${process.pid}`;
-  const gwTable = `bench_sip_gateways_${process.pid}`;
+  // A scratch database with the product's schema (migrations), dropped at the end.
+  const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+  const dbName = `dialer_bench_sip_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const ds = new DataSource(typeOrmOptions(url.toString()));
+  const db = new Pool({ connectionString: url.toString(), max: 4 });
+  const gwTable = 'bench_sip_gateways';
   const stopAll = async () => {
     await db.end().catch(() => undefined);
+    if (ds.isInitialized) await ds.destroy().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
     await rtpe.stop();
     await server.stop();
   };
   let peer: Awaited<ReturnType<typeof sipp>>;
+  let campaignId: string;
   try {
-    await db.query(`CREATE TABLE ${table} (
-      id text PRIMARY KEY, sip_call_id text, outcome text, sip_code int, reason text, dial_at timestamptz NOT NULL, answer_at timestamptz, end_at timestamptz)`);
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    [{ id: campaignId }] = await ds.query(
+      `INSERT INTO campaigns (name, status, dial_mode, caller_id, ring_timeout_s, max_attempts) VALUES ('bench', 'running', 'progressive', '+12025550100', 25, 5) RETURNING id`,
+    );
+    const [list] = await ds.query(`INSERT INTO lead_lists (name) VALUES ('bench') RETURNING id`);
+    // One lead per attempt, each its own number (one live dial per number).
+    await ds.query(
+      `INSERT INTO leads (list_id, phone, country, timezone, status, lease_owner)
+       SELECT $1, '+1202' || lpad(i::text, 7, '0'), 'US', 'America/New_York', 'leased', 'bench' FROM generate_series(1, $2) i`,
+      [list.id, ATTEMPTS * ROUNDS],
+    );
     await db.query(`CREATE TABLE ${gwTable} (id text PRIMARY KEY, host text NOT NULL, port int NOT NULL, cps_limit int NOT NULL, channel_limit int NOT NULL, active boolean NOT NULL)`);
     peer = await sipp('answer', { ip: LOCAL_SIP_IP, calls: ATTEMPTS * 2 * ROUNDS + 10, timeoutSec: 600, args: ['-buff_size', '4194304'] });
   } catch (err) {
@@ -116,37 +143,36 @@ async function main() {
       });
       return { ok, sec };
     };
-    // Subject: the adapter, every attempt persisted: its row is committed before the INVITE and updated when the
-    // attempt ends; the attempt counts only once the update has committed. Rows of attempts in flight together are
-    // written together (group commit: one statement and one WAL flush per batch, each attempt waits for its own).
-    type Opened = { id: string; at: Date };
-    type Closed = { id: string; outcome: string; code: number | null; reason: string | null; answerAt: Date | null; endAt: Date };
-    const inserts = new GroupCommit<Opened>(async (rows) => {
-      await db.query(`INSERT INTO ${table} (id, dial_at) SELECT * FROM unnest($1::text[], $2::timestamptz[])`, [rows.map((r) => r.id), rows.map((r) => r.at)]);
-    }, 500, WRITERS);
-    const updates = new GroupCommit<Closed>(async (rows) => {
-      await db.query(
-        `UPDATE ${table} t SET outcome = v.outcome, sip_code = v.code, reason = v.reason, answer_at = v.answer_at, end_at = v.end_at
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[]) AS v(id, outcome, code, reason, answer_at, end_at)
-          WHERE t.id = v.id`,
-        [rows.map((r) => r.id), rows.map((r) => r.outcome), rows.map((r) => r.code), rows.map((r) => r.reason), rows.map((r) => r.answerAt), rows.map((r) => r.endAt)],
-      );
-    }, 500, WRITERS);
+    // Subject: the adapter, every attempt persisted by the runner's CallRecordWriter (the same calls the runner
+    // makes, in the same order): the record is opened while the adapter prepares the call (gateway, pacing slot,
+    // rtpengine offer) and the INVITE waits for its commit (sendAfter); the answer is recorded, the call hung up, and
+    // the attempt counts only once the closing update has committed. Records of attempts in flight together are
+    // written together (group commit: one statement per batch, each attempt waits for its own).
+    const records = new CallRecordWriter(ds, { concurrency: WRITERS });
+    const leads: { id: string; phone: string }[] = await ds.query(`SELECT id::text AS id, phone FROM leads ORDER BY id`);
     let seq = 0;
     const adapterRound = async () => {
       let ok = 0;
       const sec = await pool(ATTEMPTS, CONCURRENCY, () => new Promise<void>((resolve, reject) => {
-        const callId = `bench-${process.pid}-${++seq}`;
-        let answerAt: Date | null = null;
-        // The row is written while the adapter prepares the call (gateway, pacing, rtpengine offer); the INVITE waits
-        // for its commit (sendAfter).
-        const opened = inserts.submit({ id: callId, at: new Date() });
-        opened.catch(reject);
-        void tel.dial({ callId, campaignId: 'bench', to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: opened }, {
+        const callId = randomUUID();
+        const lead = leads[seq++];
+        const committed = records.open({
+          callId, campaignId, leadId: lead.id, phone: lead.phone, attempt: 1, dialMode: 'progressive', callerId: '+12025550100',
+          gatewayId: null, workerId: 'bench', at: new Date(),
+        }).then((opened) => {
+          if (!opened) throw new Error('record refused: number already live');
+        });
+        committed.catch(reject);
+        // The call's writes in the order of its events, as the runner's per-call chain keeps them.
+        let chain: Promise<unknown> = committed;
+        const then = (fn: () => Promise<unknown>) => (chain = chain.then(fn));
+        // The callee is reached at the sipp peer whatever the lead's number (the gateway's host and port).
+        void tel.dial({ callId, campaignId, to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: committed }, {
             onRinging: () => undefined,
-            onAnswered: (at) => ((answerAt = at), void tel.hangup(callId)),
-            onFailed: (at, result, code, reason) => void updates.submit({ id: callId, outcome: result, code, reason, answerAt: null, endAt: at }).then(() => resolve(), reject),
-            onEnded: (at) => void updates.submit({ id: callId, outcome: 'answered', code: 200, reason: null, answerAt, endAt: at }).then(() => (ok++, resolve()), reject),
+            // As the runner does with an answering machine: hung up while the answer commits.
+            onAnswered: (at) => void then(() => Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)])).catch(reject),
+            onFailed: (at, result, code, reason) => void then(() => records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier' })).then(() => resolve(), reject),
+            onEnded: (at, by) => void then(() => records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by })).then((closed) => (closed && ok++, resolve()), reject),
           }).catch(reject);
       }));
       return { ok, sec };
@@ -166,19 +192,22 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500)); // the last rtpengine deletes (sent after each call's end)
     tel.stop();
     bare.disconnect();
-    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE outcome = 'answered' AND end_at IS NOT NULL`)).rows;
-    const failures = (await db.query(`SELECT outcome, sip_code, reason, count(*)::int AS n FROM ${table} WHERE outcome IS DISTINCT FROM 'answered' GROUP BY 1, 2, 3`)).rows;
-    await db.query(`DROP TABLE ${table}; DROP TABLE ${gwTable}`);
+    const [{ n, events }] = (await db.query(
+      `SELECT count(*)::int AS n, (SELECT count(*)::int FROM compliance_events WHERE type = 'attempt') AS events FROM calls
+        WHERE state = 'ended' AND outcome = 'machine' AND answer_at IS NOT NULL AND end_at IS NOT NULL`,
+    )).rows;
+    const failures = (await db.query(`SELECT state, outcome, sip_code, sip_reason, count(*)::int AS n FROM calls WHERE state <> 'ended' GROUP BY 1, 2, 3, 4`)).rows;
 
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     const bareRate = median(bareRates);
     const rate = median(rates);
     console.log(`  reference  bare drachtio-srf loop : ${bareRate.toFixed(1)} attempts/s (median of ${ROUNDS})`);
-    console.log(`  figure     DrachtioTelephony      : ${rate.toFixed(1)} attempts/s (median of ${ROUNDS}; ${n} of ${ROUNDS * ATTEMPTS} attempts answered and persisted)`);
+    console.log(`  figure     DrachtioTelephony + CallRecordWriter: ${rate.toFixed(1)} attempts/s (median of ${ROUNDS}; ${n} of ${ROUNDS * ATTEMPTS} attempts answered and persisted, ${events} attempt events)`);
     if (failures.length) console.log(`  attempts not answered: ${JSON.stringify(failures)}`);
-    const avg = (g: { stats(): { batches: number; rows: number } }) => (g.stats().rows / Math.max(1, g.stats().batches)).toFixed(1);
+    const st = records.stats();
+    const avg = (g: { batches: number; rows: number }) => (g.rows / Math.max(1, g.batches)).toFixed(1);
     console.log(`  media: rtpengine offer ${anchored.offer}, answer ${anchored.answer}, delete ${anchored.delete} (succeeded)`);
-    console.log(`  persistence: ${inserts.stats().batches} INSERT and ${updates.stats().batches} UPDATE statements (average batch ${avg(inserts)} and ${avg(updates)} rows); gateway read from the database ${gatewayReads} times`);
+    console.log(`  persistence (CallRecordWriter): ${st.opens.batches} open, ${st.answers.batches} answer and ${st.closes.batches} close statements (average batch ${avg(st.opens)}, ${avg(st.answers)} and ${avg(st.closes)} rows); gateway read from the database ${gatewayReads} times`);
     const paired = median(rates.map((r, i) => r / bareRates[i]));
     console.log(`  (median of the per-round ratios, each round's pair run back to back: ${paired.toFixed(2)}x; informational)`);
     console.log(`  ratio ${(rate / bareRate).toFixed(2)}x (target >= 0.7x): ${rate / bareRate >= 0.7 ? 'MET' : 'NOT MET'}; >= 200 attempts/s: ${rate >= 200 ? 'MET' : 'NOT MET'}`);

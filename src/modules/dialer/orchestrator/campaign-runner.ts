@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../../common/clock';
@@ -7,6 +8,7 @@ import { CallsService } from '../../calls/calls.service';
 import { nextAfterSystemOutcome, retryRules, SystemOutcome } from '../../calls/retry-policy';
 import { CampaignPacing } from '../../campaigns/campaign-settings';
 import { CampaignEntity, CampaignStatus, DialMode } from '../../campaigns/campaign.entity';
+import { BlockReason } from '../../compliance/dial-gate.types';
 import { LeadEntity } from '../../leads/lead.entity';
 import { DialResult, Telephony } from '../../telephony/telephony.port';
 import { DialGate } from '../gate/dial-gate';
@@ -14,6 +16,7 @@ import { LiveEventBus } from '../live-events';
 import { decideDials } from '../pacing/pacing-engine';
 import { AttemptResult, PacingStats } from '../pacing/pacing-stats';
 import { AbandonWindow, DialDecision, DurationStats, PacingPolicy, PacingState } from '../pacing/pacing.types';
+import { CallRecordWriter } from './call-record-writer';
 import { LeadLeaser } from './lead-leaser.service';
 
 /** A person who answered waits at most this long for an agent before the call is abandoned (47 CFR 64.1200(a)(7)(i)). */
@@ -21,8 +24,6 @@ export const ABANDON_AFTER_MS = 2_000;
 const AGENT_POLL_MS = 100;
 const CAMPAIGN_RELOAD_MS = 3_000;
 const WINDOWS_RELOAD_MS = 5_000;
-/** Dials placed at once by one launch (each a few database round trips; the pool has room for them). */
-const LAUNCH_CONCURRENCY = 8;
 
 export interface RunnerDeps {
   db: DataSource;
@@ -36,6 +37,8 @@ export interface RunnerDeps {
   events: LiveEventBus;
   workerId: string;
   tickMs: number;
+  /** Group-committed call records (one per worker, shared by its runners, so their launches batch together). */
+  records?: CallRecordWriter;
 }
 
 interface LiveCall {
@@ -51,6 +54,10 @@ interface LiveCall {
   abandoned?: boolean;
   /** An event of this call could not be recorded: it is being ended (see giveUp). */
   givenUp?: boolean;
+  /** Its record never committed (number already live, or the store failed): no INVITE left, its events are ignored. */
+  notOpened?: boolean;
+  /** The carrier's id of the call, written with the record's closing update. */
+  providerCallId?: string;
   chain: Promise<void>;
   /** Its place in the pacing statistics, which count attempts in launch order (see PacingStats). */
   statsTicket?: number;
@@ -69,6 +76,7 @@ export class CampaignRunner {
   /** Events queued or running per call (a call's end may wait seconds for a busy database). */
   private readonly recording = new Map<string, number>();
   private readonly stats = new PacingStats();
+  private readonly records: CallRecordWriter;
   private campaign: CampaignEntity;
   private campaignLoadedAt = 0;
   private windows: { lastHour: AbandonWindow; last24h: AbandonWindow; last30d: AbandonWindow } = {
@@ -94,6 +102,7 @@ export class CampaignRunner {
   ) {
     this.campaign = campaign;
     this.campaignLoadedAt = d.clock.now().getTime();
+    this.records = d.records ?? new CallRecordWriter(d.db);
   }
 
   get campaignId(): string {
@@ -361,88 +370,69 @@ export class CampaignRunner {
     const leads = await this.d.leaser.lease(this.campaign, n, this.d.workerId, now);
     if (!leads.length) return 0;
     for (const l of leads) this.leasing.add(l.id);
-    let launched = 0;
+    const dials: Promise<boolean>[] = [];
+    const dialled = new Set<string>();
     try {
       // The gate again, at the moment of dialing: DNC lists and calling hours may have changed since selection.
       const verdicts = await this.d.gate.check(leads, this.campaign, now);
-      const allowed: LeadEntity[] = [];
+      const blocked: { lead: LeadEntity; reason: BlockReason }[] = [];
+      // Every dial starts in this one synchronous pass, so the calls' records go to the database in one statement
+      // (group commit). dial() frees its own lead when its call cannot be placed.
       for (const lead of leads) {
         const v = verdicts.get(lead.id) ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
-        if (v.allowed) {
-          allowed.push(lead);
+        if (!v.allowed) {
+          blocked.push({ lead, reason: v.reason });
           continue;
         }
-        await this.d.leaser.releaseBlocked(lead, v.reason, now);
+        dialled.add(lead.id);
+        dials.push(this.dial(lead, now));
+      }
+      for (const { lead, reason } of blocked) {
+        await this.d.leaser.releaseBlocked(lead, reason, now);
         this.leasing.delete(lead.id);
       }
-      // Several dials at once: each waits on its own database round trips, and a decision of a few hundred calls
-      // placed one after the other would take seconds (the pacer meanwhile blind, the last calls late).
-      let next = 0;
-      let failure: Error | undefined;
-      const dialNext = async (): Promise<void> => {
-        while (next < allowed.length && !failure) {
-          const lead = allowed[next++];
-          // dial() closes its own record and frees its own lead when it fails before the INVITE.
-          this.leasing.delete(lead.id);
-          try {
-            if (await this.dial(lead, now)) launched++;
-          } catch (err) {
-            failure ??= err as Error;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(LAUNCH_CONCURRENCY, allowed.length) }, dialNext));
-      if (failure) throw failure;
     } catch (err) {
-      // A store failed half-way: the leads not yet dialled go back now, not when their lease expires.
-      const rest = leads.filter((l) => this.leasing.has(l.id));
+      // A store failed half-way: the leads not dialled go back now, not when their lease expires.
+      const rest = leads.filter((l) => this.leasing.has(l.id) && !dialled.has(l.id));
       void retryWhileUnreachable(async () => {
         for (const l of rest) await this.d.leaser.releaseUntouched(l, now);
       }, this.logger, 'launch').catch((e) => this.logger.error({ err: (e as Error).message }, 'could not release undialled leads'))
         .finally(() => rest.forEach((l) => this.leasing.delete(l.id)));
       throw err;
     }
-    return launched;
+    return (await Promise.all(dials)).filter(Boolean).length;
   }
 
+  /**
+   * Places one call. Its record is opened (auto-dialled calls: by group commit, with the other calls of the launch)
+   * while the adapter prepares the call (gateway, pacing slot, media offer), and the INVITE waits for the commit
+   * (DialRequest.sendAfter): no call leaves for a record that did not commit, and none of its events is recorded
+   * before its record exists. Resolves whether the call was placed; never rejects: a call that cannot be placed
+   * frees its own lead.
+   */
   private async dial(lead: LeadEntity, now: Date, reserved?: { callId: string; agentId: string }): Promise<boolean> {
-    let callId: string | null;
-    try {
-      callId = reserved?.callId ?? (await this.d.calls.createQueued(this.campaign, lead, this.d.workerId, now));
-    } catch (err) {
-      void retryWhileUnreachable(() => this.d.leaser.releaseUntouched(lead, now), this.logger, 'launch')
-        .catch((e) => this.logger.error({ err: (e as Error).message }, 'could not release an undialled lead'));
-      throw err;
-    }
-    if (!callId) {
-      // The partial unique index refused a second live dial to this number (another campaign is calling it).
-      await this.d.leaser.releaseUntouched(lead, now);
-      return false;
-    }
+    const callId = reserved?.callId ?? randomUUID();
     // The call's own launch time, not the tick's: a tick that launches hundreds of calls takes seconds, and a call
     // taken to have rung since the tick began looks less likely to be answered than it is (see forecast.ts).
     const call: LiveCall = { id: callId, lead, launchedAt: this.d.clock.now().getTime(), chain: Promise.resolve(), reservedAgent: reserved?.agentId };
     call.statsTicket = this.stats.launched(call.launchedAt);
     this.live.set(callId, call);
-    try {
-      await this.d.calls.countAttempt(lead.id, now);
-      // A callback leased for this lead is done once its call is placed.
-      await this.d.db.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
-      await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
-      await this.d.calls.transition(callId, 'dialing', { dial_at: now });
-    } catch (err) {
-      // Not dialled (the store went away between the queued record and the dial): close the record, free the lead.
-      this.live.delete(callId);
-      void retryWhileUnreachable(async () => {
-        await this.d.calls.transition(callId, 'failed', { end_at: this.d.clock.now(), outcome: 'cancelled' });
-        await this.d.leaser.releaseUntouched(lead, now);
-      }, this.logger, callId).catch((e) => this.logger.error({ callId, err: (e as Error).message }, 'could not close an undialled call'));
-      throw err;
-    }
+    // Submitted before the first await: the dials of one launch share a batch.
+    const opening = reserved ? this.openReserved(callId, lead, now) : this.records.open({
+      callId, campaignId: this.campaign.id, leadId: lead.id, phone: lead.phone, attempt: lead.attempts + 1,
+      dialMode: this.campaign.dialMode ?? DialMode.Progressive, callerId: this.campaign.callerId, gatewayId: this.campaign.gatewayId,
+      workerId: this.d.workerId, at: now,
+    });
+    const committed = opening.then((opened) => {
+      if (!opened) throw new NumberAlreadyLive();
+    });
+    call.chain = committed
+      .then(() => undefined, (err) => this.notOpened(call, err, now, !!reserved))
+      .finally(() => this.leasing.delete(lead.id)); // the lead has its call record now, or is being freed
     const on = (fn: () => Promise<void>) => {
       if (this.closed) return;
       this.recording.set(callId, (this.recording.get(callId) ?? 0) + 1);
-      call.chain = call.chain.then(() => retryWhileUnreachable(fn, this.logger, callId)).catch((err) => {
+      call.chain = call.chain.then(() => (call.notOpened ? undefined : retryWhileUnreachable(fn, this.logger, callId))).catch((err) => {
         this.logger.error({ callId, err: (err as Error).message }, 'call event failed');
         return this.giveUp(call);
       }).finally(() => {
@@ -455,7 +445,7 @@ export class CampaignRunner {
       const handle = await this.d.telephony.dial(
         {
           callId, campaignId: this.campaign.id, to: lead.phone, callerId: this.campaign.callerId, gatewayId: this.campaign.gatewayId,
-          ringTimeoutMs: this.campaign.ringTimeoutS * 1000 * this.ringScale(), record: this.campaign.recordCalls,
+          ringTimeoutMs: this.campaign.ringTimeoutS * 1000 * this.ringScale(), record: this.campaign.recordCalls, sendAfter: committed,
         },
         {
           onRinging: (at) => on(() => this.onRinging(call, at)),
@@ -464,12 +454,38 @@ export class CampaignRunner {
           onEnded: (at, by) => on(() => this.onEnded(call, at, by)),
         },
       );
-      on(async () => void (await this.d.db.query(`UPDATE calls SET sip_call_id = $2 WHERE id = $1`, [callId, handle.providerCallId])));
+      call.providerCallId = handle.providerCallId || undefined;
     } catch (err) {
       this.logger.warn({ callId, err: (err as Error).message }, 'dial failed to start');
       on(() => this.onFailed(call, this.d.clock.now(), 'carrier_failure', null, 'dial error'));
     }
+    return committed.then(() => true, () => false);
+  }
+
+  /** A call an agent asked for already has its record (queued): it moves to dialing, its attempt counted and logged. */
+  private async openReserved(callId: string, lead: LeadEntity, now: Date): Promise<boolean> {
+    await this.d.calls.countAttempt(lead.id, now);
+    // A callback leased for this lead is done once its call is placed.
+    await this.d.db.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
+    await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
+    await this.d.calls.transition(callId, 'dialing', { dial_at: now });
     return true;
+  }
+
+  /**
+   * The call's record did not commit (the number has a live call in another campaign, or the store failed): the
+   * adapter sent nothing (sendAfter rejected) and the call's events are ignored. The lead goes back untouched; an
+   * agent's call, whose record existed before, is closed as cancelled.
+   */
+  private notOpened(call: LiveCall, err: unknown, now: Date, reserved: boolean): void {
+    call.notOpened = true;
+    this.live.delete(call.id);
+    this.resolveStats(call, 'void', this.d.clock.now().getTime()); // never placed: says nothing about the list
+    if (!(err instanceof NumberAlreadyLive)) this.logger.warn({ callId: call.id, err: (err as Error)?.message }, 'call record not written: call not placed');
+    void retryWhileUnreachable(async () => {
+      if (reserved) await this.d.calls.transition(call.id, 'failed', { end_at: this.d.clock.now(), outcome: 'cancelled' });
+      await this.d.leaser.releaseUntouched(call.lead, now);
+    }, this.logger, call.id).catch((e) => this.logger.error({ callId: call.id, err: (e as Error).message }, 'could not free the lead of an undialled call'));
   }
 
   /** The simulated carrier may run on a shrunken time scale; the ring timeout shrinks with it. */
@@ -485,12 +501,14 @@ export class CampaignRunner {
   private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine'): Promise<void> {
     call.answeredAt = at.getTime();
     call.answerType = type;
-    await this.d.calls.transition(call.id, 'answered', { answer_at: at, answer_type: type });
+    const recorded = this.records.answered({ callId: call.id, at, type });
     if (type === 'machine') {
       this.resolveStats(call, 'machine', call.answeredAt);
-      await this.d.telephony.hangup(call.id);
+      // Hung up while its answer commits: the end event waits on this call's chain until the answer is recorded.
+      await Promise.all([recorded, this.d.telephony.hangup(call.id)]);
       return;
     }
+    await recorded;
     this.resolveStats(call, 'human', call.answeredAt, call.answeredAt - call.launchedAt);
     this.bump('answered');
     // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
@@ -571,7 +589,7 @@ export class CampaignRunner {
   private async onFailed(call: LiveCall, at: Date, result: Exclude<DialResult, 'answered'>, code: number | null, reason: string | null): Promise<void> {
     this.live.delete(call.id);
     this.resolveStats(call, result === 'cancelled' ? 'void' : 'other', at.getTime());
-    await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: result, sip_code: code, sip_reason: reason, hangup_by: 'carrier' });
+    await this.records.close({ callId: call.id, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier', providerCallId: call.providerCallId });
     await this.settle(call, result, at);
     await this.releaseReserved(call, at);
   }
@@ -582,14 +600,14 @@ export class CampaignRunner {
       if (call.talkTicket !== undefined) this.stats.talkEnded(call.talkTicket, at.getTime(), at.getTime() - (call.connectedAt ?? at.getTime()));
       // The lead is settled provisionally (no redial before the agent's disposition decides) before wrap-up opens.
       await this.settle(call, 'no_answer', at, 'connected');
-      await this.d.calls.transition(call.id, 'wrap_up', { end_at: at, hangup_by: by });
+      await this.records.close({ callId: call.id, to: 'wrap_up', endAt: at, hangupBy: by, providerCallId: call.providerCallId });
       await this.d.agents.transition(call.agentId, 'wrap_up', this.campaign.id, { callId: call.id });
       this.d.events.publish('call.ended', { agentId: call.agentId, callId: call.id, campaignId: this.campaign.id, at: at.toISOString(), by });
       return;
     }
     await this.recordUnconnectedAnswer(call, at, 'ended_before_agent');
     const outcome: SystemOutcome = call.abandoned ? 'abandoned' : call.answerType === 'machine' ? 'machine' : 'worker_lost';
-    await this.d.calls.transition(call.id, 'ended', { end_at: at, hangup_by: by, outcome });
+    await this.records.close({ callId: call.id, to: 'ended', endAt: at, hangupBy: by, outcome, providerCallId: call.providerCallId });
     await this.settle(call, outcome, at);
     await this.releaseReserved(call, at);
   }
@@ -714,6 +732,13 @@ export class CampaignRunner {
       [this.campaign.id, new Date(this.d.clock.now().getTime() - 600_000 * this.ringScale())],
     );
     for (const r of talks.reverse()) this.stats.talk.add(Number(r.ms));
+  }
+}
+
+/** The one-live-dial-per-number index refused the call's record: another campaign is calling this number now. */
+class NumberAlreadyLive extends Error {
+  constructor() {
+    super('the number already has a live call');
   }
 }
 

@@ -12,6 +12,7 @@ import { CampaignEntity, CampaignStatus } from '../../campaigns/campaign.entity'
 import { Telephony, TELEPHONY } from '../../telephony/telephony.port';
 import { DIAL_GATE, DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
+import { CallRecordWriter } from './call-record-writer';
 import { CampaignLockService } from './campaign-lock.service';
 import { CampaignRunner } from './campaign-runner';
 import { LEASE_MS, LeadLeaser } from './lead-leaser.service';
@@ -44,6 +45,8 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private lastReconcile = 0;
   private sub?: Redis;
   private stopping = false;
+  /** Call records of all this worker's runners, group-committed together. */
+  private readonly records: CallRecordWriter;
 
   constructor(
     private readonly db: DataSource,
@@ -56,7 +59,9 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     private readonly agents: AgentStateService,
     private readonly events: LiveEventBus,
     private readonly locks: CampaignLockService,
-  ) {}
+  ) {
+    this.records = new CallRecordWriter(db);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.locks.register(this.workerId);
@@ -126,6 +131,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         const runner = new CampaignRunner(campaign, {
           db: this.db, redis: this.redis, clock: this.clock, telephony: this.telephony, gate: this.gate, leaser: this.leaser,
           calls: this.calls, agents: this.agents, events: this.events, workerId: this.workerId, tickMs: DIALER_LOOP_MS,
+          records: this.records,
         });
         this.runners.set(id, runner);
         await runner.start();

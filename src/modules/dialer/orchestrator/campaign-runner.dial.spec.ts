@@ -1,0 +1,138 @@
+import { CampaignEntity } from '../../campaigns/campaign.entity';
+import { LeadEntity } from '../../leads/lead.entity';
+import { CallHandle, DialEvents, DialRequest, Telephony } from '../../telephony/telephony.port';
+import { CallRecordWriter, SqlRunner } from './call-record-writer';
+import { CampaignRunner, RunnerDeps } from './campaign-runner';
+
+/**
+ * The launch path of the campaign runner against a database held by the test: the records of one launch go in
+ * one group-committed statement, the adapter prepares every call meanwhile, and no INVITE leaves before that
+ * statement has committed (nor ever, for a record that did not).
+ */
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
+/** Opening statements wait for the test's answer; every other statement is answered at once and logged. */
+class HeldInserts implements SqlRunner {
+  readonly inserts: { ids: string[]; answer: ReturnType<typeof deferred<unknown>> }[] = [];
+  readonly others: string[] = [];
+  query(sql: string, params: unknown[] = []): Promise<unknown> {
+    if (sql.includes('INSERT INTO calls')) {
+      const answer = deferred<unknown>();
+      this.inserts.push({ ids: params[0] as string[], answer });
+      return answer.promise;
+    }
+    this.others.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
+    if (sql.startsWith('SELECT attempts')) return Promise.resolve([{ attempts: 1 }]);
+    if (sql.includes('UPDATE calls c SET')) return Promise.resolve([[{ id: params[0] && (params[0] as string[])[0] }], 1]);
+    return Promise.resolve([]);
+  }
+}
+
+/** Keeps the port's promise: prepares at once, sends (records an INVITE) only once sendAfter resolves. */
+class RecordingCarrier implements Partial<Telephony> {
+  readonly name = 'simulated' as const;
+  readonly prepared: string[] = [];
+  readonly invites: string[] = [];
+  readonly events = new Map<string, DialEvents>();
+  async dial(req: DialRequest, events: DialEvents): Promise<CallHandle> {
+    this.prepared.push(req.callId);
+    this.events.set(req.callId, events);
+    try {
+      await req.sendAfter;
+    } catch {
+      events.onFailed(new Date(), 'cancelled', null, 'not sent');
+      return { callId: req.callId, providerCallId: '' };
+    }
+    this.invites.push(req.callId);
+    return { callId: req.callId, providerCallId: `sip-${req.callId}` };
+  }
+}
+
+function setup() {
+  const db = new HeldInserts();
+  const carrier = new RecordingCarrier();
+  const leads = [1, 2, 3].map((i) => ({ id: String(i), phone: `+1202555014${i}`, attempts: 0 }) as LeadEntity);
+  const released: string[] = [];
+  const settled: { leadId: string; outcome: string | null }[] = [];
+  const deps = {
+    db, redis: {}, clock: { now: () => new Date() }, telephony: carrier, events: { publish: () => undefined }, workerId: 'w1', tickMs: 1000,
+    agents: {}, records: new CallRecordWriter(db, { concurrency: 1 }),
+    gate: { check: async (ls: LeadEntity[]) => new Map(ls.map((l) => [l.id, { allowed: true as const }])) },
+    leaser: {
+      lease: async (_c: unknown, n: number) => leads.slice(0, n),
+      releaseUntouched: async (l: LeadEntity) => void released.push(l.id),
+      releaseBlocked: async () => undefined,
+    },
+    calls: { settleLead: async (leadId: string, _next: unknown, outcome: string | null) => void settled.push({ leadId, outcome }) },
+  } as unknown as RunnerDeps;
+  const campaign = {
+    id: 'c0ffee00-0000-4000-8000-000000000001', dialMode: 'progressive', callerId: '+12025550100', gatewayId: null, ringTimeoutS: 25,
+    recordCalls: false, retryRules: null, maxAttempts: 5, maxAttemptsPerDay: 3,
+  } as unknown as CampaignEntity;
+  const runner = new CampaignRunner(campaign, deps);
+  const launch = (n: number) => (runner as unknown as { launch(n: number, now: Date): Promise<number> }).launch(n, new Date());
+  return { db, carrier, runner, released, settled, launch, leads };
+}
+
+describe('CampaignRunner launch with group-committed call records', () => {
+  it('opens the records of one launch in one statement, prepares every call meanwhile, sends each INVITE only after the commit', async () => {
+    const s = setup();
+    const launched = s.launch(3);
+    await settle();
+    expect(s.db.inserts).toHaveLength(1);
+    expect(s.db.inserts[0].ids).toHaveLength(3);
+    expect(s.carrier.prepared).toEqual(s.db.inserts[0].ids); // the adapter works while the row commits
+    expect(s.carrier.invites).toEqual([]);
+    expect(s.runner.leadsInFlight.sort()).toEqual(['1', '2', '3']); // no record yet: not taken for a stale lease
+    // The second call's number is live in another campaign: its row was skipped.
+    const [a, , c] = s.db.inserts[0].ids;
+    s.db.inserts[0].answer.resolve([{ id: a }, { id: c }]);
+    await expect(launched).resolves.toBe(2);
+    await settle();
+    expect(s.carrier.invites.sort()).toEqual([a, c].sort());
+    expect(s.released).toEqual(['2']); // the refused call's lead goes back untouched
+    expect(s.runner.liveCallIds.sort()).toEqual([a, c].sort());
+    expect(s.runner.leadsInFlight).toEqual([]);
+  });
+
+  it('a record that did not commit: no INVITE, the call is dropped as cancelled without a write, every lead released', async () => {
+    const s = setup();
+    const launched = s.launch(3);
+    await settle();
+    s.db.inserts[0].answer.reject(new Error('could not extend file: No space left on device'));
+    await expect(launched).resolves.toBe(0);
+    await settle();
+    expect(s.carrier.prepared).toHaveLength(3);
+    expect(s.carrier.invites).toEqual([]); // sendAfter rejected: nothing sent
+    expect(s.released.sort()).toEqual(['1', '2', '3']);
+    expect(s.runner.liveCallIds).toEqual([]);
+    expect(s.runner.leadsInFlight).toEqual([]);
+    // The adapter's 'cancelled' events found no record to close: no UPDATE, no settle, nothing claimed persisted.
+    expect(s.db.others).toEqual([]);
+    expect(s.settled).toEqual([]);
+  });
+
+  it('a call that fails after its record committed is closed through the writer and its lead settled', async () => {
+    const s = setup();
+    const launched = s.launch(1);
+    await settle();
+    const [id] = s.db.inserts[0].ids;
+    s.db.inserts[0].answer.resolve([{ id }]);
+    await expect(launched).resolves.toBe(1);
+    s.carrier.events.get(id)!.onFailed(new Date(), 'busy', 486, 'Busy Here');
+    await settle();
+    expect(s.db.others).toEqual(['UPDATE calls c', 'SELECT attempts FROM']);
+    expect(s.settled).toEqual([{ leadId: s.leads[0].id, outcome: 'busy' }]);
+    expect(s.runner.liveCallIds).toEqual([]);
+    expect(s.released).toEqual([]);
+  });
+});
