@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import {
   CountryCode,
@@ -8,7 +9,7 @@ import {
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
-import { normalisePhone, numberType, PhoneResult } from './phone-normalizer';
+import { libraryPatternsCached, normalisePhone, numberType, PhoneResult } from './phone-normalizer';
 
 describe('normalisePhone', () => {
   it.each([
@@ -147,5 +148,25 @@ describe('numberType and normalisePhone agree with the plain libphonenumber-js c
       { numRuns: 10_000, seed: 42 },
     );
     expect(ok).toBeGreaterThan(300);
+  });
+
+  it("compiles each of libphonenumber-js's patterns once, with the same answers as compiling it every time", () => {
+    // If a library upgrade moves the helper, this says so (the import still works, only slower).
+    expect(libraryPatternsCached).toBe(true);
+    const path = join(dirname(require.resolve('libphonenumber-js/max')), '..', 'build', 'helpers', 'matchesEntirely.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const helper = (require(path) as { default: ((text: string, pattern: string) => boolean) & { cached?: true } }).default;
+    expect(helper.cached).toBe(true);
+    const patterns = ['[2-9]\\d{9}|3\\d{6}', '7(?:[1-57-9]\\d{8})', '(?:\\d{3})?', ''];
+    fc.assert(
+      fc.property(fc.constantFrom(...patterns), fc.stringMatching(/^[0-9]{0,12}$/), (pattern, text) => {
+        // Twice: a cached RegExp must not carry state from one test to the next.
+        const expected = new RegExp('^(?:' + pattern + ')$').test(text);
+        expect(helper(text, pattern)).toBe(expected);
+        expect(helper(text, pattern)).toBe(expected);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+    expect(helper(undefined as unknown as string, '')).toBe(true);
   });
 });

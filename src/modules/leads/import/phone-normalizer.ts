@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { Metadata } from 'libphonenumber-js/core';
 import {
   CountryCode,
@@ -20,6 +21,41 @@ const NOT_DIALABLE: Partial<Record<NonNullable<NumberType>, string>> = {
   VOICEMAIL: 'voicemail access number: not dialable',
   PAGER: 'pager number: not dialable',
 };
+
+/**
+ * libphonenumber-js's helper `matchesEntirely(text, pattern)` compiles `new RegExp('^(?:' + pattern + ')$')` on every
+ * call, and parse() calls it for every candidate numbering plan (for +1 it tries the NANP countries one by one, with
+ * ~1 KB patterns): building those RegExps was a quarter of the CPU time of normalising a row (profile of the 1M-row
+ * benchmark, bench/RESULTS.md). This swaps the helper for one that compiles each pattern once. The answer is the same
+ * (same source, no flags, so `test` keeps no state); the cache holds at most one RegExp per pattern of the metadata.
+ * The library calls its helpers through the module's `default` property at call time, so replacing it reaches every
+ * caller. The helper is not a public export: it is found next to the library's own entry point, and if a future
+ * version moves or changes it the swap is skipped and everything runs as before, only slower.
+ */
+export const libraryPatternsCached = cacheLibraryPatterns();
+
+function cacheLibraryPatterns(): boolean {
+  try {
+    const path = join(dirname(require.resolve('libphonenumber-js/max')), '..', 'build', 'helpers', 'matchesEntirely.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const helper = require(path) as { default?: ((text: string, pattern: string) => boolean) & { cached?: true } };
+    if (typeof helper.default !== 'function' || helper.default.length !== 2) return false;
+    if (helper.default.cached) return true;
+    const compiled = new Map<string, RegExp>();
+    const matchesEntirely = (text: string, pattern: string): boolean => {
+      let re = compiled.get(pattern);
+      if (!re) {
+        re = new RegExp('^(?:' + pattern + ')$');
+        compiled.set(pattern, re);
+      }
+      return re.test(text || '');
+    };
+    helper.default = Object.assign(matchesEntirely, { cached: true as const });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const ALLOWED = /^[0-9+\s().\-/]+$/;
