@@ -14,12 +14,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { LeadImportRunner } from '../../src/modules/leads/import/lead-import.runner';
+import { createScratchDatabase } from './scratch-database';
 
-const ADMIN = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
@@ -31,13 +28,7 @@ async function main(): Promise<void> {
     if (compiled) execFileSync(process.execPath, [generator, file, String(rows)], { stdio: 'inherit' });
     else execFileSync('npx', ['ts-node', '--transpile-only', generator, file, String(rows)], { stdio: 'inherit' });
   }
-  const dbName = `dialer_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN);
-  url.pathname = `/${dbName}`;
-  const ds = await new DataSource(typeOrmOptions(url.toString())).initialize();
+  const { dbName, url, admin, ds } = await createScratchDatabase('dialer_bench');
   try {
     await ds.runMigrations({ transaction: 'each' });
 

@@ -19,13 +19,11 @@ import { pipeline } from 'node:stream/promises';
 import { CountryCode } from 'libphonenumber-js/max';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource } from 'typeorm';
-import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { CsvRecord, CsvRecordStream } from '../../src/modules/leads/import/csv-reader';
 import { resolveMapping, ResolvedMapping } from '../../src/modules/leads/import/lead-row';
 import { normaliseBatch } from '../../src/modules/leads/import/normalise-batch';
+import { createScratchDatabase } from './scratch-database';
 
-const ADMIN = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const MAPPING = { phone: 'Phone', firstName: 'First Name', lastName: 'Last Name', postalCode: 'ZIP', timezone: 'Time Zone', altPhones: ['Mobile'], custom: { product: 'Product', notes: 'Notes' } };
 const STAGE_COLUMNS = `kind char(1) NOT NULL, line integer NOT NULL, phone text, phone_type text, alt_phones jsonb, country text,
   first_name text, last_name text, postal_code text, timezone text, tz_candidates text[], tz_ambiguous boolean, custom_fields jsonb,
@@ -113,13 +111,7 @@ async function main(): Promise<void> {
   say(`  ${allS.toFixed(2).padStart(6)} s  read + parse + normalise + write COPY text (${norm.rows} rows, ${norm.valid} valid; ` +
     `normaliseBatch alone ${norm.normaliseSeconds.toFixed(2)} s = ${((norm.normaliseSeconds / norm.rows) * 1e6).toFixed(2)} us/row)`);
 
-  const dbName = `dialer_breakdown_${Date.now()}`;
-  const admin = new Client({ connectionString: ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(ADMIN);
-  url.pathname = `/${dbName}`;
-  const ds = await new DataSource(typeOrmOptions(url.toString())).initialize();
+  const { dbName, url, admin, ds } = await createScratchDatabase('dialer_breakdown');
   const pg = new Client({ connectionString: url.toString() });
   try {
     await ds.runMigrations({ transaction: 'each' });
