@@ -65,6 +65,27 @@ export class EnvSchema {
   @IsString()
   RTPENGINE_RECORDING_DIR = '';
 
+  /**
+   * STUN/TURN servers the browser softphone may use, comma-separated (stun:, turn: or turns: URLs, e.g.
+   * `turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349?transport=tcp`). Empty: none (the
+   * softphone then reaches rtpengine directly, which works when no NAT or firewall is between them).
+   */
+  @IsOptional() @IsString()
+  @Matches(/^\s*(stuns?|turns?):[^\s,]+(\s*,\s*(stuns?|turns?):[^\s,]+)*\s*$/, { message: 'must be stun:, turn: or turns: URLs, comma-separated' })
+  TURN_URLS?: string;
+
+  /** The TURN server's shared secret (coturn `use-auth-secret` / `static-auth-secret`): credentials are minted per agent. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  TURN_SECRET?: string;
+
+  /** How long a minted TURN credential stays valid, in seconds (default 12 h: a shift). */
+  @Transform(toInt) @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  TURN_CREDENTIAL_TTL = 12 * 3600;
+
+  /** all: the softphone may use direct and relayed paths; relay: TURN only (e.g. to keep agents' addresses private). */
+  @IsIn(['all', 'relay'])
+  SOFTPHONE_ICE_POLICY: 'all' | 'relay' = 'all';
+
   /** Login attempts allowed per client per minute. */
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_RATE_LIMIT = 10;
@@ -82,7 +103,7 @@ export class ConfigError extends Error {}
 
 /** Validates the environment; throws a ConfigError naming every wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvSchema {
-  const known = Object.keys(new EnvSchema()).concat(['JWT_SECRET', 'DRACHTIO_HOST', 'DRACHTIO_SECRET', 'RTPENGINE_HOST']);
+  const known = Object.keys(new EnvSchema()).concat(['JWT_SECRET', 'DRACHTIO_HOST', 'DRACHTIO_SECRET', 'RTPENGINE_HOST', 'TURN_URLS', 'TURN_SECRET']);
   const raw: Record<string, unknown> = {};
   for (const key of known) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   const config = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
@@ -93,6 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvSchema {
   if (errors.length) {
     const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  if (config.TURN_URLS && /(^|,)\s*turns?:/.test(config.TURN_URLS) && !config.TURN_SECRET) {
+    throw new ConfigError('Invalid configuration: TURN_SECRET is required when TURN_URLS lists a turn: or turns: server');
+  }
+  if (config.SOFTPHONE_ICE_POLICY === 'relay' && !(config.TURN_URLS && /(^|,)\s*turns?:/.test(config.TURN_URLS))) {
+    throw new ConfigError('Invalid configuration: SOFTPHONE_ICE_POLICY=relay needs a turn: or turns: server in TURN_URLS');
   }
   return config;
 }

@@ -408,14 +408,37 @@ describe('DrachtioTelephony: link drop and reconciliation', () => {
 });
 
 describe('DrachtioTelephony: registrar', () => {
-  function registerReq(auth?: string) {
-    const headers: Record<string, string> = { Contact: '<sip:agent7@127.0.0.1:5090>;expires=300', ...(auth ? { Authorization: auth } : {}) };
+  function registerReq(auth?: string, from: { contact: string; via?: string; protocol: string; port: number } = { contact: 'sip:agent7@127.0.0.1:5090', protocol: 'udp', port: 5090 }) {
+    const headers: Record<string, string> = {
+      Contact: `<${from.contact}>;expires=300`, ...(from.via ? { Via: from.via } : {}), ...(auth ? { Authorization: auth } : {}),
+    };
     return {
-      method: 'REGISTER', uri: 'sip:dialer.test', protocol: 'udp', source_address: '127.0.0.1', source_port: 5090,
+      method: 'REGISTER', uri: 'sip:dialer.test', protocol: from.protocol, source_address: '127.0.0.1', source_port: from.port,
       get: (h: string) => headers[h], has: (h: string) => h in headers,
-      getParsedHeader: () => [{ uri: 'sip:agent7@127.0.0.1:5090', params: { expires: '300' } }],
+      getParsedHeader: () => [{ uri: from.contact, params: { expires: '300' } }],
     };
   }
+  async function answeredChallenge(srf: FakeSrf, password: string): Promise<string> {
+    const first = responder();
+    srf.registerHandler!(registerReq(), first.res as never);
+    await until(() => first.sent.length === 1);
+    const challenge = parseDigest(first.sent[0].headers!['WWW-Authenticate'].replace('Digest', 'Digest username="agent7", uri="sip:dialer.test", response="x",'))!;
+    const c = { ...challenge, username: 'agent7', uri: 'sip:dialer.test', nc: '00000001', cnonce: 'abc', qop: 'auth' };
+    return `Digest username="agent7", realm="${c.realm}", nonce="${c.nonce}", uri="${c.uri}", qop=auth, nc=00000001, cnonce="abc", response="${digestResponse(c, 'REGISTER', password)}"`;
+  }
+
+  it('a browser over secure WebSocket is registered as wss and called back over that connection, whatever its Contact says', async () => {
+    const { srf, tel } = await setup();
+    const header = await answeredChallenge(srf, 'phone-pass');
+    // SIP.js puts transport=ws in its Contact even over WSS; the Via names the real transport; drachtio says tcp.
+    const ok = responder();
+    srf.registerHandler!(registerReq(header, {
+      contact: 'sip:k3j@df.invalid;transport=ws', via: 'SIP/2.0/WSS df.invalid;branch=z9hG4bK776', protocol: 'tcp', port: 40002,
+    }), ok.res as never);
+    await until(() => ok.sent.length === 1);
+    expect(ok.sent[0].status).toBe(200);
+    expect(await tel.registrar.lookup('agent7')).toMatchObject({ transport: 'wss', proxy: 'sip:127.0.0.1:40002;transport=wss' });
+  });
   function responder() {
     const sent: Array<{ status: number; headers?: Record<string, string> }> = [];
     return { sent, res: { send: (status: number, opts?: { headers?: Record<string, string> }) => void sent.push({ status, headers: (opts as { headers?: Record<string, string> })?.headers }) } };

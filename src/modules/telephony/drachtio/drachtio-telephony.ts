@@ -555,9 +555,10 @@ export class DrachtioTelephony implements Telephony {
         return res.send(200, { headers: { Expires: '0' } });
       }
       const expires = Math.min(Math.max(requested || 3600, 60), 3600);
-      // drachtio reports WebSocket connections as tcp; the contact (and the Via) say ws/wss.
+      // drachtio reports WebSocket connections as tcp; the Via names the real one (ws or wss). The Via wins over the
+      // Contact's transport parameter, which browsers set to ws even over a secure WebSocket (SIP.js does).
       const viaWs = /^SIP\/2\.0\/(WSS?)\s/i.exec(req.get('Via') ?? '')?.[1];
-      const transport = (/;transport=(\w+)/i.exec(contact)?.[1] || viaWs || req.protocol || 'udp').toLowerCase();
+      const transport = (viaWs || /;transport=(\w+)/i.exec(contact)?.[1] || req.protocol || 'udp').toLowerCase();
       // A browser's contact (x.invalid;transport=ws) cannot be reached directly: calls go back over its connection.
       const proxy = transport === 'udp' ? null : `sip:${req.source_address}:${req.source_port};transport=${transport}`;
       await this.registrar.register(creds.username, contact, transport, expires, proxy);

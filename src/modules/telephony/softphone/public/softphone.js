@@ -24,16 +24,33 @@ async function audioStats() {
   if (!pc) return null;
   let received = 0;
   let sent = 0;
-  (await pc.getStats()).forEach((r) => {
+  const stats = await pc.getStats();
+  let pairId = null;
+  stats.forEach((r) => {
     if (r.type === 'inbound-rtp' && r.kind === 'audio') received += r.packetsReceived ?? 0;
     if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.packetsSent ?? 0;
+    if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId;
   });
-  return { received, sent };
+  // The path the media takes: 'relay' when it goes through the TURN server, else 'host' / 'srflx' / 'prflx'.
+  const pair = pairId ? stats.get(pairId) : null;
+  const local = pair ? stats.get(pair.localCandidateId) : null;
+  return { received, sent, path: local?.candidateType ?? 'none' };
 }
 
 async function refreshAudio() {
   const s = await audioStats().catch(() => null);
-  if (s) show('audio', `${s.received} packets in, ${s.sent} out`, s);
+  if (s) show('audio', `${s.received} packets in, ${s.sent} out${s.path === 'relay' ? ', through the TURN relay' : ''}`, s);
+}
+
+/** STUN/TURN servers (with a TURN credential minted for this agent) from the dialer; none when it has none. */
+async function iceConfig() {
+  try {
+    const res = await fetch('/api/softphone/ice-servers', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (res.ok) return await res.json();
+  } catch {
+    // no configuration: the browser reaches rtpengine directly
+  }
+  return { iceServers: [], iceTransportPolicy: 'all' };
 }
 
 async function connect(event) {
@@ -41,18 +58,23 @@ async function connect(event) {
   $('error').textContent = '';
   const user = $('user').value.trim();
   const domain = $('domain').value.trim();
+  const ice = await iceConfig();
   manager = new Web.SessionManager($('ws').value.trim(), {
     aor: `sip:${user}@${domain}`,
     media: { constraints: { audio: true, video: false }, remote: { audio: $('remote') } },
-    // The dialer's rtpengine offers ICE candidates of its own: no STUN/TURN server is asked (none is configured).
-    iceStopWaitingOnServerReflexive: true,
+    // rtpengine offers ICE candidates of its own; STUN/TURN servers are the dialer's (GET /api/softphone/ice-servers),
+    // never SIP.js's default public STUN server.
+    iceStopWaitingOnServerReflexive: ice.iceServers.length === 0,
     reconnectionAttempts: 10,
     registrationRetry: true,
     userAgentOptions: {
       authorizationUsername: user,
       authorizationPassword: $('password').value,
       logLevel: 'warn',
-      sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 1000 },
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy },
+        iceGatheringTimeout: ice.iceServers.length ? 3000 : 1000,
+      },
     },
     delegate: {
       onServerConnect: () => show('status', 'connected', { state: 'connected' }),
