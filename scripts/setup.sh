@@ -78,6 +78,9 @@ if [ $WITH_SIP = 1 ]; then
   missing=()
   command -v sipp >/dev/null || missing+=(sip-tester)
   command -v rtpengine >/dev/null || missing+=(rtpengine-daemon)
+  # coturn and openssl: the softphone test relays media through a real TURN server, over WSS with a throwaway certificate
+  command -v turnserver >/dev/null || missing+=(coturn)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} for the SIP tests"
     apt_install "${missing[@]}" || log "WARNING: ${missing[*]} could not be installed; SIP tests will say SKIPPED"

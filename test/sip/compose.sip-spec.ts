@@ -44,15 +44,33 @@ describe('docker-compose.yml (parsed, never run here)', () => {
 
   it('gives the SIP suite what it reads to reach drachtio (admin, SIP, WebSocket) and its own address for sipp peers', () => {
     const env = services['sip-tests'].environment!;
-    for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'SIP_TEST_LOCAL_IP', 'DATABASE_URL', 'REDIS_URL']) {
+    for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'DRACHTIO_WSS_PORT', 'SIP_TEST_LOCAL_IP', 'DATABASE_URL', 'REDIS_URL']) {
       expect([k, env[k] !== undefined]).toEqual([k, true]);
     }
     const drachtio = services.drachtio.command!.join(' ');
     expect(drachtio).toContain(`sip:*:${env.DRACHTIO_SIP_PORT};transport=udp`);
     expect(drachtio).toContain(`sip:*:${env.DRACHTIO_WS_PORT};transport=ws`);
+    expect(drachtio).toContain(`sips:*:${env.DRACHTIO_WSS_PORT};transport=wss`);
     expect(services['sip-tests'].command).toEqual(['npx', 'jest', '--config', 'jest.config.js', '--selectProjects', 'sip']);
     const dockerfile = readFileSync(join(ROOT, 'test/sip/Dockerfile.sip-tests'), 'utf8');
-    for (const pkg of ['sip-tester', 'rtpengine-daemon', 'espeak-ng', 'sox', 'chromium']) expect(dockerfile).toContain(pkg);
+    for (const pkg of ['sip-tester', 'rtpengine-daemon', 'espeak-ng', 'sox', 'chromium', 'coturn', 'openssl']) expect(dockerfile).toContain(pkg);
+  });
+
+  it('serves WSS with the certificate from the tls volume, made (or kept) before drachtio starts, and passes TURN settings to the app', () => {
+    const drachtio = services.drachtio.command!;
+    expect(drachtio[drachtio.indexOf('--key-file') + 1]).toBe('/tls/tls.key');
+    expect(drachtio[drachtio.indexOf('--cert-file') + 1]).toBe('/tls/tls.crt');
+    expect(services.drachtio.volumes).toContain('tls:/tls:ro');
+    expect(services.drachtio.depends_on!['tls-cert'].condition).toBe('service_completed_successfully');
+    const mk = services['tls-cert'].command!.join(' ');
+    expect(mk).toContain('-keyout /tls/tls.key -out /tls/tls.crt');
+    expect(mk).toMatch(/^sh -c \[ -s \/tls\/tls.key \] && \[ -s \/tls\/tls.crt \] && exit 0;/);
+    const app = services.app.environment!;
+    for (const k of ['TURN_URLS', 'TURN_SECRET', 'SOFTPHONE_ICE_POLICY']) expect([k, app[k]]).toEqual([k, expect.stringContaining(`\${${k}`)]);
+    const turn = services.turn.command!.join(' ');
+    expect(services.turn.profiles).toEqual(['turn']);
+    expect(turn).toContain('--use-auth-secret');
+    expect(turn).toContain('--static-auth-secret=${TURN_SECRET');
   });
 
   it('plays the spoken abandonment message by default, made into the volume rtpengine reads before rtpengine starts', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { connect } from 'net';
 import { tmpdir } from 'os';
@@ -18,6 +19,11 @@ export interface DrachtioTarget {
   sipPort: number;
   /** SIP over WebSocket port (browser softphones); null when unknown (set DRACHTIO_WS_PORT for an external server). */
   wsPort: number | null;
+  /**
+   * SIP over secure WebSocket (WSS) port; null when unknown (set DRACHTIO_WSS_PORT for an external server) or when no
+   * certificate could be made (openssl missing). A server started here uses a self-signed certificate for 127.0.0.1.
+   */
+  wssPort: number | null;
   /** Restart the server (only when this run started it); null when reaching an external one. */
   restart: (() => Promise<void>) | null;
   stop: () => Promise<void>;
@@ -49,6 +55,7 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
     return {
       host, port, secret, sipHost: process.env.DRACHTIO_SIP_HOST ?? host, sipPort: Number(process.env.DRACHTIO_SIP_PORT ?? 5060),
       wsPort: process.env.DRACHTIO_WS_PORT ? Number(process.env.DRACHTIO_WS_PORT) : null,
+      wssPort: process.env.DRACHTIO_WSS_PORT ? Number(process.env.DRACHTIO_WSS_PORT) : null,
       restart: null, stop: async () => undefined,
     };
   }
@@ -56,12 +63,16 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
   const port = await freeTcpPort();
   const sipPort = await freeUdpPort();
   const wsPort = await freeTcpPort();
-  const conf = join(mkdtempSync(join(tmpdir(), 'drachtio-')), 'drachtio.conf.xml');
+  const dir = mkdtempSync(join(tmpdir(), 'drachtio-'));
+  const conf = join(dir, 'drachtio.conf.xml');
+  const tls = selfSignedCertificate(dir);
+  const wssPort = tls ? await freeTcpPort() : null;
   writeFileSync(conf, `<drachtio><admin port="${port}" secret="${secret}">127.0.0.1</admin><sip><contacts></contacts></sip><cdrs>false</cdrs><logging><console/><loglevel>notice</loglevel></logging></drachtio>`);
   const args = [
     '-f', conf, '--stdout', '--loglevel', process.env.DRACHTIO_LOGLEVEL ?? 'notice', '--sofia-loglevel', '0',
     '--address', '127.0.0.1', '--port', String(port), '--secret', secret,
     '--contact', `sip:127.0.0.1:${sipPort};transport=udp`, '--contact', `sip:127.0.0.1:${wsPort};transport=ws`, '--disable-nat-detection',
+    ...(tls && wssPort ? ['--contact', `sips:127.0.0.1:${wssPort};transport=wss`, '--key-file', tls.key, '--cert-file', tls.cert] : []),
   ];
   let daemon: Daemon = startDaemon(bin, args);
   const up = async () => {
@@ -73,7 +84,7 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
   };
   await up();
   return {
-    host: '127.0.0.1', port, secret, sipHost: '127.0.0.1', sipPort, wsPort,
+    host: '127.0.0.1', port, secret, sipHost: '127.0.0.1', sipPort, wsPort, wssPort,
     restart: async () => {
       await daemon.stop();
       daemon = startDaemon(bin, args);
@@ -81,4 +92,15 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
     },
     stop: () => daemon.stop(),
   };
+}
+
+/** A throwaway key and self-signed certificate for 127.0.0.1 (WSS in tests); null when openssl is not installed. */
+function selfSignedCertificate(dir: string): { key: string; cert: string } | null {
+  const key = join(dir, 'tls.key');
+  const cert = join(dir, 'tls.crt');
+  const r = spawnSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { stdio: 'ignore' });
+  return r.status === 0 ? { key, cert } : null;
 }

@@ -1,0 +1,47 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Daemon, freeUdpPort, startDaemon, waitFor, which } from './processes';
+
+export interface TurnServerUnderTest {
+  /** e.g. turn:127.0.0.1:34567?transport=udp */
+  url: string;
+  /** The TURN REST API shared secret (TURN_SECRET). */
+  secret: string;
+  daemon: Daemon;
+  /** Allocations the server granted so far (read from its log). */
+  allocations(): number;
+  stop(): Promise<void>;
+}
+
+export function turnServerAvailable(): boolean {
+  return !!which('turnserver');
+}
+
+/**
+ * Debian coturn (`turnserver`) on loopback for one spec file: UDP only, TURN REST API credentials (use-auth-secret,
+ * as the dialer mints them), loopback peers allowed because rtpengine listens on 127.0.0.1 here.
+ */
+export async function startTurnServer(): Promise<TurnServerUnderTest> {
+  const bin = which('turnserver');
+  if (!bin) throw new Error('turnserver not installed (apt-get install coturn, or scripts/setup.sh --with-sip)');
+  const port = await freeUdpPort();
+  const secret = `turn-test-secret-${process.pid}-${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'turnserver-'));
+  const relayMin = 50000 + (process.pid % 100) * 100;
+  const daemon = startDaemon(bin, [
+    '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--relay-ip=127.0.0.1', `--min-port=${relayMin}`, `--max-port=${relayMin + 99}`,
+    '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=dialer.test', '--fingerprint', '--allow-loopback-peers',
+    '--no-tls', '--no-dtls', '--no-tcp-relay', '--no-cli', '--log-file=stdout', '--simple-log', '--verbose',
+    `--pidfile=${join(dir, 'turnserver.pid')}`, `--userdb=${join(dir, 'turndb')}`,
+  ]);
+  await waitFor('turnserver to listen', async () => /UDP listener opened on/.test(daemon.output()) || daemon.proc.exitCode !== null, 8000, 100);
+  if (daemon.proc.exitCode !== null) throw new Error(`turnserver exited:\n${daemon.output()}`);
+  return {
+    url: `turn:127.0.0.1:${port}?transport=udp`,
+    secret,
+    daemon,
+    allocations: () => (daemon.output().match(/ALLOCATE processed, success/g) ?? []).length,
+    stop: () => daemon.stop(),
+  };
+}
