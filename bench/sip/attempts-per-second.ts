@@ -4,8 +4,10 @@
  * Figure: attempts/s of the full adapter (gateway read from PostgreSQL through the adapter's GatewayCache, pacer,
  * rtpengine offer/answer/delete, INVITE, 200, ACK, BYE), every attempt persisted by the campaign runner's own
  * CallRecordWriter on the product schema (a scratch database, migrated): the call record opened before its INVITE
- * (DialRequest.sendAfter) with the attempt counted on the lead and its 'attempt' compliance event, the answer, and
- * the closing update, each group-committed; the path of a call the runner hangs up at answer (answering machine).
+ * (DialRequest.sendAfter) with the attempt counted on the lead and its 'attempt' compliance event, then the closing
+ * update carrying the answer, each group-committed: the path of a call the runner hangs up at answer (answering
+ * machine), two statements per attempt as for a busy or unanswered one (BENCH_SEPARATE_ANSWER=1: the earlier path with
+ * the answer in a statement of its own, three per attempt).
  * Not in the figure: the lead's settle after the call (two statements per call in the runner, not batched).
  * Reference in the same run: a bare drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else).
  * Targets: >= 200 attempts/s and >= 0.7x the bare loop.
@@ -32,6 +34,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // Group-commit statements in flight at once per kind (each on its own connection).
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 2);
+// 1: the answer recorded by a statement of its own (the runner's path before it folded a machine's answer into the close).
+const SEPARATE_ANSWER = process.env.BENCH_SEPARATE_ANSWER === '1';
 const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
 
 async function pool(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
@@ -145,8 +149,8 @@ async function main() {
     };
     // Subject: the adapter, every attempt persisted by the runner's CallRecordWriter (the same calls the runner
     // makes, in the same order): the record is opened while the adapter prepares the call (gateway, pacing slot,
-    // rtpengine offer) and the INVITE waits for its commit (sendAfter); the answer is recorded, the call hung up, and
-    // the attempt counts only once the closing update has committed. Records of attempts in flight together are
+    // rtpengine offer) and the INVITE waits for its commit (sendAfter); the call is hung up at its answer (an answering
+    // machine), and the attempt counts only once the closing update, which carries the answer, has committed. Records of attempts in flight together are
     // written together (group commit: one statement per batch, each attempt waits for its own).
     const records = new CallRecordWriter(ds, { concurrency: WRITERS });
     const leads: { id: string; phone: string }[] = await ds.query(`SELECT id::text AS id, phone FROM leads ORDER BY id`);
@@ -165,21 +169,26 @@ async function main() {
         committed.catch(reject);
         // The call's writes in the order of its events, as the runner's per-call chain keeps them.
         let chain: Promise<unknown> = committed;
+        let answer: { at: Date; type: 'machine' } | null = null;
         const then = (fn: () => Promise<unknown>) => (chain = chain.then(fn));
         // The callee is reached at the sipp peer whatever the lead's number (the gateway's host and port).
         void tel.dial({ callId, campaignId, to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: committed }, {
             onRinging: () => undefined,
-            // As the runner does with an answering machine: hung up while the answer commits.
-            onAnswered: (at) => void then(() => Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)])).catch(reject),
-            onFailed: (at, result, code, reason) => void then(() => records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier' })).then(() => resolve(), reject),
-            onEnded: (at, by) => void then(() => records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by })).then((closed) => (closed && ok++, resolve()), reject),
+            // As the runner does with an answering machine: hung up at once, the answer written by the closing update
+            // (BENCH_SEPARATE_ANSWER=1: the earlier path, the answer recorded by a statement of its own while hanging up).
+            onAnswered: (at) => {
+              answer = { at, type: 'machine' };
+              void then(() => (SEPARATE_ANSWER ? Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)]) : tel.hangup(callId))).catch(reject);
+            },
+            onFailed: (at, result, code, reason) => void then(() => records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier', answer: SEPARATE_ANSWER ? null : answer })).then(() => resolve(), reject),
+            onEnded: (at, by) => void then(() => records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by, answer: SEPARATE_ANSWER ? null : answer })).then((closed) => (closed && ok++, resolve()), reject),
           }).catch(reject);
       }));
       return { ok, sec };
     };
 
     // Rounds alternate reference and subject so load from elsewhere on the machine falls on both alike.
-    console.log(`bench/sip: ${ROUNDS} rounds of ${ATTEMPTS} attempts each way, ${CONCURRENCY} in flight, sipp answering on loopback`);
+    console.log(`bench/sip: ${ROUNDS} rounds of ${ATTEMPTS} attempts each way, ${CONCURRENCY} in flight, sipp answering on loopback; answer ${SEPARATE_ANSWER ? 'recorded apart (BENCH_SEPARATE_ANSWER=1)' : 'written by the closing update'}`);
     const bareRates: number[] = [];
     const rates: number[] = [];
     for (let r = 1; r <= ROUNDS; r++) {

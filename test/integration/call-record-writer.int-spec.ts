@@ -102,4 +102,33 @@ describe('CallRecordWriter on PostgreSQL', () => {
     const [row] = await db.query(`SELECT state, answer_at, answer_type, outcome, end_at IS NOT NULL AS closed FROM calls WHERE id = $1`, [call.callId]);
     expect(row).toMatchObject({ state: 'ended', answer_at: answeredAt, answer_type: 'machine', outcome: 'machine', closed: true });
   });
+
+  it('closes a machine-answered call with its answer in the same statement: from dialing or ringing, never over an answer already recorded', async () => {
+    const { campaignId, leads } = await makeCampaign(db, { ok: 3 });
+    const writer = new CallRecordWriter(db);
+    const at = new Date();
+    const [fromDialing, fromRinging, recorded] = leads.map((l) => opening(campaignId, l, at));
+    for (const c of [fromDialing, fromRinging, recorded]) await writer.open(c);
+    await db.query(`UPDATE calls SET state = 'ringing', ring_at = $2 WHERE id = $1`, [fromRinging.callId, at]);
+    const firstAnswer = new Date(at.getTime() + 700);
+    await writer.answered({ callId: recorded.callId, at: firstAnswer, type: 'human' });
+    const answeredAt = new Date(at.getTime() + 900);
+    const end = new Date(at.getTime() + 1_000);
+    const answer = { at: answeredAt, type: 'machine' as const };
+    await expect(Promise.all([
+      writer.close({ callId: fromDialing.callId, to: 'ended', endAt: end, hangupBy: 'system', outcome: 'machine', answer }),
+      writer.close({ callId: fromRinging.callId, to: 'ended', endAt: end, hangupBy: 'system', outcome: 'machine', answer }),
+      writer.close({ callId: recorded.callId, to: 'ended', endAt: end, hangupBy: 'system', outcome: 'machine', answer }),
+    ])).resolves.toEqual([true, true, true]);
+    const rows = await db.query(`SELECT id::text AS id, state, answer_at, answer_type, outcome, end_at FROM calls WHERE id = ANY($1::uuid[])`, [[fromDialing.callId, fromRinging.callId, recorded.callId]]);
+    const byId = new Map(rows.map((r: { id: string }) => [r.id, r]));
+    expect(byId.get(fromDialing.callId)).toMatchObject({ state: 'ended', answer_at: answeredAt, answer_type: 'machine', outcome: 'machine', end_at: end });
+    expect(byId.get(fromRinging.callId)).toMatchObject({ state: 'ended', answer_at: answeredAt, answer_type: 'machine', outcome: 'machine', end_at: end });
+    // the answer already on the record stays as it was
+    expect(byId.get(recorded.callId)).toMatchObject({ state: 'ended', answer_at: firstAnswer, answer_type: 'human' });
+    // without an answer, a record still dialing cannot be 'ended' (it was never answered)
+    const other = opening(campaignId, (await makeCampaign(db, { ok: 1 })).leads[0], at);
+    await writer.open(other);
+    await expect(writer.close({ callId: other.callId, to: 'ended', endAt: end, hangupBy: 'system', outcome: 'machine' })).resolves.toBe(false);
+  });
 });

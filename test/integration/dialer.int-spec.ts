@@ -115,6 +115,8 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
         expect(+c.end_at).toBeGreaterThanOrEqual(+c.dial_at);
         if (c.state === 'failed') expect(c.sip_code ?? c.outcome).toBeTruthy();
         if (c.answer_type) expect(+c.answer_at).toBeGreaterThanOrEqual(+c.dial_at);
+        // an answering machine is hung up at once; its answer is written by the closing update
+        if (c.outcome === 'machine') expect([c.state, c.answer_type, c.answer_at !== null]).toEqual(['ended', 'machine', true]);
         if (c.connect_at) {
           expect(c.agent_id).not.toBeNull();
           expect(agentIds).toContain(c.agent_id);

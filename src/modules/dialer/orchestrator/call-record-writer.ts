@@ -35,6 +35,11 @@ export interface CallClosing {
   sipReason?: string | null;
   /** The provider's id of the call (SIP Call-ID), when the carrier gave one. */
   providerCallId?: string | null;
+  /**
+   * An answer not recorded apart (an answering machine, hung up at once): written with the close, in the same
+   * statement, so the record may also close from 'dialing' or 'ringing'.
+   */
+  answer?: { at: Date; type: 'human' | 'machine' } | null;
 }
 
 /** The callee answered (200 OK): the record moves to 'answered' with the time and who answered. */
@@ -145,20 +150,28 @@ export class CallRecordWriter {
     const result = await this.db.query(
       `UPDATE calls c SET state = v.state, end_at = v.end_at, hangup_by = v.hangup_by, outcome = coalesce(v.outcome, c.outcome),
               sip_code = coalesce(v.sip_code, c.sip_code), sip_reason = coalesce(v.sip_reason, c.sip_reason),
-              sip_call_id = coalesce(v.sip_call_id, c.sip_call_id), updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[])
-           AS v(id, state, from_states, end_at, hangup_by, outcome, sip_code, sip_reason, sip_call_id)
+              sip_call_id = coalesce(v.sip_call_id, c.sip_call_id),
+              answer_at = coalesce(c.answer_at, v.answer_at), answer_type = coalesce(c.answer_type, v.answer_type), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[],
+                     $10::timestamptz[], $11::text[])
+           AS v(id, state, from_states, end_at, hangup_by, outcome, sip_code, sip_reason, sip_call_id, answer_at, answer_type)
         WHERE c.id = v.id AND c.state = ANY(string_to_array(v.from_states, ','))
        RETURNING c.id::text AS id`,
       [
-        rows.map((r) => r.callId), rows.map((r) => r.to), rows.map((r) => fromStates(r.to).join(',')), rows.map((r) => r.endAt),
+        rows.map((r) => r.callId), rows.map((r) => r.to), rows.map((r) => closableFrom(r).join(',')), rows.map((r) => r.endAt),
         rows.map((r) => r.hangupBy), rows.map((r) => r.outcome ?? null), rows.map((r) => r.sipCode ?? null), rows.map((r) => r.sipReason ?? null),
-        rows.map((r) => r.providerCallId || null),
+        rows.map((r) => r.providerCallId || null), rows.map((r) => r.answer?.at ?? null), rows.map((r) => r.answer?.type ?? null),
       ],
     );
     const closed = new Set(resultRows<{ id: string }>(result).map((r) => r.id));
     return rows.map((r) => closed.has(r.callId));
   }
+}
+
+/** States a record may close from: with an answer carried by the close, also those it could have been answered from. */
+function closableFrom(row: CallClosing): string[] {
+  const from = fromStates(row.to);
+  return row.answer ? [...new Set([...fromStates('answered'), ...from])] : from;
 }
 
 /** Rows of a statement's result, whichever client ran it (TypeORM answers an UPDATE with [rows, count]). */

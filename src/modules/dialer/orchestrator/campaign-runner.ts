@@ -51,6 +51,8 @@ interface LiveCall {
   /** The agent this call was dialled for (preview Dial, or a callback booked for that agent): no abandon, no pool. */
   reservedAgent?: string;
   answerType?: 'human' | 'machine';
+  /** The answer is on the record ('answered'); a machine's is not written apart but carried by the closing update. */
+  answerRecorded?: boolean;
   abandoned?: boolean;
   /** An event of this call could not be recorded: it is being ended (see giveUp). */
   givenUp?: boolean;
@@ -501,14 +503,14 @@ export class CampaignRunner {
   private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine'): Promise<void> {
     call.answeredAt = at.getTime();
     call.answerType = type;
-    const recorded = this.records.answered({ callId: call.id, at, type });
     if (type === 'machine') {
       this.resolveStats(call, 'machine', call.answeredAt);
-      // Hung up while its answer commits: the end event waits on this call's chain until the answer is recorded.
-      await Promise.all([recorded, this.d.telephony.hangup(call.id)]);
+      // Hung up at once; the answer is written by the closing update (one statement for the two, see closingAnswer).
+      await this.d.telephony.hangup(call.id);
       return;
     }
-    await recorded;
+    await this.records.answered({ callId: call.id, at, type });
+    call.answerRecorded = true;
     this.resolveStats(call, 'human', call.answeredAt, call.answeredAt - call.launchedAt);
     this.bump('answered');
     // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
@@ -589,7 +591,10 @@ export class CampaignRunner {
   private async onFailed(call: LiveCall, at: Date, result: Exclude<DialResult, 'answered'>, code: number | null, reason: string | null): Promise<void> {
     this.live.delete(call.id);
     this.resolveStats(call, result === 'cancelled' ? 'void' : 'other', at.getTime());
-    await this.records.close({ callId: call.id, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier', providerCallId: call.providerCallId });
+    await this.records.close({
+      callId: call.id, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier', providerCallId: call.providerCallId,
+      answer: this.closingAnswer(call),
+    });
     await this.settle(call, result, at);
     await this.releaseReserved(call, at);
   }
@@ -607,9 +612,14 @@ export class CampaignRunner {
     }
     await this.recordUnconnectedAnswer(call, at, 'ended_before_agent');
     const outcome: SystemOutcome = call.abandoned ? 'abandoned' : call.answerType === 'machine' ? 'machine' : 'worker_lost';
-    await this.records.close({ callId: call.id, to: 'ended', endAt: at, hangupBy: by, outcome, providerCallId: call.providerCallId });
+    await this.records.close({ callId: call.id, to: 'ended', endAt: at, hangupBy: by, outcome, providerCallId: call.providerCallId, answer: this.closingAnswer(call) });
     await this.settle(call, outcome, at);
     await this.releaseReserved(call, at);
+  }
+
+  /** An answer the record does not have yet (a machine's), for the closing update to write. */
+  private closingAnswer(call: LiveCall): { at: Date; type: 'human' | 'machine' } | null {
+    return call.answerType && call.answeredAt !== undefined && !call.answerRecorded ? { at: new Date(call.answeredAt), type: call.answerType } : null;
   }
 
   private async settle(call: LiveCall, outcome: SystemOutcome, at: Date, lastOutcome: string | null = outcome): Promise<void> {
@@ -629,7 +639,10 @@ export class CampaignRunner {
       return;
     }
     await this.recordUnconnectedAnswer(call, at, 'worker_stopped_before_agent');
-    const done = (await this.d.calls.transition(call.id, 'failed', { end_at: at, outcome: 'worker_lost', hangup_by: 'system' }))
+    const answer = this.closingAnswer(call);
+    const done = (await this.d.calls.transition(call.id, 'failed', {
+      end_at: at, outcome: 'worker_lost', hangup_by: 'system', ...(answer ? { answer_at: answer.at, answer_type: answer.type } : {}),
+    }))
       || (await this.d.calls.transition(call.id, 'ended', { end_at: at, outcome: call.abandoned ? 'abandoned' : 'worker_lost', hangup_by: 'system' }));
     if (done) await this.settle(call, 'worker_lost', at);
     await this.releaseReserved(call, at);
