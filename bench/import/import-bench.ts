@@ -55,8 +55,6 @@ async function main(): Promise<void> {
     const t1 = process.hrtime.bigint();
     const runner = new LeadImportRunner(ds, process.env.LEAD_IMPORT_THREADS ? { LEAD_IMPORT_THREADS: Number(process.env.LEAD_IMPORT_THREADS) } : undefined);
     if (process.env.LEAD_IMPORT_CHUNK_MB) runner.mergeChunkBytes = Number(process.env.LEAD_IMPORT_CHUNK_MB) * 1048576;
-    // LEAD_IMPORT_STAGED=1: the staged merge even though the list is new (the path of an existing list), for comparison.
-    if (process.env.LEAD_IMPORT_STAGED === '1') runner.directLoad = false;
     const result = await runner.run(imp.id);
     const importSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
     clearInterval(sampler);
@@ -67,15 +65,14 @@ async function main(): Promise<void> {
     );
     const mb = (statSync(file).size / 1e6).toFixed(1);
     const lines = [
-      `path: ${runner.directLoad ? 'new list loaded straight into leads (DirectLoad)' : 'staged and merged (LEAD_IMPORT_STAGED=1)'}`,
       `normalisation threads: ${runner.threads} (0 = inline; LEAD_IMPORT_THREADS to change)`,
       `file: ${file} (${mb} MB, ${rows} rows)`,
       `psql \\copy into a plain table: ${copySeconds.toFixed(2)} s (${Math.round(rows / copySeconds)} rows/s)`,
-      `import (parse, normalise E.164 + type, time zone, dedupe, load into leads, commit): ${importSeconds.toFixed(2)} s (${Math.round(rows / importSeconds)} rows/s)`,
+      `import (parse, normalise E.164 + type, time zone, COPY to staging, dedupe, merge, commit): ${importSeconds.toFixed(2)} s (${Math.round(rows / importSeconds)} rows/s)`,
       `ratio import / \\copy: ${(importSeconds / copySeconds).toFixed(2)}x (target <= 5x)`,
       `peak RSS: ${(maxRssKb / 1024).toFixed(0)} MB (process max; sampled during import ${(peakRss / 1048576).toFixed(0)} MB, of which ${(rssBefore / 1048576).toFixed(0)} MB before the import started; target < 300 MB)`,
-      `phases: read+normalise+COPY, loading each ${(runner.mergeChunkBytes / 1048576).toFixed(0)} MB chunk meanwhile (${result.timings?.chunks} chunks) ${result.timings?.stageSeconds.toFixed(2)} s; last chunk's load+commit ${result.timings?.mergeSeconds.toFixed(2)} s`,
-      `statements, summed over the chunks (${Object.values(result.timings?.mergeSteps ?? {}).reduce((a, b) => a + b, 0).toFixed(2)} s in all):`,
+      `phases: read+normalise+COPY to staging, merging each ${(runner.mergeChunkBytes / 1048576).toFixed(0)} MB chunk meanwhile (${result.timings?.chunks} chunks) ${result.timings?.stageSeconds.toFixed(2)} s; last chunk's merge+commit ${result.timings?.mergeSeconds.toFixed(2)} s`,
+      `merge statements, summed over the chunks (${Object.values(result.timings?.mergeSteps ?? {}).reduce((a, b) => a + b, 0).toFixed(2)} s in all):`,
       ...Object.entries(result.timings?.mergeSteps ?? {}).filter(([, sec]) => sec >= 0.05).map(([sql, sec]) => `  ${sec.toFixed(2)} s  ${sql}`),
       `result: ${JSON.stringify({ inserted: result.inserted, rejected: result.rejected, duplicates: result.duplicates, rowsRead: result.rowsRead })}`,
       `time zones: ${tz.zoned} leads with one zone, ${tz.ambiguous} ambiguous`,

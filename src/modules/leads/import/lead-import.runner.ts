@@ -218,11 +218,7 @@ export class LeadImportRunner {
       // existing list, or with a campaign-wide dedupe, they are staged and merged with SQL (StagedMerge).
       const direct = this.directLoad && !imp.listId && !imp.dedupeCampaignId;
       if (!direct) await client.query(`CREATE TEMP TABLE lead_import_stage (${STAGE_COLUMNS}) ON COMMIT DROP`);
-      // A direct load holds its chunk's rows in memory until they are COPYed: half a chunk keeps the import's peak RSS
-      // where the staged merge has it (~250 MB for the 1M-row benchmark; a whole chunk reached ~300 MB).
-      const copy = direct
-        ? new DirectLoad(client, imp, stage, Math.max(1, Math.floor(this.mergeChunkBytes / 2)))
-        : new StagedMerge(client, imp, stage, this.mergeChunkBytes);
+      const copy = direct ? new DirectLoad(client, imp, stage, this.mergeChunkBytes) : new StagedMerge(client, imp, stage, this.mergeChunkBytes);
       const t0 = Date.now();
       file = createReadStream(imp.filePath, { highWaterMark: 64 * 1024 });
       await pipeline(file, new CsvRecordStream(imp.delimiter), stage, copy);
@@ -566,19 +562,67 @@ class StagedMerge extends Writable {
 }
 
 /**
+ * The E.164 numbers seen so far in the file with the line each was first seen on: open addressing over typed arrays
+ * (about 24 bytes a number at most), so a 5-million-row file's numbers stay well inside the import's memory budget,
+ * where a Map of strings would take ~100 bytes a number. An E.164 number has at most 15 digits, so its digits are
+ * exact as a double.
+ */
+class FirstLines {
+  private keys = new Float64Array(1 << 16);
+  private lines = new Int32Array(1 << 16);
+  private size = 0;
+
+  /** The line `key` was first seen on; 0 when it is new (it is then recorded with `line`). */
+  firstOr(key: number, line: number): number {
+    if ((this.size + 1) * 5 > this.keys.length * 3) this.grow();
+    const mask = this.keys.length - 1;
+    let i = FirstLines.hash(key) & mask;
+    for (;;) {
+      const k = this.keys[i];
+      if (k === 0) {
+        this.keys[i] = key;
+        this.lines[i] = line;
+        this.size++;
+        return 0;
+      }
+      if (k === key) return this.lines[i];
+      i = (i + 1) & mask;
+    }
+  }
+
+  private static hash(key: number): number {
+    const lo = key % 0x100000000;
+    const hi = Math.floor(key / 0x100000000);
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 13;
+    return Math.imul(h, 0xc2b2ae35) ^ (h >>> 16);
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const lines = this.lines;
+    this.keys = new Float64Array(keys.length * 2);
+    this.lines = new Int32Array(keys.length * 2);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.firstOr(keys[i], lines[i]);
+  }
+}
+
+/**
  * An import into a list it creates itself, without a campaign-wide dedupe: nothing can be in the list but this
  * file's rows (the list is created in the import's uncommitted transaction, so no one else sees it), so the staging
- * table and the set-based merge are not needed. The kept rows are COPYed straight into `leads`, chunk by chunk, each
- * chunk sorted by number (the btrees fill in order), and the issues into `lead_import_errors`, while the next rows are
- * read and normalised. Duplicates are found as the merge finds them and worded the same way (the first row of a
- * number is kept, later ones name it): within a chunk here, against earlier chunks by one indexed lookup of the chunk's
- * numbers in the list, so memory stays flat whatever the file's size. All in the import's one transaction: a failure
- * or a cancel rolls back every chunk and the list.
+ * table and the set-based merge are not needed. Duplicates within the file are found here (the first row of a
+ * number is kept, later ones are reported against it, exactly as the merge words it), and the kept rows are COPYed
+ * straight into `leads`, chunk by chunk, each chunk sorted by number (the btrees fill in order), and the issues into
+ * `lead_import_errors`, while the next rows are read and normalised. All in the import's one transaction: a failure or
+ * a cancel rolls back every chunk and the list.
  */
 class DirectLoad extends Writable {
   readonly steps: Record<string, number> = {};
   chunks = 0;
-  private chunk: Chunk;
+  private readonly firsts = new FirstLines();
+  private leads: { phone: string; row: string }[] = [];
+  private errors: string[] = [];
   private bytes = 0;
   private loading: Promise<void> | null = null;
   private failed: Error | null = null;
@@ -593,7 +637,6 @@ class DirectLoad extends Writable {
     private readonly chunkBytes: number,
   ) {
     super({ decodeStrings: false, highWaterMark: 1 });
-    this.chunk = new Chunk(chunkBytes);
   }
 
   _write(chunk: string | Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -614,15 +657,11 @@ class DirectLoad extends Writable {
     if (this.failed) throw this.failed;
   }
 
-  /**
-   * COPY text of the staging layout (see STAGE_COLUMNS), whole lines, in file order. Rows are kept as bytes (no string
-   * per row outlives this call), so a chunk waiting for its COPY costs about its own size in memory.
-   */
+  /** COPY text of the staging layout (see STAGE_COLUMNS), whole lines, in file order. */
   private async accept(text: string): Promise<void> {
     if (this.failed) throw this.failed;
     const listId = await this.createList();
     const importId = this.imp.id;
-    const c = this.chunk;
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -630,21 +669,16 @@ class DirectLoad extends Writable {
       const f = text.slice(start, end).split('\t');
       start = end + 1;
       if (f[0] === 'e') {
-        c.errors.add(`${importId}\t${f[1]}\t${f[13]}\t${f[14]}\t${f[15]}\n`, 0);
+        this.errors.push(`${importId}\t${f[1]}\t${f[13]}\t${f[14]}\t${f[15]}\n`);
         continue;
       }
       const line = Number(f[1]);
-      // E.164 has at most 15 digits: exact as a double.
-      const key = Number(f[2].slice(1));
-      const first = c.firstLine.get(key);
-      if (first !== undefined) {
-        c.dupLines.push(line);
-        c.dupKeys.push(key);
+      const first = this.firsts.firstOr(Number(f[2].slice(1)), line);
+      if (first) {
+        this.errors.push(`${importId}\t${line}\t${copyText(this.phoneColumn)}\tduplicate: same phone number as line ${first}\tduplicate\n`);
         continue;
       }
-      c.firstLine.set(key, line);
-      // Only the row's own fields are held; the list and import ids and the line are added as it is COPYed.
-      c.leads.add(`${f.slice(2, 13).join('\t')}\t`, key, line);
+      this.leads.push({ phone: f[2], row: `${listId}\t${f.slice(2, 13).join('\t')}\t${importId}\t${line}\n` });
     }
     this.bytes += text.length;
     if (this.bytes < this.chunkBytes) return;
@@ -654,10 +688,12 @@ class DirectLoad extends Writable {
   }
 
   private startLoad(): void {
-    const chunk = this.chunk;
-    this.chunk = new Chunk(this.chunkBytes);
+    const leads = this.leads;
+    const errors = this.errors;
+    this.leads = [];
+    this.errors = [];
     this.bytes = 0;
-    this.loading = this.load(chunk).then(
+    this.loading = this.load(leads, errors).then(
       () => void (this.loading = null),
       (err: Error) => {
         this.failed = err;
@@ -666,40 +702,24 @@ class DirectLoad extends Writable {
     );
   }
 
-  private async load(c: Chunk): Promise<void> {
+  private async load(leads: { phone: string; row: string }[], errors: string[]): Promise<void> {
     this.chunks++;
-    const importId = this.imp.id;
-    const column = copyText(this.phoneColumn);
-    // Numbers of this chunk that an earlier chunk already put in the list: its first row there is the one kept.
-    const earlier = new Map<number, number>();
-    if (this.chunks > 1 && c.firstLine.size) {
-      const t = Date.now();
-      const found = await this.pg.query(
-        `SELECT phone, source_line FROM leads WHERE list_id = $1 AND phone = ANY($2::text[]) AND deleted_at IS NULL`,
-        [this.listId, [...c.firstLine.keys()].map((k) => `+${k}`)],
-      );
-      for (const r of found.rows as { phone: string; source_line: number }[]) earlier.set(Number(r.phone.slice(1)), r.source_line);
-      this.steps['SELECT phone, source_line FROM leads'] = (this.steps['SELECT phone, source_line FROM leads'] ?? 0) + (Date.now() - t) / 1000;
-    }
-    const duplicate = (line: number, of: number) => c.errors.add(`${importId}\t${line}\t${column}\tduplicate: same phone number as line ${of}\tduplicate\n`, 0);
-    for (const [key, earlierLine] of earlier) duplicate(c.firstLine.get(key)!, earlierLine);
-    for (let i = 0; i < c.dupLines.length; i++) duplicate(c.dupLines[i], earlier.get(c.dupKeys[i]) ?? c.firstLine.get(c.dupKeys[i])!);
-    const kept = c.leads.count - earlier.size;
-    if (kept) {
-      // By number: the (list_id, phone) and phone btrees fill left to right (file order was 20-80% slower).
+    leads.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
+    if (leads.length) {
       await this.copyIn(
         `COPY leads (list_id, phone, phone_type, alt_phones, country, first_name, last_name, postal_code, timezone, tz_candidates,
                      tz_ambiguous, custom_fields, import_job_id, source_line) FROM STDIN`,
-        c.leads.pieces(true, earlier.size ? (key) => !earlier.has(key) : undefined, { before: `${this.listId}\t`, after: `${importId}\t` }),
+        leads.map((l) => l.row),
       );
-      this.inserted += kept;
+      this.inserted += leads.length;
     }
-    if (c.errors.count) await this.copyIn(`COPY lead_import_errors (import_id, line, column_name, reason, action) FROM STDIN`, c.errors.pieces(false));
+    if (errors.length) await this.copyIn(`COPY lead_import_errors (import_id, line, column_name, reason, action) FROM STDIN`, errors);
   }
 
-  private async copyIn(sql: string, pieces: Iterable<Buffer>): Promise<void> {
+  private async copyIn(sql: string, rows: string[]): Promise<void> {
     const t = Date.now();
-    await pipeline(Readable.from(pieces), this.pg.query(copyFrom(sql)));
+    const copy = this.pg.query(copyFrom(sql));
+    await pipeline(Readable.from(batches(rows)), copy);
     const label = sql.replace(/\s+/g, ' ').trim().slice(0, 24);
     this.steps[label] = (this.steps[label] ?? 0) + (Date.now() - t) / 1000;
   }
@@ -719,7 +739,7 @@ class DirectLoad extends Writable {
   async finish(): Promise<ImportSummary> {
     await this.settle();
     const listId = await this.createList();
-    if (this.chunk.leads.count || this.chunk.errors.count || this.chunk.dupLines.length) {
+    if (this.leads.length || this.errors.length) {
       this.startLoad();
       await this.settle();
     }
@@ -728,95 +748,17 @@ class DirectLoad extends Writable {
   }
 }
 
-/** One chunk of a direct load: its kept rows, its issues, and its numbers' first lines (all dropped once loaded). */
-class Chunk {
-  readonly leads: RowBuffer;
-  readonly errors = new RowBuffer(1 << 16);
-  /** The chunk's first line of each number. */
-  readonly firstLine = new Map<number, number>();
-  /** Later rows of a number already in this chunk: their lines and numbers. */
-  readonly dupLines: number[] = [];
-  readonly dupKeys: number[] = [];
-
-  constructor(chunkBytes: number) {
-    // Sized for a whole chunk at once: its rows take about the bytes of the staging text they came from.
-    this.leads = new RowBuffer(Math.min(chunkBytes, 64 << 20));
-  }
-}
-
-/** COPY rows held as UTF-8 bytes in one growing buffer, each with a sort key and a line number. */
-class RowBuffer {
-  count = 0;
-  private buf: Buffer;
-  private used = 0;
-  private starts = new Int32Array(1024);
-  private keys = new Float64Array(1024);
-  private lines = new Int32Array(1024);
-
-  constructor(initialBytes: number) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
-  }
-
-  add(row: string, key: number, line = 0): void {
-    const need = Buffer.byteLength(row);
-    if (this.used + need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(Math.ceil(this.buf.length * 1.5), this.used + need));
-      this.buf.copy(bigger, 0, 0, this.used);
-      this.buf = bigger;
+/** Rows joined into ~64 KB pieces for a COPY stream. */
+function* batches(rows: string[]): Generator<string> {
+  let piece = '';
+  for (const r of rows) {
+    piece += r;
+    if (piece.length >= 65536) {
+      yield piece;
+      piece = '';
     }
-    if (this.count + 1 >= this.starts.length) {
-      const n = this.starts.length * 2;
-      const starts = new Int32Array(n);
-      starts.set(this.starts);
-      this.starts = starts;
-      const keys = new Float64Array(n);
-      keys.set(this.keys);
-      this.keys = keys;
-      const lines = new Int32Array(n);
-      lines.set(this.lines);
-      this.lines = lines;
-    }
-    this.starts[this.count] = this.used;
-    this.keys[this.count] = key;
-    this.lines[this.count] = line;
-    this.used += this.buf.write(row, this.used);
-    this.count++;
-    this.starts[this.count] = this.used;
   }
-
-  /**
-   * The rows in ~64 KB pieces, in the order they were added or by key; `keep` leaves rows out by their key; `wrap`
-   * writes `before` ahead of each row and `after` plus its line number and a newline behind it.
-   */
-  *pieces(sorted: boolean, keep?: (key: number) => boolean, wrap?: { before: string; after: string }): Generator<Buffer> {
-    if (!sorted && !wrap) {
-      for (let at = 0; at < this.used; at += 65536) yield this.buf.subarray(at, Math.min(this.used, at + 65536));
-      return;
-    }
-    const keys = this.keys;
-    const order = Array.from({ length: this.count }, (_, i) => i);
-    if (sorted) order.sort((a, b) => keys[a] - keys[b]);
-    const before = Buffer.from(wrap?.before ?? '');
-    const after = wrap?.after ?? '';
-    let piece = Buffer.allocUnsafe(65536);
-    let filled = 0;
-    for (const i of order) {
-      if (keep && !keep(keys[i])) continue;
-      const from = this.starts[i];
-      const len = this.starts[i + 1] - from;
-      const tail = wrap ? `${after}${this.lines[i]}\n` : '';
-      const size = before.length + len + Buffer.byteLength(tail);
-      if (filled + size > piece.length) {
-        if (filled) yield piece.subarray(0, filled);
-        piece = Buffer.allocUnsafe(Math.max(65536, size));
-        filled = 0;
-      }
-      filled += before.copy(piece, filled);
-      filled += this.buf.copy(piece, filled, from, from + len);
-      if (tail) filled += piece.write(tail, filled);
-    }
-    if (filled) yield piece.subarray(0, filled);
-  }
+  if (piece) yield piece;
 }
 
 /**
