@@ -1,7 +1,7 @@
 import { createReadStream, ReadStream } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
+import { Transform, TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CountryCode } from 'libphonenumber-js/max';
@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { CsvRecord, CsvRecordStream } from './csv-reader';
 import { ImportStatus, LeadImportEntity } from './lead-import.entity';
-import { copyText, ResolvedMapping, resolveMapping } from './lead-row';
+import { ResolvedMapping, resolveMapping } from './lead-row';
 import { NormalisedBatch, normaliseBatch } from './normalise-batch';
 import { NormalisePool } from './normalise-pool';
 
@@ -175,8 +175,6 @@ export class LeadImportRunner {
    * On the 2-core benchmark machine threads did not help (see bench/RESULTS.md), hence 0 there.
    */
   threads: number;
-  /** New lists without a campaign-wide dedupe are loaded straight into leads (false: always staged and merged). */
-  directLoad = true;
 
   constructor(
     private readonly db: DataSource,
@@ -214,11 +212,8 @@ export class LeadImportRunner {
     try {
       await client.query('BEGIN');
       await client.query(`SET LOCAL work_mem = '256MB'`);
-      // A list this import creates holds only this file's rows: they go straight into leads (DirectLoad). Into an
-      // existing list, or with a campaign-wide dedupe, they are staged and merged with SQL (StagedMerge).
-      const direct = this.directLoad && !imp.listId && !imp.dedupeCampaignId;
-      if (!direct) await client.query(`CREATE TEMP TABLE lead_import_stage (${STAGE_COLUMNS}) ON COMMIT DROP`);
-      const copy = direct ? new DirectLoad(client, imp, stage, this.mergeChunkBytes) : new StagedMerge(client, imp, stage, this.mergeChunkBytes);
+      await client.query(`CREATE TEMP TABLE lead_import_stage (${STAGE_COLUMNS}) ON COMMIT DROP`);
+      const copy = new StagedMerge(client, imp, stage, this.mergeChunkBytes);
       const t0 = Date.now();
       file = createReadStream(imp.filePath, { highWaterMark: 64 * 1024 });
       await pipeline(file, new CsvRecordStream(imp.delimiter), stage, copy);
@@ -554,251 +549,40 @@ class StagedMerge extends Writable {
 
   /** Merges the last chunk, then the list's custom field names, the import's counts and status (still uncommitted). */
   async finish(): Promise<ImportSummary> {
+    const id = this.imp.id;
     if (this.copy) await this.mergeChunk();
+    // Serialises with a concurrent run of the same import (a stalled job picked up twice): only one can complete it.
     // Taken last (after the list), so the progress ticks and the cancel request can update the row until now.
     const listId = await this.lockList();
-    return completeImport((sql, params) => this.q(sql, params), this.imp, listId, this.stage, this.inserted, this.updated);
-  }
-}
-
-/**
- * The E.164 numbers seen so far in the file with the line each was first seen on: open addressing over typed arrays
- * (about 24 bytes a number at most), so a 5-million-row file's numbers stay well inside the import's memory budget,
- * where a Map of strings would take ~100 bytes a number. An E.164 number has at most 15 digits, so its digits are
- * exact as a double.
- */
-class FirstLines {
-  private keys = new Float64Array(1 << 16);
-  private lines = new Int32Array(1 << 16);
-  private size = 0;
-
-  /** The line `key` was first seen on; 0 when it is new (it is then recorded with `line`). */
-  firstOr(key: number, line: number): number {
-    if ((this.size + 1) * 5 > this.keys.length * 3) this.grow();
-    const mask = this.keys.length - 1;
-    let i = FirstLines.hash(key) & mask;
-    for (;;) {
-      const k = this.keys[i];
-      if (k === 0) {
-        this.keys[i] = key;
-        this.lines[i] = line;
-        this.size++;
-        return 0;
-      }
-      if (k === key) return this.lines[i];
-      i = (i + 1) & mask;
-    }
-  }
-
-  private static hash(key: number): number {
-    const lo = key % 0x100000000;
-    const hi = Math.floor(key / 0x100000000);
-    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
-    h ^= h >>> 13;
-    return Math.imul(h, 0xc2b2ae35) ^ (h >>> 16);
-  }
-
-  private grow(): void {
-    const keys = this.keys;
-    const lines = this.lines;
-    this.keys = new Float64Array(keys.length * 2);
-    this.lines = new Int32Array(keys.length * 2);
-    this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) this.firstOr(keys[i], lines[i]);
-  }
-}
-
-/**
- * An import into a list it creates itself, without a campaign-wide dedupe: nothing can be in the list but this
- * file's rows (the list is created in the import's uncommitted transaction, so no one else sees it), so the staging
- * table and the set-based merge are not needed. Duplicates within the file are found here (the first row of a
- * number is kept, later ones are reported against it, exactly as the merge words it), and the kept rows are COPYed
- * straight into `leads`, chunk by chunk, each chunk sorted by number (the btrees fill in order), and the issues into
- * `lead_import_errors`, while the next rows are read and normalised. All in the import's one transaction: a failure or
- * a cancel rolls back every chunk and the list.
- */
-class DirectLoad extends Writable {
-  readonly steps: Record<string, number> = {};
-  chunks = 0;
-  private readonly firsts = new FirstLines();
-  private leads: { phone: string; row: string }[] = [];
-  private errors: string[] = [];
-  private bytes = 0;
-  private loading: Promise<void> | null = null;
-  private failed: Error | null = null;
-  private listId: string | null = null;
-  private phoneColumn = '';
-  private inserted = 0;
-
-  constructor(
-    private readonly pg: PoolClient,
-    private readonly imp: LeadImportEntity,
-    private readonly stage: StageTransform,
-    private readonly chunkBytes: number,
-  ) {
-    super({ decodeStrings: false, highWaterMark: 1 });
-  }
-
-  _write(chunk: string | Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.accept(typeof chunk === 'string' ? chunk : chunk.toString('utf8')).then(() => cb(), cb);
-  }
-
-  _final(cb: (err?: Error | null) => void): void {
-    this.settle().then(() => cb(), cb);
-  }
-
-  _destroy(err: Error | null, cb: (error: Error | null) => void): void {
-    // The connection must be free for the ROLLBACK: let a chunk's COPY under way end first (it is awaited, never left open).
-    void (this.loading ?? Promise.resolve()).catch(() => undefined).finally(() => cb(err));
-  }
-
-  private async settle(): Promise<void> {
-    await this.loading;
-    if (this.failed) throw this.failed;
-  }
-
-  /** COPY text of the staging layout (see STAGE_COLUMNS), whole lines, in file order. */
-  private async accept(text: string): Promise<void> {
-    if (this.failed) throw this.failed;
-    const listId = await this.createList();
-    const importId = this.imp.id;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const f = text.slice(start, end).split('\t');
-      start = end + 1;
-      if (f[0] === 'e') {
-        this.errors.push(`${importId}\t${f[1]}\t${f[13]}\t${f[14]}\t${f[15]}\n`);
-        continue;
-      }
-      const line = Number(f[1]);
-      const first = this.firsts.firstOr(Number(f[2].slice(1)), line);
-      if (first) {
-        this.errors.push(`${importId}\t${line}\t${copyText(this.phoneColumn)}\tduplicate: same phone number as line ${first}\tduplicate\n`);
-        continue;
-      }
-      this.leads.push({ phone: f[2], row: `${listId}\t${f.slice(2, 13).join('\t')}\t${importId}\t${line}\n` });
-    }
-    this.bytes += text.length;
-    if (this.bytes < this.chunkBytes) return;
-    // A chunk is full: load it while the next rows are read (one chunk at a time; the reading waits for the one before).
-    await this.settle();
-    this.startLoad();
-  }
-
-  private startLoad(): void {
-    const leads = this.leads;
-    const errors = this.errors;
-    this.leads = [];
-    this.errors = [];
-    this.bytes = 0;
-    this.loading = this.load(leads, errors).then(
-      () => void (this.loading = null),
-      (err: Error) => {
-        this.failed = err;
-        this.loading = null;
-      },
-    );
-  }
-
-  private async load(leads: { phone: string; row: string }[], errors: string[]): Promise<void> {
-    this.chunks++;
-    leads.sort((a, b) => (a.phone < b.phone ? -1 : a.phone > b.phone ? 1 : 0));
-    if (leads.length) {
-      await this.copyIn(
-        `COPY leads (list_id, phone, phone_type, alt_phones, country, first_name, last_name, postal_code, timezone, tz_candidates,
-                     tz_ambiguous, custom_fields, import_job_id, source_line) FROM STDIN`,
-        leads.map((l) => l.row),
+    const [current] = (await this.q(`SELECT status, cancel_requested FROM lead_imports WHERE id = $1 FOR UPDATE`, [id])).rows;
+    if (current.status === ImportStatus.Completed) throw new CompletedElsewhere();
+    // Last chance to honour a cancel that arrived after the final progress tick.
+    if (current.cancel_requested) throw new ImportCancelled();
+    if (this.stage.customNames.size) {
+      await this.q(
+        `UPDATE lead_lists SET custom_fields = (
+           SELECT coalesce(jsonb_agg(x ORDER BY x), '[]'::jsonb)
+             FROM (SELECT jsonb_array_elements_text(custom_fields) AS x UNION SELECT unnest($2::text[])) t),
+           updated_at = now()
+         WHERE id = $1`,
+        [listId, [...this.stage.customNames]],
       );
-      this.inserted += leads.length;
     }
-    if (errors.length) await this.copyIn(`COPY lead_import_errors (import_id, line, column_name, reason, action) FROM STDIN`, errors);
-  }
-
-  private async copyIn(sql: string, rows: string[]): Promise<void> {
-    const t = Date.now();
-    const copy = this.pg.query(copyFrom(sql));
-    await pipeline(Readable.from(batches(rows)), copy);
-    const label = sql.replace(/\s+/g, ' ').trim().slice(0, 24);
-    this.steps[label] = (this.steps[label] ?? 0) + (Date.now() - t) / 1000;
-  }
-
-  private async createList(): Promise<string> {
-    if (this.listId) return this.listId;
-    const created = await this.pg.query(
-      `INSERT INTO lead_lists (name, default_country, created_by) VALUES ($1, $2, $3) RETURNING id`,
-      [this.imp.newListName, this.imp.defaultCountry, this.imp.createdBy],
+    const counts = await this.q(
+      `SELECT count(*) FILTER (WHERE action = 'duplicate')::int AS duplicates, count(*) FILTER (WHERE action = 'rejected')::int AS rejected
+         FROM lead_import_errors WHERE import_id = $1`,
+      [id],
     );
-    this.listId = created.rows[0].id as string;
-    this.phoneColumn = this.stage.mapping!.header[this.stage.mapping!.phone];
-    return this.listId;
-  }
-
-  /** Loads the last chunk, then completes the import like the staged path (still uncommitted). */
-  async finish(): Promise<ImportSummary> {
-    await this.settle();
-    const listId = await this.createList();
-    if (this.leads.length || this.errors.length) {
-      this.startLoad();
-      await this.settle();
-    }
-    const q = async (sql: string, params?: unknown[]) => this.pg.query(sql, params);
-    return completeImport(q, this.imp, listId, this.stage, this.inserted, 0);
-  }
-}
-
-/** Rows joined into ~64 KB pieces for a COPY stream. */
-function* batches(rows: string[]): Generator<string> {
-  let piece = '';
-  for (const r of rows) {
-    piece += r;
-    if (piece.length >= 65536) {
-      yield piece;
-      piece = '';
-    }
-  }
-  if (piece) yield piece;
-}
-
-/**
- * The end of an import, inside its transaction: the list's custom field names, the import's counts and status
- * (uncommitted until the caller commits). Serialises with a concurrent run of the same import (a stalled job picked up
- * twice): only one can complete it.
- */
-async function completeImport(
-  q: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
-  imp: LeadImportEntity, listId: string, stage: StageTransform, inserted: number, updated: number,
-): Promise<ImportSummary> {
-  const id = imp.id;
-  const [current] = (await q(`SELECT status, cancel_requested FROM lead_imports WHERE id = $1 FOR UPDATE`, [id])).rows;
-  if (current.status === ImportStatus.Completed) throw new CompletedElsewhere();
-  // Last chance to honour a cancel that arrived after the final progress tick.
-  if (current.cancel_requested) throw new ImportCancelled();
-  if (stage.customNames.size) {
-    await q(
-      `UPDATE lead_lists SET custom_fields = (
-         SELECT coalesce(jsonb_agg(x ORDER BY x), '[]'::jsonb)
-           FROM (SELECT jsonb_array_elements_text(custom_fields) AS x UNION SELECT unnest($2::text[])) t),
-         updated_at = now()
-       WHERE id = $1`,
-      [listId, [...stage.customNames]],
+    const { duplicates, rejected } = counts.rows[0];
+    const rowsRead = this.stage.progress.rowsRead;
+    await this.q(
+      `UPDATE lead_imports SET status = 'completed', list_id = $2, rows_read = $3, inserted = $4, updated = $5, rejected = $6,
+              duplicates = $7, finished_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [id, listId, rowsRead, this.inserted, this.updated, rejected, duplicates],
     );
+    return { importId: id, status: ImportStatus.Completed, listId, rowsRead, inserted: this.inserted, updated: this.updated, rejected, duplicates };
   }
-  const counts = await q(
-    `SELECT count(*) FILTER (WHERE action = 'duplicate')::int AS duplicates, count(*) FILTER (WHERE action = 'rejected')::int AS rejected
-       FROM lead_import_errors WHERE import_id = $1`,
-    [id],
-  );
-  const { duplicates, rejected } = counts.rows[0] as { duplicates: number; rejected: number };
-  const rowsRead = stage.progress.rowsRead;
-  await q(
-    `UPDATE lead_imports SET status = 'completed', list_id = $2, rows_read = $3, inserted = $4, updated = $5, rejected = $6,
-            duplicates = $7, finished_at = now(), updated_at = now()
-      WHERE id = $1`,
-    [id, listId, rowsRead, inserted, updated, rejected, duplicates],
-  );
-  return { importId: id, status: ImportStatus.Completed, listId, rowsRead, inserted, updated, rejected, duplicates };
 }
 
 function summary(imp: LeadImportEntity): ImportSummary {
