@@ -23,6 +23,46 @@ export interface ShiftConfig {
   policy?: Partial<PacingPolicy>;
   /** Agents log in over this many ms at the start (all at once is the harshest warm-up). */
   loginSpreadMs?: number;
+  /**
+   * Benchmarks only (bench/pacing/oracle-bound.ts): a pacer that is told what the product's engine cannot know, called
+   * instead of the engine once a second. With it, each agent's wrap-up is drawn when the talk starts (from a stream
+   * of its own, so the shift is a different draw of the same model than without it) and the view carries the exact
+   * moment each busy agent becomes Ready and each ringing call's drawn answer delay. Never set by the product.
+   */
+  oracle?: OraclePacer;
+}
+
+/** What an oracle pacer sees (benchmarks only): truth the product cannot know, but not whether a call will be answered. */
+export interface OracleView {
+  now: number;
+  readyAgents: number;
+  /** Absolute time (ms) at which each talking or wrapping-up agent becomes Ready (talk end + wrap-up, both known). */
+  busyFreeAt: number[];
+  /**
+   * Calls in flight. answerInMs: the launch-to-answer delay the carrier drew for this call (drawn for every call
+   * that rings, whatever its fate: it answers then if its fate is a person or a machine and the delay is under the
+   * ring timeout, else it rings out); undefined for quick failures (busy, invalid number, carrier failure).
+   */
+  ringing: { launchedAt: number; answerInMs?: number }[];
+  answeredWaiting: number;
+  /** The true human answer rate now, and the carrier's profile. */
+  humanAnswerRate: number;
+  profile: CarrierProfile;
+  ringTimeoutMs: number;
+  /** Agents logged in (ready + talking + wrap-up). */
+  staffed: number;
+  maxLinesPerAgent: number;
+  lastHour: { abandoned: number; answered: number };
+}
+export type OraclePacer = (view: OracleView) => number;
+
+/** Records the last log-normal draw (oracle runs only); the stream is unchanged. */
+class RecordingRng extends Rng {
+  last = NaN;
+  lognormal(mean: number, sd: number): number {
+    this.last = super.lognormal(mean, sd);
+    return this.last;
+  }
 }
 
 export interface ShiftSample {
@@ -61,10 +101,14 @@ interface SimAgent {
   id: string;
   state: AgentState;
   since: number;
+  /** Oracle runs only: when the agent becomes Ready again, and the wrap-up drawn for the current talk. */
+  freeAt?: number;
+  nextWrapMs?: number;
 }
 interface LiveCall {
   id: string;
   launchedAt: number;
+  answerInMs?: number;
   answeredAt?: number;
   graceTimer?: ReturnType<VirtualTimers['setTimeout']>;
   talkTicket?: number;
@@ -75,7 +119,14 @@ const DEFAULT_WRAP: Distribution = { meanMs: 30_000, sdMs: 10_000 };
 
 export function simulateShift(cfg: ShiftConfig): ShiftResult {
   const timers = new VirtualTimers(0);
-  const rng = new Rng(cfg.seed);
+  const rng = cfg.oracle ? new RecordingRng(cfg.seed) : new Rng(cfg.seed);
+  const recorded = (): number | undefined => {
+    if (!(rng instanceof RecordingRng) || Number.isNaN(rng.last)) return undefined;
+    const v = rng.last;
+    rng.last = NaN;
+    return v;
+  };
+  const oracleWrapRng = new Rng((cfg.seed ^ 0x5eed) >>> 0);
   const shiftMs = cfg.hours * HOUR;
   const rate = cfg.answerRate;
   const profile: CarrierProfile = {
@@ -126,7 +177,13 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
   const connect = (call: LiveCall, agent: SimAgent) => {
     setState(agent, 'talking');
     call.talkTicket = stats.talkStarted(timers.now());
+    recorded();
     void carrier.bridge(call.id, agent.id);
+    if (cfg.oracle) {
+      const talk = recorded() ?? 0;
+      agent.nextWrapMs = oracleWrapRng.lognormal(wrapDist.meanMs, wrapDist.sdMs);
+      agent.freeAt = timers.now() + talk + agent.nextWrapMs;
+    }
     agentOf.set(call.id, agent);
   };
   const agentOf = new Map<string, SimAgent>();
@@ -150,6 +207,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
     const ticket = stats.launched(call.launchedAt);
     ringing.set(id, call);
     attempts++;
+    recorded();
     void carrier.dial(
       { callId: id, campaignId: 'sim', to: '+15550000000', callerId: null, gatewayId: null, ringTimeoutMs },
       {
@@ -187,7 +245,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
           stats.talkEnded(call.talkTicket!, at.getTime(), at.getTime() - agent.since);
           setState(agent, 'wrap_up');
           const wrapTicket = stats.wrapUpStarted(timers.now());
-          const wrap = rng.lognormal(wrapDist.meanMs, wrapDist.sdMs);
+          const wrap = cfg.oracle ? agent.nextWrapMs! : rng.lognormal(wrapDist.meanMs, wrapDist.sdMs);
           timers.setTimeout(() => {
             stats.wrapUpEnded(wrapTicket, timers.now(), timers.now() - agent.since);
             agentReady(agent);
@@ -195,6 +253,7 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
         },
       },
     );
+    call.answerInMs = recorded();
   };
 
   let lastDialLevel = 0;
@@ -221,11 +280,33 @@ export function simulateShift(cfg: ShiftConfig): ShiftResult {
       else if (a.state === 'talking') state.talkingElapsedMs.push(now - a.since);
       else if (a.state === 'wrap_up') state.wrapUpElapsedMs.push(now - a.since);
     }
-    const d = decideDials(state, policy);
+    let toLaunch: number;
+    if (cfg.oracle) {
+      const busyFreeAt: number[] = [];
+      for (const a of agents) if (a.state === 'talking' || a.state === 'wrap_up') busyFreeAt.push(a.freeAt!);
+      toLaunch = cfg.oracle({
+        now,
+        readyAgents: state.readyAgents,
+        busyFreeAt,
+        ringing: [...ringing.values()].map((c) => ({ launchedAt: c.launchedAt, answerInMs: c.answerInMs })),
+        answeredWaiting: waiting.length,
+        humanAnswerRate: typeof profile.humanAnswerRate === 'function' ? profile.humanAnswerRate(now) : profile.humanAnswerRate,
+        profile,
+        ringTimeoutMs,
+        staffed: busyFreeAt.length + state.readyAgents,
+        maxLinesPerAgent: policy.maxLinesPerAgent,
+        lastHour: state.abandons.lastHour,
+      });
+      reasons.predictive = (reasons.predictive ?? 0) + 1;
+      lastDialLevel = state.readyAgents > 0 ? (ringing.size + toLaunch) / state.readyAgents : 0;
+    } else {
+      const d = decideDials(state, policy);
+      reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
+      lastDialLevel = d.dialLevel;
+      toLaunch = d.launch;
+    }
     decisions++;
-    reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
-    lastDialLevel = d.dialLevel;
-    for (let i = 0; i < d.launch; i++) launch();
+    for (let i = 0; i < toLaunch; i++) launch();
     if (now % 10_000 === 0 && now >= HOUR) {
       const w = state.abandons.lastHour;
       if (w.answered > 0) worst = Math.max(worst, w.abandoned / w.answered);
