@@ -7,12 +7,15 @@
  * (DialRequest.sendAfter) with the attempt counted on the lead and its 'attempt' compliance event, then the closing
  * update carrying the answer, each group-committed: the path of a call the runner hangs up at answer (answering
  * machine), two statements per attempt as for a busy or unanswered one (BENCH_SEPARATE_ANSWER=1: the earlier path with
- * the answer in a statement of its own, three per attempt).
+ * the answer in a statement of its own, three per attempt). A call holds its place among the calls in flight from its
+ * record's opening to its end (BYE answered), as in the runner; a round's time runs until every record has closed, and
+ * only the attempts whose closing update committed count.
  * Not in the figure: the lead's settle after the call (two statements per call in the runner, not batched).
  * Reference in the same run: a bare drachtio-srf loop (createUAC + BYE, fixed SDP, nothing else).
  * Targets: >= 200 attempts/s and >= 0.7x the bare loop.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as os from 'node:os';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { typeOrmOptions } from '../../src/database/typeorm-options';
@@ -22,6 +25,7 @@ import { SrfLike } from '../../src/modules/telephony/drachtio/sip-types';
 import { GatewayCache } from '../../src/modules/telephony/gateways/gateway-cache';
 import { GatewayConfig } from '../../src/modules/telephony/gateways/gateway-config';
 import { RtpEngineNgClient } from '../../src/modules/telephony/rtpengine/rtpengine-ng.client';
+import { cpuAccountingAvailable, cpuPerAttempt, sampleCpu } from './cpu-usage';
 import { DRACHTIO_SKIP_LINE, drachtioConfigured, LOCAL_SIP_IP, reachDrachtio } from '../../test/sip/support/drachtio-server';
 import { startRtpEngine } from '../../test/sip/support/rtpengine-daemon';
 import { sipp, sippAvailable } from '../../test/sip/support/sipp';
@@ -38,12 +42,14 @@ const WRITERS = Number(process.env.BENCH_WRITERS ?? 2);
 const SEPARATE_ANSWER = process.env.BENCH_SEPARATE_ANSWER === '1';
 const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
 
-async function pool(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
+/** Runs `total` items `concurrency` at a time; seconds until all are done and `drain` (inside the timed span) has settled. */
+async function pool(total: number, concurrency: number, one: (i: number) => Promise<void>, drain?: () => Promise<void>): Promise<number> {
   let next = 0;
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < total) await one(next++);
   }));
+  if (drain) await drain();
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
@@ -150,13 +156,18 @@ async function main() {
     // Subject: the adapter, every attempt persisted by the runner's CallRecordWriter (the same calls the runner
     // makes, in the same order): the record is opened while the adapter prepares the call (gateway, pacing slot,
     // rtpengine offer) and the INVITE waits for its commit (sendAfter); the call is hung up at its answer (an answering
-    // machine), and the attempt counts only once the closing update, which carries the answer, has committed. Records of attempts in flight together are
-    // written together (group commit: one statement per batch, each attempt waits for its own).
+    // machine); the call leaves its place among the CONCURRENCY calls in flight when it ends (as the runner drops it
+    // from its live calls, which the pacing counts, before closing its record), and the attempt counts only once the
+    // closing update, which carries the answer, has committed: a round's time runs until the last of them has. Records
+    // of attempts in flight together are written together (group commit: one statement per batch, each attempt waits
+    // for its own).
     const records = new CallRecordWriter(ds, { concurrency: WRITERS });
     const leads: { id: string; phone: string }[] = await ds.query(`SELECT id::text AS id, phone FROM leads ORDER BY id`);
     let seq = 0;
     const adapterRound = async () => {
       let ok = 0;
+      // Closing updates still in flight: the round's clock stops only once every one has committed.
+      const closing: Promise<unknown>[] = [];
       const sec = await pool(ATTEMPTS, CONCURRENCY, () => new Promise<void>((resolve, reject) => {
         const callId = randomUUID();
         const lead = leads[seq++];
@@ -171,6 +182,12 @@ async function main() {
         let chain: Promise<unknown> = committed;
         let answer: { at: Date; type: 'machine' } | null = null;
         const then = (fn: () => Promise<unknown>) => (chain = chain.then(fn));
+        // The call leaves the line when it ends, as it leaves the runner's live calls (and the pacing's count) then,
+        // before its record is closed; the closing update is counted once it has committed.
+        const ended = (close: () => Promise<boolean>) => {
+          closing.push(then(close).then((closed) => void (closed && ok++)));
+          resolve();
+        };
         // The callee is reached at the sipp peer whatever the lead's number (the gateway's host and port).
         void tel.dial({ callId, campaignId, to: '+12025550143', callerId: '+12025550100', gatewayId: 'bench', ringTimeoutMs: 10_000, sendAfter: committed }, {
             onRinging: () => undefined,
@@ -180,10 +197,12 @@ async function main() {
               answer = { at, type: 'machine' };
               void then(() => (SEPARATE_ANSWER ? Promise.all([records.answered({ callId, at, type: 'machine' }), tel.hangup(callId)]) : tel.hangup(callId))).catch(reject);
             },
-            onFailed: (at, result, code, reason) => void then(() => records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier', answer: SEPARATE_ANSWER ? null : answer })).then(() => resolve(), reject),
-            onEnded: (at, by) => void then(() => records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by, answer: SEPARATE_ANSWER ? null : answer })).then((closed) => (closed && ok++, resolve()), reject),
+            onFailed: (at, result, code, reason) => ended(() => records.close({ callId, to: 'failed', endAt: at, outcome: result, sipCode: code, sipReason: reason, hangupBy: 'carrier', answer: SEPARATE_ANSWER ? null : answer })),
+            onEnded: (at, by) => ended(() => records.close({ callId, to: 'ended', endAt: at, outcome: 'machine', hangupBy: by, answer: SEPARATE_ANSWER ? null : answer })),
           }).catch(reject);
-      }));
+      }).then(() => undefined), async () => {
+        await Promise.all(closing);
+      });
       return { ok, sec };
     };
 
@@ -191,12 +210,25 @@ async function main() {
     console.log(`bench/sip: ${ROUNDS} rounds of ${ATTEMPTS} attempts each way, ${CONCURRENCY} in flight, sipp answering on loopback; answer ${SEPARATE_ANSWER ? 'recorded apart (BENCH_SEPARATE_ANSWER=1)' : 'written by the closing update'}`);
     const bareRates: number[] = [];
     const rates: number[] = [];
+    // CPU used by each process sharing the cores (drachtio-server, sipp, rtpengine, PostgreSQL, this process), per
+    // attempt, so the figure says whether a side was short of CPU or waiting.
+    const withCpu = cpuAccountingAvailable();
+    const cpu: { bare: ReturnType<typeof cpuPerAttempt>[]; adapter: ReturnType<typeof cpuPerAttempt>[] } = { bare: [], adapter: [] };
+    const cpuText = (c: ReturnType<typeof cpuPerAttempt>) => `${c.total.toFixed(2)} ms CPU/attempt, ${c.cores.toFixed(2)} cores busy`;
     for (let r = 1; r <= ROUNDS; r++) {
+      const c0 = withCpu ? sampleCpu() : {};
       const b = await bareRound();
+      const c1 = withCpu ? sampleCpu() : {};
       const a = await adapterRound();
+      const c2 = withCpu ? sampleCpu() : {};
       bareRates.push(b.ok / b.sec);
       rates.push(a.ok / a.sec);
       console.log(`  round ${r}: bare ${(b.ok / b.sec).toFixed(1)}/s (${b.ok} in ${b.sec.toFixed(2)} s)   adapter ${(a.ok / a.sec).toFixed(1)}/s (${a.ok} in ${a.sec.toFixed(2)} s)   ratio ${(a.ok / a.sec / (b.ok / b.sec)).toFixed(2)}`);
+      if (withCpu) {
+        cpu.bare.push(cpuPerAttempt(c0, c1, ATTEMPTS, b.sec));
+        cpu.adapter.push(cpuPerAttempt(c1, c2, ATTEMPTS, a.sec));
+        console.log(`           bare ${cpuText(cpu.bare[r - 1])}   adapter ${cpuText(cpu.adapter[r - 1])}`);
+      }
     }
     await new Promise((r) => setTimeout(r, 500)); // the last rtpengine deletes (sent after each call's end)
     tel.stop();
@@ -217,6 +249,14 @@ async function main() {
     const avg = (g: { batches: number; rows: number }) => (g.rows / Math.max(1, g.batches)).toFixed(1);
     console.log(`  media: rtpengine offer ${anchored.offer}, answer ${anchored.answer}, delete ${anchored.delete} (succeeded)`);
     console.log(`  persistence (CallRecordWriter): ${st.opens.batches} open, ${st.answers.batches} answer and ${st.closes.batches} close statements (average batch ${avg(st.opens)}, ${avg(st.answers)} and ${avg(st.closes)} rows); gateway read from the database ${gatewayReads} times`);
+    if (withCpu) {
+      const groups = [...new Set([...cpu.bare, ...cpu.adapter].flatMap((c) => Object.keys(c.perAttempt)))].sort();
+      const med = (xs: ReturnType<typeof cpuPerAttempt>[], k: string) => median(xs.map((c) => c.perAttempt[k] ?? 0));
+      console.log(`  CPU per attempt, median of ${ROUNDS} rounds (ms; ${os.cpus().length} cores on this machine):`);
+      for (const k of groups) console.log(`    ${k.padEnd(16)} bare ${med(cpu.bare, k).toFixed(3)}   adapter ${med(cpu.adapter, k).toFixed(3)}`);
+      console.log(`    ${'all'.padEnd(16)} bare ${median(cpu.bare.map((c) => c.total)).toFixed(3)}   adapter ${median(cpu.adapter.map((c) => c.total)).toFixed(3)}` +
+        `   (cores busy: bare ${median(cpu.bare.map((c) => c.cores)).toFixed(2)}, adapter ${median(cpu.adapter.map((c) => c.cores)).toFixed(2)})`);
+    }
     const paired = median(rates.map((r, i) => r / bareRates[i]));
     console.log(`  (median of the per-round ratios, each round's pair run back to back: ${paired.toFixed(2)}x; informational)`);
     console.log(`  ratio ${(rate / bareRate).toFixed(2)}x (target >= 0.7x): ${rate / bareRate >= 0.7 ? 'MET' : 'NOT MET'}; >= 200 attempts/s: ${rate >= 200 ? 'MET' : 'NOT MET'}`);
