@@ -71,6 +71,11 @@ describe('docker-compose.yml (parsed, never run here)', () => {
     expect(services.turn.profiles).toEqual(['turn']);
     expect(turn).toContain('--use-auth-secret');
     expect(turn).toContain('--static-auth-secret=${TURN_SECRET');
+    // TURN over TLS (turns:) with the certificate of the tls volume
+    expect(turn).toContain('--tls-listening-port=5349');
+    expect(turn).toContain('--cert=/tls/tls.crt --pkey=/tls/tls.key');
+    expect(services.turn.volumes).toContain('tls:/tls:ro');
+    expect(services.turn.depends_on!['tls-cert'].condition).toBe('service_completed_successfully');
   });
 
   it('plays the spoken abandonment message by default, made into the volume rtpengine reads before rtpengine starts', () => {

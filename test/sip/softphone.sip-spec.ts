@@ -29,9 +29,9 @@ const Srf = require('drachtio-srf') as new () => SrfLike;
  * SIP/WebSocket to a real drachtio-server with the agent's SIP account, auto-answers the dialer's agent leg (WebRTC:
  * ICE + DTLS-SRTP to a real rtpengine), and a customer answered by a sipp carrier is joined to it; RTP must flow both
  * ways: the browser's own WebRTC statistics (shown on the page) count packets received, and the customer's socket
- * receives the agent's audio. Twice: over plain WebSocket with a direct path to rtpengine, and over secure WebSocket
- * (WSS, drachtio-server's TLS) with the media forced through a real TURN server (coturn) whose credential the page
- * got from GET /api/softphone/ice-servers.
+ * receives the agent's audio. Three times: over plain WebSocket with a direct path to rtpengine, and over secure
+ * WebSocket (WSS, drachtio-server's TLS) with the media forced through a real TURN server (coturn) whose credential the
+ * page got from GET /api/softphone/ice-servers, reached once over UDP (turn:) and once over TLS (turns:).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [
@@ -232,7 +232,24 @@ describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, m
     await customerCall(page, 'test/artifacts/softphone-in-call-wss-turn.png');
     // the browser's selected path is the TURN relay, and the TURN server granted it an allocation
     expect(await page.locator('#audio').getAttribute('data-path')).toBe('relay');
-    expect(await page.locator('#audio').textContent()).toContain('through the TURN relay');
+    expect(await page.locator('#audio').getAttribute('data-relay')).toBe('udp');
+    expect(await page.locator('#audio').textContent()).toContain('through the TURN relay over UDP');
+    expect(turn.allocations()).toBeGreaterThan(allocationsBefore);
+    await logOut(page);
+  });
+
+  it('with only a turns: server (TURN over TLS, as behind a firewall that lets nothing but TCP 443-style traffic out): the media is relayed, the browser reaching the TURN server over TLS', async () => {
+    if (!server.wssPort) throw new Error('drachtio-server WSS port unknown (set DRACHTIO_WSS_PORT)');
+    const allocationsBefore = turn.allocations();
+    const page = await openSoftphone(
+      { TURN_URLS: turn.tlsUrl, TURN_SECRET: turn.secret, SOFTPHONE_ICE_POLICY: 'relay' },
+      `wss://${server.sipHost}:${server.wssPort}`,
+    );
+    await goReady(page);
+    await customerCall(page);
+    expect(await page.locator('#audio').getAttribute('data-path')).toBe('relay');
+    expect(await page.locator('#audio').getAttribute('data-relay')).toBe('tls');
+    expect(await page.locator('#audio').textContent()).toContain('through the TURN relay over TLS');
     expect(turn.allocations()).toBeGreaterThan(allocationsBefore);
     await logOut(page);
   });

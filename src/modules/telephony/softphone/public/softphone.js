@@ -31,15 +31,17 @@ async function audioStats() {
     if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.packetsSent ?? 0;
     if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId;
   });
-  // The path the media takes: 'relay' when it goes through the TURN server, else 'host' / 'srflx' / 'prflx'.
+  // The path the media takes: 'relay' when it goes through the TURN server, else 'host' / 'srflx' / 'prflx'; through
+  // a relay, how the browser reaches the TURN server: 'udp', 'tcp' or 'tls'.
   const pair = pairId ? stats.get(pairId) : null;
   const local = pair ? stats.get(pair.localCandidateId) : null;
-  return { received, sent, path: local?.candidateType ?? 'none' };
+  return { received, sent, path: local?.candidateType ?? 'none', relay: local?.candidateType === 'relay' ? local.relayProtocol ?? '' : '' };
 }
 
 async function refreshAudio() {
   const s = await audioStats().catch(() => null);
-  if (s) show('audio', `${s.received} packets in, ${s.sent} out${s.path === 'relay' ? ', through the TURN relay' : ''}`, s);
+  const via = s?.path === 'relay' ? `, through the TURN relay${s.relay === 'tls' ? ' over TLS' : s.relay ? ` over ${s.relay.toUpperCase()}` : ''}` : '';
+  if (s) show('audio', `${s.received} packets in, ${s.sent} out${via}`, s);
 }
 
 /** STUN/TURN servers (with a TURN credential minted for this agent) from the dialer; none when it has none. */
