@@ -220,37 +220,29 @@ describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, m
     await logOut(page);
   });
 
-  it('over WSS with the media relayed through TURN (policy relay, credential minted by the dialer): customer and agent hear each other', async () => {
+  /**
+   * Over WSS with the media forced through the TURN server at `url` (policy relay, credential minted by the dialer):
+   * a customer call both ways, the browser's selected path a TURN relay reached over `via`, and a new allocation granted.
+   */
+  async function relayedCall(url: string, via: 'udp' | 'tls', screenshot?: string): Promise<void> {
     if (!server.wssPort) throw new Error('drachtio-server WSS port unknown (set DRACHTIO_WSS_PORT)');
     const allocationsBefore = turn.allocations();
-    const page = await openSoftphone(
-      { TURN_URLS: turn.url, TURN_SECRET: turn.secret, SOFTPHONE_ICE_POLICY: 'relay' },
-      `wss://${server.sipHost}:${server.wssPort}`,
-    );
+    const page = await openSoftphone({ TURN_URLS: url, TURN_SECRET: turn.secret, SOFTPHONE_ICE_POLICY: 'relay' }, `wss://${server.sipHost}:${server.wssPort}`);
     expect(await tel.registrar.lookup('agent9')).toMatchObject({ transport: 'wss' });
     await goReady(page);
-    await customerCall(page, 'test/artifacts/softphone-in-call-wss-turn.png');
-    // the browser's selected path is the TURN relay, and the TURN server granted it an allocation
+    await customerCall(page, screenshot);
     expect(await page.locator('#audio').getAttribute('data-path')).toBe('relay');
-    expect(await page.locator('#audio').getAttribute('data-relay')).toBe('udp');
-    expect(await page.locator('#audio').textContent()).toContain('through the TURN relay over UDP');
+    expect(await page.locator('#audio').getAttribute('data-relay')).toBe(via);
+    expect(await page.locator('#audio').textContent()).toContain(`through the TURN relay over ${via.toUpperCase()}`);
     expect(turn.allocations()).toBeGreaterThan(allocationsBefore);
     await logOut(page);
+  }
+
+  it('over WSS with the media relayed through TURN (policy relay, credential minted by the dialer): customer and agent hear each other', async () => {
+    await relayedCall(turn.url, 'udp', 'test/artifacts/softphone-in-call-wss-turn.png');
   });
 
-  it('with only a turns: server (TURN over TLS, as behind a firewall that lets nothing but TCP 443-style traffic out): the media is relayed, the browser reaching the TURN server over TLS', async () => {
-    if (!server.wssPort) throw new Error('drachtio-server WSS port unknown (set DRACHTIO_WSS_PORT)');
-    const allocationsBefore = turn.allocations();
-    const page = await openSoftphone(
-      { TURN_URLS: turn.tlsUrl, TURN_SECRET: turn.secret, SOFTPHONE_ICE_POLICY: 'relay' },
-      `wss://${server.sipHost}:${server.wssPort}`,
-    );
-    await goReady(page);
-    await customerCall(page);
-    expect(await page.locator('#audio').getAttribute('data-path')).toBe('relay');
-    expect(await page.locator('#audio').getAttribute('data-relay')).toBe('tls');
-    expect(await page.locator('#audio').textContent()).toContain('through the TURN relay over TLS');
-    expect(turn.allocations()).toBeGreaterThan(allocationsBefore);
-    await logOut(page);
+  it('with only a turns: server (TURN over TLS, as behind a firewall that passes only TLS): the media is relayed, the browser reaching the TURN server over TLS', async () => {
+    await relayedCall(turn.tlsUrl, 'tls');
   });
 });
