@@ -81,6 +81,8 @@ if [ $WITH_SIP = 1 ]; then
   # coturn and openssl: the softphone test relays media through a real TURN server, over WSS with a throwaway certificate
   command -v turnserver >/dev/null || missing+=(coturn)
   command -v openssl >/dev/null || missing+=(openssl)
+  # the Compose tool validates docker-compose.yml (`config` needs no Docker engine)
+  { docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; } || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} for the SIP tests"
     apt_install "${missing[@]}" || log "WARNING: ${missing[*]} could not be installed; SIP tests will say SKIPPED"

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { load } from 'js-yaml';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 /**
  * docker-compose.yml cannot be run here (no Docker engine): this checks it parses and agrees with what the SIP
- * suite and the app need, so it is at least consistent when someone runs it.
+ * suite and the app need, so it is at least consistent when someone runs it, and has the Compose tool itself
+ * (`docker compose`, or Debian's `docker-compose`, which needs no engine for `config`) validate it with every profile.
  */
 const ROOT = join(__dirname, '..', '..');
 type Service = {
@@ -18,7 +21,42 @@ const services = Object.fromEntries(Object.entries(compose.services).map(([name,
   return [name, { ...(base ?? {}), ...own } as Service];
 }));
 
+/** The Compose command line on this machine: `docker compose` (v2 plugin) or `docker-compose` (v1); null when neither. */
+function composeTool(): string[] | null {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+  return null;
+}
+const tool = composeTool();
+if (!tool) {
+  const banner = `\n${'*'.repeat(100)}\n*** SKIPPED: docker-compose.yml not validated by the Compose tool (neither \`docker compose\` nor \`docker-compose\` is installed; scripts/setup.sh --with-sip installs Debian's docker-compose)\n${'*'.repeat(100)}\n`;
+  process.stderr.write(banner);
+}
+
+/** `config --quiet` of a compose file with every profile on, as Compose resolves it (variables, merge keys, schema). */
+function composeConfig(dir: string): { status: number | null; output: string } {
+  const r = spawnSync(tool![0], [...tool!.slice(1), '--project-directory', dir, '-f', join(dir, 'docker-compose.yml'), '--profile', 'test', '--profile', 'turn', 'config', '--quiet'], {
+    encoding: 'utf8', env: { ...process.env, JWT_SECRET: 'compose-config-check', TURN_SECRET: 'compose-config-check-secret' },
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
 describe('docker-compose.yml (parsed, never run here)', () => {
+  (tool ? it : it.skip)('is valid for the Compose tool with every profile, which rejects a file with an unknown service key', () => {
+    const ok = composeConfig(ROOT);
+    expect({ status: ok.status, output: ok.output }).toMatchObject({ status: 0 });
+    // The same file with one misspelt key must fail: the check validates, it does not just parse.
+    const dir = mkdtempSync(join(tmpdir(), 'compose-check-'));
+    try {
+      writeFileSync(join(dir, 'docker-compose.yml'), readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8').replace('\n    healthcheck:', '\n    healthchek:'));
+      const bad = composeConfig(dir);
+      expect(bad.status).not.toBe(0);
+      expect(bad.output).toMatch(/healthchek/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('has a test profile with one sipp carrier per outcome, each on an existing scenario', () => {
     const carriers = Object.entries(services).filter(([, s]) => s.profiles?.includes('test') && s.command?.[0] === 'sipp');
     const scenarios = carriers.map(([, s]) => s.command![s.command!.indexOf('-sf') + 1]);
