@@ -88,14 +88,14 @@ describe('docker-compose.yml (parsed, never run here)', () => {
 
   it('gives the SIP suite what it reads to reach drachtio (admin, SIP, WebSocket) and its own address for sipp peers', () => {
     const env = services['sip-tests'].environment!;
-    for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'DRACHTIO_WSS_PORT', 'SIP_TEST_LOCAL_IP', 'DATABASE_URL', 'REDIS_URL']) {
+    for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'DRACHTIO_WSS_PORT', 'SIP_TEST_LOCAL_IP', 'TEST_ADMIN_DATABASE_URL', 'TEST_REDIS_URL']) {
       expect([k, env[k] !== undefined]).toEqual([k, true]);
     }
     const drachtio = services.drachtio.command!.join(' ');
     expect(drachtio).toContain(`sip:*:${env.DRACHTIO_SIP_PORT};transport=udp`);
     expect(drachtio).toContain(`sip:*:${env.DRACHTIO_WS_PORT};transport=ws`);
     expect(drachtio).toContain(`sips:*:${env.DRACHTIO_WSS_PORT};transport=wss`);
-    expect(services['sip-tests'].command).toEqual(['npx', 'jest', '--config', 'jest.config.js', '--selectProjects', 'sip']);
+    expect(services['sip-tests'].command).toEqual(['npx', 'jest', '--config', 'jest.config.js', '--selectProjects', 'sip', '--runInBand']);
     const dockerfile = readFileSync(join(ROOT, 'test/sip/Dockerfile.sip-tests'), 'utf8');
     for (const pkg of ['sip-tester', 'rtpengine-daemon', 'espeak-ng', 'sox', 'chromium', 'coturn', 'openssl']) expect(dockerfile).toContain(pkg);
   });
