@@ -88,6 +88,7 @@ describe('docker-compose.yml (parsed, never run here)', () => {
 
   it('gives the SIP suite what it reads to reach drachtio (admin, SIP, WebSocket) and its own address for sipp peers', () => {
     const env = services['sip-tests'].environment!;
+    expect(env.DRACHTIO_SIP_HOST).toBe(((services.drachtio as { networks?: Record<string, { ipv4_address?: string }> }).networks?.siptest?.ipv4_address));
     for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'DRACHTIO_WSS_PORT', 'SIP_TEST_LOCAL_IP', 'TEST_ADMIN_DATABASE_URL', 'TEST_REDIS_URL']) {
       expect([k, env[k] !== undefined]).toEqual([k, true]);
     }
