@@ -47,7 +47,7 @@ function composeConfig(dir: string, profiles: string[] = []): { status: number |
 
 describe('docker-compose.yml (parsed, never run here)', () => {
   (tool ? it : it.skip)('is valid for the Compose tool with every profile and only JWT_SECRET set, which rejects a file with an unknown service key', () => {
-    for (const profiles of [[], ['test'], ['turn'], ['test', 'turn']]) {
+    for (const profiles of [[], ['test'], ['sip-tests'], ['turn'], ['test', 'sip-tests', 'turn']]) {
       const ok = composeConfig(ROOT, profiles);
       expect({ profiles, status: ok.status, output: ok.output }).toMatchObject({ profiles, status: 0 });
     }
@@ -55,7 +55,7 @@ describe('docker-compose.yml (parsed, never run here)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'compose-check-'));
     try {
       writeFileSync(join(dir, 'docker-compose.yml'), readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8').replace('\n    healthcheck:', '\n    healthchek:'));
-      const bad = composeConfig(dir, ['test', 'turn']);
+      const bad = composeConfig(dir, ['test', 'sip-tests', 'turn']);
       expect(bad.status).not.toBe(0);
       expect(bad.output).toMatch(/healthchek/);
     } finally {
@@ -86,7 +86,8 @@ describe('docker-compose.yml (parsed, never run here)', () => {
     }
   });
 
-  it('gives the SIP suite what it reads to reach drachtio (admin, SIP, WebSocket) and its own address for sipp peers', () => {
+  it('gives the SIP suite what it reads to reach drachtio (admin, SIP, WebSocket) and its own address for sipp peers, in a profile of its own (not beside the app)', () => {
+    expect(services['sip-tests'].profiles).toEqual(['sip-tests']);
     const env = services['sip-tests'].environment!;
     expect(env.DRACHTIO_SIP_HOST).toBe(((services.drachtio as { networks?: Record<string, { ipv4_address?: string }> }).networks?.siptest?.ipv4_address));
     for (const k of ['DRACHTIO_HOST', 'DRACHTIO_PORT', 'DRACHTIO_SECRET', 'DRACHTIO_SIP_PORT', 'DRACHTIO_WS_PORT', 'DRACHTIO_WSS_PORT', 'SIP_TEST_LOCAL_IP', 'TEST_ADMIN_DATABASE_URL', 'TEST_REDIS_URL']) {

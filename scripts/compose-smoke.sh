@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One call through the Docker stack, end to end: `docker compose --profile test up` (app with TELEPHONY=drachtio,
+# drachtio-server, rtpengine, PostgreSQL, Redis, the answering sipp carrier), a first admin made with create-admin, then over
+# the API: a gateway to the answering carrier, an agent whose phone is a sipp UA on the compose network (the dialer
+# calls it at its SIP URI), a one-lead list imported from CSV, a progressive campaign started, the agent Ready. The
+# customer must be answered and connected to the agent; the agent hangs up and records a sale. Exits 1 if any step
+# fails. Needs Docker with Compose (v2 plugin or docker-compose v1) and curl; takes the stack down at the end
+# (KEEP=1 leaves it up). Not part of `npm test`: CI machines have no Docker engine.
+#   bash scripts/compose-smoke.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PROJECT=dialer-smoke
+if docker compose version >/dev/null 2>&1; then dc() { docker compose -p "$PROJECT" --profile test "$@"; }; else dc() { docker-compose -p "$PROJECT" --profile test "$@"; }; fi
+export JWT_SECRET=${JWT_SECRET:-$(openssl rand -hex 32)}
+PASSWORD='smoke-password-123'
+fail() { echo "compose-smoke: FAILED: $*" >&2; exit 1; }
+cleanup() { [ "${KEEP:-0}" = 1 ] || dc down -v >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+# the stack and the answering carrier (not the sip-tests profile: its suite would take drachtio's requests too)
+dc up -d --build postgres redis tls-cert drachtio abandon-message rtpengine app carrier-answer >/dev/null
+for _ in $(seq 1 90); do curl -sf localhost:3000/health >/dev/null && break; sleep 2; done
+curl -sf localhost:3000/health >/dev/null || fail "the app did not become healthy"
+echo "compose-smoke: app healthy"
+
+# The agent's phone: sipp with the agent-phone scenario, started from the carrier service (same image and mounts).
+dc run -d --name "$PROJECT-agent-phone" carrier-answer sipp -sf /scenarios/agent-phone.xml -p 5060 -m 1 -nostdin >/dev/null
+PHONE_IP=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$PROJECT-agent-phone")
+
+dc exec -T app node dist/scripts/create-admin.js admin@smoke.test "$PASSWORD" 'Smoke Admin' >/dev/null
+json() { node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined||v===null){console.error(s);process.exit(1)}console.log(v)})' "$1"; }
+api() { local token=$1 method=$2 path=$3; shift 3; curl -s -X "$method" "localhost:3000$path" -H "Authorization: Bearer $token" -H 'content-type: application/json' "$@"; }
+login() { curl -s localhost:3000/api/auth/login -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" | json accessToken; }
+
+ADMIN=$(login admin@smoke.test)
+GATEWAY=$(api "$ADMIN" POST /api/gateways -d '{"name":"carrier-answer","host":"carrier-answer","port":5060,"transport":"udp","numberFormat":"e164","cpsLimit":5,"channelLimit":10}' | json id)
+api "$ADMIN" POST /api/users -d "{\"email\":\"agent@smoke.test\",\"displayName\":\"Smoke Agent\",\"password\":\"$PASSWORD\",\"role\":\"agent\",\"sipUri\":\"sip:agent@$PHONE_IP:5060\"}" | json id >/dev/null
+CSV=$(mktemp)
+printf 'Phone,First,Last,TZ\n+12025550143,Ann,Smoke,America/New_York\n' > "$CSV"
+IMPORT=$(curl -s localhost:3000/api/lead-imports -H "Authorization: Bearer $ADMIN" -F "file=@$CSV" -F newListName=smoke \
+  -F 'mapping={"phone":"Phone","firstName":"First","lastName":"Last","timezone":"TZ"}' | json id)
+rm -f "$CSV"
+for _ in $(seq 1 30); do STATUS=$(api "$ADMIN" GET "/api/lead-imports/$IMPORT"); echo "$STATUS" | grep -q '"status":"completed"' && break; sleep 1; done
+LIST=$(echo "$STATUS" | json listId)
+CAMPAIGN=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"smoke\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$GATEWAY\",\"lists\":[{\"listId\":\"$LIST\"}]}" | json id)
+api "$ADMIN" POST "/api/campaigns/$CAMPAIGN/status" -d '{"status":"running"}' | json status >/dev/null
+AGENT=$(login agent@smoke.test)
+api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CAMPAIGN\"}" | json state >/dev/null
+echo "compose-smoke: campaign running, agent ready"
+
+sql() { dc exec -T postgres psql -U postgres -d dialer -Atc "$1"; }
+CALL=
+for _ in $(seq 1 60); do
+  CALL=$(sql "SELECT id FROM calls WHERE state = 'connected' LIMIT 1")
+  [ -n "$CALL" ] && break
+  sleep 1
+done
+[ -n "$CALL" ] || fail "no call connected to the agent within 60 s: $(sql "SELECT state, outcome, sip_code, sip_reason FROM calls")"
+echo "compose-smoke: customer answered and connected to the agent"
+api "$AGENT" POST "/api/agent/calls/$CALL/hangup" | json requested >/dev/null
+sleep 2
+api "$AGENT" POST "/api/agent/calls/$CALL/disposition" -d '{"outcome":"sale"}' | json outcome >/dev/null
+ROW=$(sql "SELECT state, outcome, hangup_by, dial_at IS NOT NULL AND ring_at IS NOT NULL AND answer_at IS NOT NULL AND connect_at IS NOT NULL AND end_at IS NOT NULL AND disposition_at IS NOT NULL FROM calls WHERE id = '$CALL'")
+[ "$ROW" = "dispositioned|sale|agent|t" ] || fail "call record: $ROW (want dispositioned|sale|agent|t)"
+[ "$(sql "SELECT count(*) FROM compliance_events WHERE type = 'attempt' AND call_id = '$CALL'")" = 1 ] || fail "no attempt compliance event"
+MEDIA=$(dc logs rtpengine 2>/dev/null | grep -c 'Creating new call' || true)
+[ "$MEDIA" -ge 2 ] || fail "rtpengine anchored $MEDIA calls (want the agent leg and the customer)"
+echo "compose-smoke: OK (call record complete: dial, ring, answer, connect, end, disposition; attempt logged; media on rtpengine)"
