@@ -5,9 +5,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 /**
- * docker-compose.yml cannot be run here (no Docker engine): this checks it parses and agrees with what the SIP
- * suite and the app need, so it is at least consistent when someone runs it, and has the Compose tool itself
- * (`docker compose`, or Debian's `docker-compose`, which needs no engine for `config`) validate it with every profile.
+ * docker-compose.yml cannot be run in CI (no Docker engine; scripts/compose-smoke.sh and the sip-tests profile run it
+ * where there is one): this checks it parses and agrees with what the SIP suite and the app need, and has the Compose
+ * tool itself (`docker compose`, or Debian's `docker-compose`, which needs no engine for `config`) validate it with
+ * every profile.
  */
 const ROOT = join(__dirname, '..', '..');
 type Service = {
@@ -45,7 +46,7 @@ function composeConfig(dir: string, profiles: string[] = []): { status: number |
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-describe('docker-compose.yml (parsed, never run here)', () => {
+describe('docker-compose.yml (parsed and validated; run by scripts/compose-smoke.sh where Docker is)', () => {
   (tool ? it : it.skip)('is valid for the Compose tool with every profile and only JWT_SECRET set, which rejects a file with an unknown service key', () => {
     for (const profiles of [[], ['test'], ['sip-tests'], ['turn'], ['test', 'sip-tests', 'turn']]) {
       const ok = composeConfig(ROOT, profiles);
