@@ -12,7 +12,7 @@ import { join } from 'path';
  */
 const ROOT = join(__dirname, '..', '..');
 type Service = {
-  image?: string; build?: string | { context: string; dockerfile?: string }; command?: string[]; profiles?: string[];
+  image?: string; build?: string | { context: string; dockerfile?: string }; command?: string[]; entrypoint?: string[]; profiles?: string[];
   environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, { condition: string }>;
 };
 const compose = load(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
@@ -111,10 +111,12 @@ describe('docker-compose.yml (parsed and validated; run by scripts/compose-smoke
     expect(services.drachtio.depends_on!['tls-cert'].condition).toBe('service_completed_successfully');
     const mk = services['tls-cert'].command!.join(' ');
     expect(mk).toContain('-keyout /tls/tls.key -out /tls/tls.crt');
-    expect(mk).toMatch(/^sh -c \[ -s \/tls\/tls.key \] && \[ -s \/tls\/tls.crt \] && exit 0;/);
+    expect(mk).toMatch(/^sh -c set -e; if ! \[ -s \/tls\/tls.key \] \|\| ! \[ -s \/tls\/tls.crt \]; then /);
+    expect(mk).toMatch(/chgrp 65534 \/tls\/tls.key && chmod 640 \/tls\/tls.key"?$/);
     const app = services.app.environment!;
     for (const k of ['TURN_URLS', 'TURN_SECRET', 'SOFTPHONE_ICE_POLICY']) expect([k, app[k]]).toEqual([k, expect.stringContaining(`\${${k}`)]);
-    const turn = services.turn.command!.join(' ');
+    const turn = services.turn.entrypoint!.join(' ');
+    expect(services.turn.command).toBeUndefined();
     expect(services.turn.profiles).toEqual(['turn']);
     expect(turn).toContain('--use-auth-secret');
     // the secret comes from the service's environment, checked when the service starts (not a required variable of the file)
