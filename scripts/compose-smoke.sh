@@ -2,8 +2,9 @@
 # One call through the Docker stack, end to end: `docker compose --profile test up` (app with TELEPHONY=drachtio,
 # drachtio-server, rtpengine, PostgreSQL, Redis, the answering sipp carrier), a first admin made with create-admin, then over
 # the API: a gateway to the answering carrier, an agent whose phone is a sipp UA on the compose network (the dialer
-# calls it at its SIP URI), a one-lead list imported from CSV, a progressive campaign started, the agent Ready. The
-# customer must be answered and connected to the agent; the agent hangs up and records a sale. Exits 1 if any step
+# calls it at its SIP URI), a one-lead list imported from CSV, a progressive campaign that records its calls started,
+# the agent Ready. The customer must be answered and connected to the agent; the agent hangs up and records a sale;
+# the recording must be on rtpengine's side and readable by the app. Exits 1 if any step
 # fails. Needs Docker with Compose (v2 plugin or docker-compose v1) and curl; takes the stack down at the end
 # (KEEP=1 leaves it up). Not part of `npm test`: CI machines have no Docker engine.
 #   bash scripts/compose-smoke.sh
@@ -42,7 +43,7 @@ IMPORT=$(curl -s localhost:3000/api/lead-imports -H "Authorization: Bearer $ADMI
 rm -f "$CSV"
 for _ in $(seq 1 30); do STATUS=$(api "$ADMIN" GET "/api/lead-imports/$IMPORT"); echo "$STATUS" | grep -q '"status":"completed"' && break; sleep 1; done
 LIST=$(echo "$STATUS" | json listId)
-CAMPAIGN=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"smoke\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$GATEWAY\",\"lists\":[{\"listId\":\"$LIST\"}]}" | json id)
+CAMPAIGN=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"smoke\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$GATEWAY\",\"recordCalls\":true,\"lists\":[{\"listId\":\"$LIST\"}]}" | json id)
 api "$ADMIN" POST "/api/campaigns/$CAMPAIGN/status" -d '{"status":"running"}' | json status >/dev/null
 AGENT=$(login agent@smoke.test)
 api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CAMPAIGN\"}" | json state >/dev/null
@@ -63,6 +64,11 @@ api "$AGENT" POST "/api/agent/calls/$CALL/disposition" -d '{"outcome":"sale"}' |
 ROW=$(sql "SELECT state, outcome, hangup_by, dial_at IS NOT NULL AND ring_at IS NOT NULL AND answer_at IS NOT NULL AND connect_at IS NOT NULL AND end_at IS NOT NULL AND disposition_at IS NOT NULL FROM calls WHERE id = '$CALL'")
 [ "$ROW" = "dispositioned|sale|agent|t" ] || fail "call record: $ROW (want dispositioned|sale|agent|t)"
 [ "$(sql "SELECT count(*) FROM compliance_events WHERE type = 'attempt' AND call_id = '$CALL'")" = 1 ] || fail "no attempt compliance event"
+# the recording: rtpengine's file (recordings volume, read-only in the app) referenced from the call record
+RECORDING=$(sql "SELECT coalesce(recording_path, '') FROM calls WHERE id = '$CALL'")
+[ -n "$RECORDING" ] || fail "the campaign records calls, but the call record references no recording"
+dc exec -T rtpengine test -s "$RECORDING" || fail "recording $RECORDING is not on rtpengine's side"
+dc exec -T app test -r "$RECORDING" || fail "recording $RECORDING cannot be read by the app"
 MEDIA=$(dc logs rtpengine 2>/dev/null | grep -c 'Creating new call' || true)
 [ "$MEDIA" -ge 2 ] || fail "rtpengine anchored $MEDIA calls (want the agent leg and the customer)"
-echo "compose-smoke: OK (call record complete: dial, ring, answer, connect, end, disposition; attempt logged; media on rtpengine)"
+echo "compose-smoke: OK (call record complete: dial, ring, answer, connect, end, disposition; attempt logged; media on rtpengine; recording $RECORDING)"

@@ -26,14 +26,14 @@ export interface CampaignFixture {
 /** A running campaign with a list: `ok` leads in a zone inside calling hours, plus DNC'd and out-of-hours ones. */
 export async function makeCampaign(
   db: DataSource,
-  opts: { ok: number; dncInternal?: number; dncCampaign?: number; outsideHours?: number; mode?: 'preview' | 'progressive' | 'predictive'; warmup?: number },
+  opts: { ok: number; dncInternal?: number; dncCampaign?: number; outsideHours?: number; mode?: 'preview' | 'progressive' | 'predictive'; warmup?: number; record?: boolean },
 ): Promise<CampaignFixture> {
   const tag = `${process.pid}${Date.now() % 100000}${++seq}`;
   const [list] = await db.query(`INSERT INTO lead_lists (name) VALUES ($1) RETURNING id`, [`dialer-list-${tag}`]);
   const [c] = await db.query(
-    `INSERT INTO campaigns (name, status, dial_mode, schedule, pacing, caller_id, ring_timeout_s, max_attempts)
-     VALUES ($1, 'running', $2, $3, $4, '+12025550100', 25, 5) RETURNING id`,
-    [`dialer-campaign-${tag}`, opts.mode ?? 'progressive', ALL_DAY, { warmupAnsweredCalls: opts.warmup ?? 5, maxLinesPerAgent: 3 }],
+    `INSERT INTO campaigns (name, status, dial_mode, schedule, pacing, caller_id, ring_timeout_s, max_attempts, record_calls)
+     VALUES ($1, 'running', $2, $3, $4, '+12025550100', 25, 5, $5) RETURNING id`,
+    [`dialer-campaign-${tag}`, opts.mode ?? 'progressive', ALL_DAY, { warmupAnsweredCalls: opts.warmup ?? 5, maxLinesPerAgent: 3 }, opts.record ?? false],
   );
   await db.query(`INSERT INTO campaign_lists (campaign_id, list_id) VALUES ($1, $2)`, [c.id, list.id]);
   for (const [i, o] of [

@@ -127,6 +127,8 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
       }
       expect(calls.some((c: { state: string }) => c.state === 'dispositioned')).toBe(true);
       expect(calls.some((c: { state: string }) => c.state === 'failed')).toBe(true);
+      // This campaign does not record its calls.
+      expect(calls.filter((c: { recording_path: string | null }) => c.recording_path !== null)).toEqual([]);
       // One 'attempt' compliance event per call; one 'abandon' event per abandoned call.
       const [ev] = await t.db.query(
         `SELECT count(*) FILTER (WHERE type = 'attempt')::int AS attempts, count(*) FILTER (WHERE type = 'abandon')::int AS abandons
@@ -141,6 +143,32 @@ describe('dialer against the simulated carrier (PostgreSQL + Redis)', () => {
       // No lead is left leased.
       const [leased] = await t.db.query(`SELECT count(*)::int AS n FROM leads WHERE list_id = $1 AND status = 'leased'`, [fx.listId]);
       expect(leased.n).toBe(0);
+    } finally {
+      stop.forEach((f) => f());
+      await t.close();
+    }
+  });
+
+  it('a campaign that records its calls: every answered call carries its recording reference on its record, no other call does', async () => {
+    const t = await createTestApp({ api: true, worker: true });
+    const stop: (() => void)[] = [];
+    try {
+      const fx = await makeCampaign(t.db, { ok: 16, mode: 'progressive', record: true });
+      const agentIds = await makeAgents(t.db, 2);
+      stop.push(attachSimAgents(t, agentIds));
+      const agents = t.app.get(AgentStateService);
+      for (const a of agentIds) await agents.setByAgent(a, 'ready', fx.campaignId, null);
+      await waitFor(async () => {
+        const [r] = await t.db.query(`SELECT count(connect_at)::int AS c, count(*) FILTER (WHERE answer_at IS NULL AND end_at IS NOT NULL)::int AS u FROM calls WHERE campaign_id = $1`, [fx.campaignId]);
+        return r.c >= 2 && r.u >= 1;
+      }, 30_000, 'connected and unanswered calls');
+      await pauseAndDrain(t, fx.campaignId);
+      const calls: { id: string; answer_at: Date | null; connect_at: Date | null; recording_path: string | null }[] =
+        await t.db.query(`SELECT id::text AS id, answer_at, connect_at, recording_path FROM calls WHERE campaign_id = $1`, [fx.campaignId]);
+      const answered = calls.filter((c) => c.answer_at !== null);
+      expect(answered.length).toBeGreaterThanOrEqual(2);
+      for (const c of answered) expect([c.id, c.recording_path]).toEqual([c.id, `simulated:${c.id}`]);
+      for (const c of calls.filter((x) => x.answer_at === null)) expect([c.id, c.recording_path]).toEqual([c.id, null]);
     } finally {
       stop.forEach((f) => f());
       await t.close();

@@ -62,6 +62,11 @@ export class CallsService {
     return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
   }
 
+  /** The call's recording (a file path, or the media server's reference): written once, whatever the call's state. */
+  async setRecording(callId: string, path: string): Promise<void> {
+    await this.db.query(`UPDATE calls SET recording_path = $2, updated_at = now() WHERE id = $1 AND recording_path IS NULL`, [callId, path]);
+  }
+
   /** Counts the attempt on the lead (at launch). */
   async countAttempt(leadId: string, at: Date): Promise<void> {
     await this.db.query(

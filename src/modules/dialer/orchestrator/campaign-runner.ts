@@ -454,6 +454,8 @@ export class CampaignRunner {
           onAnswered: (at, type) => on(() => this.onAnswered(call, at, type)),
           onFailed: (at, result, code, reason) => on(() => this.onFailed(call, at, result, code, reason)),
           onEnded: (at, by) => on(() => this.onEnded(call, at, by)),
+          // A campaign that records its calls: the recording's reference goes on the call record.
+          onRecording: (_at, path) => on(() => this.d.calls.setRecording(call.id, path)),
         },
       );
       call.providerCallId = handle.providerCallId || undefined;

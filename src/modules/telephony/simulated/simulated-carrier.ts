@@ -103,6 +103,8 @@ export class SimulatedCarrier implements Telephony {
         later(answerIn, () => {
           call.answered = true;
           events.onAnswered(at(), call.fate as 'human' | 'machine');
+          // A recorded call gets a reference, as a media server without a shared recording folder gives (no file).
+          if (req.record) events.onRecording?.(at(), `simulated:${req.callId}`);
         });
       } else {
         later(req.ringTimeoutMs, () => this.fail(call, 'no_answer'));
