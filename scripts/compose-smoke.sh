@@ -71,6 +71,9 @@ RECORDING=$(sql "SELECT coalesce(recording_path, '') FROM calls WHERE id = '$CAL
 # (the sipp peers send no audio, so the file holds no packets: its presence on both sides is what is checked)
 dc exec -T rtpengine test -f "$RECORDING" || fail "recording $RECORDING is not on rtpengine's side"
 dc exec -T app test -r "$RECORDING" || fail "recording $RECORDING cannot be read by the app"
+# the abandonment message the app asks rtpengine to play is on rtpengine's side (the abandon-message one-shot made it)
+ABANDON=$(dc exec -T app printenv ABANDON_MESSAGE_FILE | tr -d '\r')
+dc exec -T rtpengine test -s "$ABANDON" || fail "the abandonment message $ABANDON is not on rtpengine's side"
 MEDIA=$(dc logs rtpengine 2>/dev/null | grep -c 'Creating new call' || true)
 [ "$MEDIA" -ge 2 ] || fail "rtpengine anchored $MEDIA calls (want the agent leg and the customer)"
-echo "compose-smoke: OK (call record complete: dial, ring, answer, connect, end, disposition; attempt logged; media on rtpengine; recording $RECORDING)"
+echo "compose-smoke: OK (call record complete: dial, ring, answer, connect, end, disposition; attempt logged; media on rtpengine; recording $RECORDING; abandonment message $ABANDON on rtpengine's side)"
