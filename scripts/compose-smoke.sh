@@ -4,7 +4,9 @@
 # the API: a gateway to the answering carrier, an agent whose phone is a sipp UA on the compose network (the dialer
 # calls it at its SIP URI), a one-lead list imported from CSV, a progressive campaign that records its calls started,
 # the agent Ready. The customer must be answered and connected to the agent; the agent hangs up and records a sale;
-# the recording file rtpengine writes must be referenced from the call record and readable by the app. Exits 1 if any step
+# the recording file rtpengine writes must be referenced from the call record and readable by the app. Then an abandon:
+# a carrier that answers late, the agent on a break meanwhile; the abandonment message must be played (the hang-up
+# comes the message's length after the abandon) and the abandon logged. Exits 1 if any step
 # fails. Needs Docker with Compose (v2 plugin or docker-compose v1) and curl; takes the stack down at the end
 # (KEEP=1 leaves it up). Not part of `npm test`: CI machines have no Docker engine.
 #   bash scripts/compose-smoke.sh
@@ -76,4 +78,44 @@ ABANDON=$(dc exec -T app printenv ABANDON_MESSAGE_FILE | tr -d '\r')
 dc exec -T rtpengine test -s "$ABANDON" || fail "the abandonment message $ABANDON is not on rtpengine's side"
 MEDIA=$(dc logs rtpengine 2>/dev/null | grep -c 'Creating new call' || true)
 [ "$MEDIA" -ge 2 ] || fail "rtpengine anchored $MEDIA calls (want the agent leg and the customer)"
-echo "compose-smoke: OK (call record complete: dial, ring, answer, connect, end, disposition; attempt logged; media on rtpengine; recording $RECORDING; abandonment message $ABANDON on rtpengine's side)"
+echo "compose-smoke: first call complete"
+
+# An abandon: a carrier that answers 4 s after ringing (the answering scenario with a pause), the agent goes Ready on a
+# second campaign and takes a break while the call rings, so the person who answers finds no agent: the dialer must
+# play the abandonment message through rtpengine (the app waits for it to end) and hang up, and log the abandon.
+SLOW=$(mktemp -d)
+trap 'rm -rf "$SLOW"; cleanup' EXIT
+sed 's#^  <send retrans="500">#  <pause milliseconds="4000"/>\n  <send retrans="500">#' test/sip/scenarios/answer.xml > "$SLOW/answer-slow.xml"
+grep -q 'pause milliseconds="4000"' "$SLOW/answer-slow.xml" || fail "could not make the slow-answer scenario"
+chmod -R a+rX "$SLOW"
+dc run -d --name "$PROJECT-slow-carrier" -v "$SLOW:/slow:ro" carrier-answer sipp -sf /slow/answer-slow.xml -p 5060 -m 10 -nostdin >/dev/null
+SLOW_IP=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$PROJECT-slow-carrier")
+GATEWAY2=$(api "$ADMIN" POST /api/gateways -d "{\"name\":\"slow-carrier\",\"host\":\"$SLOW_IP\",\"port\":5060,\"transport\":\"udp\",\"numberFormat\":\"e164\"}" | json id)
+CSV=$(mktemp)
+printf 'Phone,First,Last,TZ\n+12025550178,Bob,Smoke,America/New_York\n' > "$CSV"
+IMPORT=$(curl -s localhost:3000/api/lead-imports -H "Authorization: Bearer $ADMIN" -F "file=@$CSV" -F newListName=smoke-abandon \
+  -F 'mapping={"phone":"Phone","firstName":"First","lastName":"Last","timezone":"TZ"}' | json id)
+rm -f "$CSV"
+for _ in $(seq 1 30); do STATUS=$(api "$ADMIN" GET "/api/lead-imports/$IMPORT"); echo "$STATUS" | grep -q '"status":"completed"' && break; sleep 1; done
+LIST2=$(echo "$STATUS" | json listId)
+api "$ADMIN" POST "/api/campaigns/$CAMPAIGN/status" -d '{"status":"paused"}' | json status >/dev/null
+CAMPAIGN2=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"smoke-abandon\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$GATEWAY2\",\"lists\":[{\"listId\":\"$LIST2\"}]}" | json id)
+api "$ADMIN" POST "/api/campaigns/$CAMPAIGN2/status" -d '{"status":"running"}' | json status >/dev/null
+api "$AGENT" POST /api/agent/state -d '{"state":"paused","reason":"break"}' | json state >/dev/null
+api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CAMPAIGN2\"}" | json state >/dev/null
+CALL2=
+for _ in $(seq 1 60); do
+  CALL2=$(sql "SELECT id FROM calls WHERE campaign_id = '$CAMPAIGN2' AND state IN ('dialing', 'ringing') LIMIT 1")
+  [ -n "$CALL2" ] && break
+  sleep 0.5
+done
+[ -n "$CALL2" ] || fail "the second campaign placed no call: $(sql "SELECT state, outcome, sip_code FROM calls WHERE campaign_id = '$CAMPAIGN2'")"
+api "$AGENT" POST /api/agent/state -d '{"state":"paused","reason":"break"}' | json state >/dev/null
+for _ in $(seq 1 60); do [ -n "$(sql "SELECT 1 FROM calls WHERE id = '$CALL2' AND end_at IS NOT NULL")" ] && break; sleep 1; done
+ROW2=$(sql "SELECT state, outcome, hangup_by, abandon_at IS NOT NULL, extract(epoch FROM end_at - abandon_at)::int FROM calls WHERE id = '$CALL2'")
+echo "compose-smoke: abandoned call: $ROW2 (state|outcome|hangup by|abandon time|seconds from abandon to hang-up)"
+case "$ROW2" in ended\|abandoned\|system\|t\|*) ;; *) fail "abandoned call record: $ROW2" ;; esac
+MESSAGE_S=${ROW2##*|}
+[ "$MESSAGE_S" -ge 8 ] || fail "hung up $MESSAGE_S s after the abandon: the ~14 s message was not played"
+[ "$(sql "SELECT count(*) FROM compliance_events WHERE type = 'abandon' AND call_id = '$CALL2'")" = 1 ] || fail "no abandon compliance event"
+echo "compose-smoke: OK (a call connected, recorded and dispositioned with every timestamp; an abandon with its message played for $MESSAGE_S s and logged)"
