@@ -35,19 +35,30 @@ dc exec -T app node dist/scripts/create-admin.js admin@smoke.test "$PASSWORD" 'S
 json() { node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined||v===null){console.error(s);process.exit(1)}console.log(v)})' "$1"; }
 api() { local token=$1 method=$2 path=$3; shift 3; curl -s -X "$method" "localhost:3000$path" -H "Authorization: Bearer $token" -H 'content-type: application/json' "$@"; }
 login() { curl -s localhost:3000/api/auth/login -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" | json accessToken; }
+# A new list with one lead (number, first name; New York time), imported from CSV; prints the list's id.
+import_list() {
+  local csv import status
+  csv=$(mktemp)
+  printf 'Phone,First,Last,TZ\n%s,%s,Smoke,America/New_York\n' "$2" "$3" > "$csv"
+  import=$(curl -s localhost:3000/api/lead-imports -H "Authorization: Bearer $ADMIN" -F "file=@$csv" -F "newListName=$1" \
+    -F 'mapping={"phone":"Phone","firstName":"First","lastName":"Last","timezone":"TZ"}' | json id)
+  rm -f "$csv"
+  for _ in $(seq 1 30); do status=$(api "$ADMIN" GET "/api/lead-imports/$import"); echo "$status" | grep -q '"status":"completed"' && break; sleep 1; done
+  echo "$status" | json listId
+}
+# A running progressive campaign on a gateway and a list; extra JSON fields in $4; prints its id.
+start_campaign() {
+  local id
+  id=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"$1\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$2\",$4\"lists\":[{\"listId\":\"$3\"}]}" | json id)
+  api "$ADMIN" POST "/api/campaigns/$id/status" -d '{"status":"running"}' | json status >/dev/null
+  echo "$id"
+}
 
 ADMIN=$(login admin@smoke.test)
 GATEWAY=$(api "$ADMIN" POST /api/gateways -d '{"name":"carrier-answer","host":"carrier-answer","port":5060,"transport":"udp","numberFormat":"e164","cpsLimit":5,"channelLimit":10}' | json id)
 api "$ADMIN" POST /api/users -d "{\"email\":\"agent@smoke.test\",\"displayName\":\"Smoke Agent\",\"password\":\"$PASSWORD\",\"role\":\"agent\",\"sipUri\":\"sip:agent@$PHONE_IP:5060\"}" | json id >/dev/null
-CSV=$(mktemp)
-printf 'Phone,First,Last,TZ\n+12025550143,Ann,Smoke,America/New_York\n' > "$CSV"
-IMPORT=$(curl -s localhost:3000/api/lead-imports -H "Authorization: Bearer $ADMIN" -F "file=@$CSV" -F newListName=smoke \
-  -F 'mapping={"phone":"Phone","firstName":"First","lastName":"Last","timezone":"TZ"}' | json id)
-rm -f "$CSV"
-for _ in $(seq 1 30); do STATUS=$(api "$ADMIN" GET "/api/lead-imports/$IMPORT"); echo "$STATUS" | grep -q '"status":"completed"' && break; sleep 1; done
-LIST=$(echo "$STATUS" | json listId)
-CAMPAIGN=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"smoke\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$GATEWAY\",\"recordCalls\":true,\"lists\":[{\"listId\":\"$LIST\"}]}" | json id)
-api "$ADMIN" POST "/api/campaigns/$CAMPAIGN/status" -d '{"status":"running"}' | json status >/dev/null
+LIST=$(import_list smoke +12025550143 Ann)
+CAMPAIGN=$(start_campaign smoke "$GATEWAY" "$LIST" '"recordCalls":true,')
 AGENT=$(login agent@smoke.test)
 api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CAMPAIGN\"}" | json state >/dev/null
 echo "compose-smoke: campaign running, agent ready"
@@ -91,16 +102,9 @@ chmod -R a+rX "$SLOW"
 dc run -d --name "$PROJECT-slow-carrier" -v "$SLOW:/slow:ro" carrier-answer sipp -sf /slow/answer-slow.xml -p 5060 -m 10 -nostdin >/dev/null
 SLOW_IP=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$PROJECT-slow-carrier")
 GATEWAY2=$(api "$ADMIN" POST /api/gateways -d "{\"name\":\"slow-carrier\",\"host\":\"$SLOW_IP\",\"port\":5060,\"transport\":\"udp\",\"numberFormat\":\"e164\"}" | json id)
-CSV=$(mktemp)
-printf 'Phone,First,Last,TZ\n+12025550178,Bob,Smoke,America/New_York\n' > "$CSV"
-IMPORT=$(curl -s localhost:3000/api/lead-imports -H "Authorization: Bearer $ADMIN" -F "file=@$CSV" -F newListName=smoke-abandon \
-  -F 'mapping={"phone":"Phone","firstName":"First","lastName":"Last","timezone":"TZ"}' | json id)
-rm -f "$CSV"
-for _ in $(seq 1 30); do STATUS=$(api "$ADMIN" GET "/api/lead-imports/$IMPORT"); echo "$STATUS" | grep -q '"status":"completed"' && break; sleep 1; done
-LIST2=$(echo "$STATUS" | json listId)
+LIST2=$(import_list smoke-abandon +12025550178 Bob)
 api "$ADMIN" POST "/api/campaigns/$CAMPAIGN/status" -d '{"status":"paused"}' | json status >/dev/null
-CAMPAIGN2=$(api "$ADMIN" POST /api/campaigns -d "{\"name\":\"smoke-abandon\",\"dialMode\":\"progressive\",\"callerId\":\"+12025550100\",\"gatewayId\":\"$GATEWAY2\",\"lists\":[{\"listId\":\"$LIST2\"}]}" | json id)
-api "$ADMIN" POST "/api/campaigns/$CAMPAIGN2/status" -d '{"status":"running"}' | json status >/dev/null
+CAMPAIGN2=$(start_campaign smoke-abandon "$GATEWAY2" "$LIST2" '')
 api "$AGENT" POST /api/agent/state -d '{"state":"paused","reason":"break"}' | json state >/dev/null
 api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CAMPAIGN2\"}" | json state >/dev/null
 CALL2=
