@@ -64,12 +64,16 @@ api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CA
 echo "compose-smoke: campaign running, agent ready"
 
 sql() { dc exec -T postgres psql -U postgres -d dialer -Atc "$1"; }
-CALL=
-for _ in $(seq 1 60); do
-  CALL=$(sql "SELECT id FROM calls WHERE state = 'connected' LIMIT 1")
-  [ -n "$CALL" ] && break
-  sleep 1
-done
+# The first row the query gives within ~60 s, or nothing.
+wait_row() {
+  local row
+  for _ in $(seq 1 120); do
+    row=$(sql "$1")
+    [ -n "$row" ] && { echo "$row"; return; }
+    sleep 0.5
+  done
+}
+CALL=$(wait_row "SELECT id FROM calls WHERE state = 'connected' LIMIT 1")
 [ -n "$CALL" ] || fail "no call connected to the agent within 60 s: $(sql "SELECT state, outcome, sip_code, sip_reason FROM calls")"
 echo "compose-smoke: customer answered and connected to the agent"
 api "$AGENT" POST "/api/agent/calls/$CALL/hangup" | json requested >/dev/null
@@ -107,15 +111,10 @@ api "$ADMIN" POST "/api/campaigns/$CAMPAIGN/status" -d '{"status":"paused"}' | j
 CAMPAIGN2=$(start_campaign smoke-abandon "$GATEWAY2" "$LIST2" '')
 api "$AGENT" POST /api/agent/state -d '{"state":"paused","reason":"break"}' | json state >/dev/null
 api "$AGENT" POST /api/agent/state -d "{\"state\":\"ready\",\"campaignId\":\"$CAMPAIGN2\"}" | json state >/dev/null
-CALL2=
-for _ in $(seq 1 60); do
-  CALL2=$(sql "SELECT id FROM calls WHERE campaign_id = '$CAMPAIGN2' AND state IN ('dialing', 'ringing') LIMIT 1")
-  [ -n "$CALL2" ] && break
-  sleep 0.5
-done
+CALL2=$(wait_row "SELECT id FROM calls WHERE campaign_id = '$CAMPAIGN2' AND state IN ('dialing', 'ringing') LIMIT 1")
 [ -n "$CALL2" ] || fail "the second campaign placed no call: $(sql "SELECT state, outcome, sip_code FROM calls WHERE campaign_id = '$CAMPAIGN2'")"
 api "$AGENT" POST /api/agent/state -d '{"state":"paused","reason":"break"}' | json state >/dev/null
-for _ in $(seq 1 60); do [ -n "$(sql "SELECT 1 FROM calls WHERE id = '$CALL2' AND end_at IS NOT NULL")" ] && break; sleep 1; done
+wait_row "SELECT 1 FROM calls WHERE id = '$CALL2' AND end_at IS NOT NULL" >/dev/null
 ROW2=$(sql "SELECT state, outcome, hangup_by, abandon_at IS NOT NULL, extract(epoch FROM end_at - abandon_at)::int FROM calls WHERE id = '$CALL2'")
 echo "compose-smoke: abandoned call: $ROW2 (state|outcome|hangup by|abandon time|seconds from abandon to hang-up)"
 case "$ROW2" in ended\|abandoned\|system\|t\|*) ;; *) fail "abandoned call record: $ROW2" ;; esac
