@@ -1,6 +1,7 @@
 FROM node:20-bookworm-slim AS build
 # A compiler for native modules whose prebuilt binary cannot be used on the build machine (argon2 falls back to
-# compiling: its prebuilt binary crashes on the machines this project is developed on); only in this stage, the image takes node_modules.
+# compiling: its prebuilt binary crashes on the machines this project is developed on). Only in this stage: the
+# image takes the built node_modules.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,9 +1,8 @@
-import { spawnSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { connect } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Daemon, freeTcpPort, freeUdpPort, startDaemon, waitFor } from './processes';
+import { Daemon, freeTcpPort, freeUdpPort, selfSignedCertificate, startDaemon, waitFor } from './processes';
 
 /**
  * Where the SIP tests find a drachtio-server: DRACHTIO_HOST (+ DRACHTIO_PORT, DRACHTIO_SECRET) to reach a running
@@ -94,13 +93,3 @@ export async function reachDrachtio(): Promise<DrachtioTarget> {
   };
 }
 
-/** A throwaway key and self-signed certificate for 127.0.0.1 (WSS in tests); null when openssl is not installed. */
-function selfSignedCertificate(dir: string): { key: string; cert: string } | null {
-  const key = join(dir, 'tls.key');
-  const cert = join(dir, 'tls.crt');
-  const r = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
-  return r.status === 0 ? { key, cert } : null;
-}

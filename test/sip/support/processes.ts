@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createSocket } from 'dgram';
 import { createServer } from 'net';
+import { join } from 'path';
 
 /** Helpers for test/sip: real daemons (rtpengine, sipp, drachtio-server) started on loopback for one spec file. */
 
@@ -65,4 +66,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     await new Promise((r) => setTimeout(r, every));
   }
   throw new Error(`timed out waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+}
+
+/** A throwaway key and self-signed certificate for 127.0.0.1 in `dir` (WSS, TURN over TLS); null when openssl is missing. */
+export function selfSignedCertificate(dir: string): { key: string; cert: string } | null {
+  const key = join(dir, 'tls.key');
+  const cert = join(dir, 'tls.crt');
+  const r = spawnSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1',
+  ], { stdio: 'ignore' });
+  return r.status === 0 ? { key, cert } : null;
 }

@@ -1,8 +1,7 @@
-import { spawnSync } from 'child_process';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Daemon, freeTcpPort, freeUdpPort, startDaemon, waitFor, which } from './processes';
+import { Daemon, freeTcpPort, freeUdpPort, selfSignedCertificate, startDaemon, waitFor, which } from './processes';
 
 export interface TurnServerUnderTest {
   /** e.g. turn:127.0.0.1:34567?transport=udp */
@@ -33,15 +32,11 @@ export async function startTurnServer(): Promise<TurnServerUnderTest> {
   const tlsPort = await freeTcpPort();
   const secret = `turn-test-secret-${process.pid}-${Date.now()}`;
   const dir = mkdtempSync(join(tmpdir(), 'turnserver-'));
-  const key = join(dir, 'turn.key');
-  const cert = join(dir, 'turn.crt');
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
-  if (made.status !== 0) throw new Error('openssl could not make a certificate for the TURN server (apt-get install openssl)');
+  const tls = selfSignedCertificate(dir);
+  if (!tls) throw new Error('openssl could not make a certificate for the TURN server (apt-get install openssl)');
   const relayMin = 50000 + (process.pid % 100) * 100;
   const daemon = startDaemon(bin, [
-    '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, `--tls-listening-port=${tlsPort}`, `--cert=${cert}`, `--pkey=${key}`,
+    '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, `--tls-listening-port=${tlsPort}`, `--cert=${tls.cert}`, `--pkey=${tls.key}`,
     '--relay-ip=127.0.0.1', `--min-port=${relayMin}`, `--max-port=${relayMin + 99}`,
     '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=dialer.test', '--fingerprint', '--allow-loopback-peers',
     '--no-dtls', '--no-tcp-relay', '--no-cli', '--log-file=stdout', '--simple-log', '--verbose',

@@ -40,7 +40,7 @@ async function audioStats() {
 
 async function refreshAudio() {
   const s = await audioStats().catch(() => null);
-  const via = s?.path === 'relay' ? `, through the TURN relay${s.relay === 'tls' ? ' over TLS' : s.relay ? ` over ${s.relay.toUpperCase()}` : ''}` : '';
+  const via = s?.path === 'relay' ? `, through the TURN relay${s.relay ? ` over ${s.relay.toUpperCase()}` : ''}` : '';
   if (s) show('audio', `${s.received} packets in, ${s.sent} out${via}`, s);
 }
 
