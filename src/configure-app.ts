@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { documentRouteRoles, listRoutes } from './common/auth/route-roles';
 import { AllExceptionsFilter } from './common/errors/http-exception.filter';
 import { createValidationPipe } from './common/validation';
 
@@ -14,5 +15,7 @@ export function configureApp(app: INestApplication): void {
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, () => documentRouteRoles(SwaggerModule.createDocument(app, doc), listRoutes(app)), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { concretePath, listRoutes, RouteInfo } from '../setup/routes';
+import { listRoutes, RouteInfo } from '../../src/common/auth/route-roles';
+import { concretePath } from '../setup/routes';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 interface OpenApiDoc {

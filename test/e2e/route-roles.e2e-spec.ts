@@ -1,5 +1,6 @@
 import { ALL_ROLES } from '../../src/modules/users/user.entity';
-import { concretePath, listRoutes, RouteInfo } from '../setup/routes';
+import { listRoutes, RouteInfo } from '../../src/common/auth/route-roles';
+import { concretePath } from '../setup/routes';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { isolateDatabase } from '../setup/isolated-db';
 
@@ -43,5 +44,38 @@ describe('endpoint x role matrix', () => {
     }
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(3);
+  });
+
+  it('documents in the OpenAPI document, for every operation, exactly the roles the service lets through', async () => {
+    const doc = (await t.http.get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { description?: string; 'x-roles'?: string[]; 'x-public'?: boolean; responses: Record<string, unknown> }>>;
+    };
+    const wrong: string[] = [];
+    let operations = 0;
+    for (const [oaPath, ops] of Object.entries(doc.paths)) {
+      const path = concretePath(oaPath.replace(/\{(\w+)\}/g, ':$1'));
+      for (const [method, op] of Object.entries(ops) as [RouteInfo['method'], (typeof ops)[string]][]) {
+        operations++;
+        const name = `${method} ${oaPath}`;
+        if (op['x-public']) {
+          if (!/anyone/.test(op.description ?? '')) wrong.push(`${name}: public but the description does not say so`);
+          continue;
+        }
+        const said = op['x-roles'];
+        if (!said?.length) { wrong.push(`${name}: no roles documented`); continue; }
+        if (!(op.description ?? '').includes(said.join(', ')) || !op.responses['403']) wrong.push(`${name}: roles not in the description or no 403 answer`);
+        // What the service does, asked as each role: the documented roles pass the guard, the others get 403.
+        for (const role of ALL_ROLES) {
+          const res = await t.http[method](path).set('Authorization', `Bearer ${tokens[role]}`).send({});
+          const refused = res.status === 403 && /may not call this endpoint/.test(JSON.stringify(res.body));
+          if (said.includes(role) === refused) wrong.push(`${name} as ${role}: documented ${said.includes(role) ? 'allowed' : 'refused'}, got ${res.status}`);
+        }
+      }
+    }
+    // Every API route is in the document; only the web pages and their assets (outside /api) are not.
+    const undocumented = routes.filter((r) => !doc.paths[r.path.replace(/:(\w+)/g, '{$1}')]?.[r.method]);
+    expect(undocumented.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(operations).toBe(routes.length - undocumented.length);
+    expect(wrong).toEqual([]);
   });
 });
