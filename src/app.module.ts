@@ -15,6 +15,7 @@ import { SoftphoneModule } from './modules/telephony/softphone/softphone.module'
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { ScriptsModule } from './modules/scripts/scripts.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebModule } from './modules/web/web.module';
@@ -22,7 +23,7 @@ import { WebModule } from './modules/web/web.module';
 /** Modules that serve the HTTP API. */
 export const API_MODULES: Type[] = [
   AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, GatewaysModule, AgentsModule, CallsModule,
-  DialerApiModule, WebModule, SoftphoneModule,
+  DialerApiModule, ReportsModule, WebModule, SoftphoneModule,
 ];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */

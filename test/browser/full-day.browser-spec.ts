@@ -176,6 +176,27 @@ describeBrowser('the whole day: manager runs a campaign, an agent takes a call, 
     const abandon = await manager.locator('#chart-abandon svg').getAttribute('aria-label');
     expect(abandon).toBe(`Cap: 3.00%. Last hour: ${(live.abandonRate.lastHour * 100).toFixed(2)}%, 24 hours: ${(live.abandonRate.last24h * 100).toFixed(2)}%, 30 days: ${(live.abandonRate.last30d * 100).toFixed(2)}%`);
     await expect(manager.locator('#chart-abandon line.chart-cap').count()).resolves.toBe(1);
+    // The KPI card (last 24 h, from the call and agent-state records): the agent's row shows the handled call and
+    // the sale, and the figures are the report API's.
+    await manager.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('#kpi-agents tbody tr:first-child td')].map((c) => Number(c.textContent));
+      return cells[0] >= 1 && cells[1] >= 1;
+    }, undefined, { timeout: 30_000 });
+    const report = await manager.evaluate((id) => fetch(`/api/reports/campaigns/${id}/kpis`).then((r) => r.json()), campaignId);
+    expect(report.agents).toHaveLength(1);
+    const [agentKpis] = report.agents;
+    expect(agentKpis).toMatchObject({ handled: 1, conversions: 1 });
+    expect(agentKpis.averageHandleS).toBeGreaterThan(0);
+    expect(agentKpis.loggedInS).toBeGreaterThan(0);
+    const mss = (sec: number) => `${Math.floor(sec / 60)}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
+    const row = manager.locator('#kpi-agents tbody tr');
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.locator('th').textContent()).resolves.toBe(agentKpis.displayName);
+    expect(await row.locator('td').nth(2).textContent()).toBe(mss(agentKpis.averageHandleS));
+    await expect(manager.locator('#kpi-aht').textContent()).resolves.toBe(mss(report.totals.averageHandleS));
+    await expect(manager.locator('#kpi-agents-empty').isHidden()).resolves.toBe(true);
+    const csv = await manager.evaluate((href) => fetch(href).then((r) => r.text()), (await manager.locator('#kpi-csv').getAttribute('href'))!);
+    expect(csv.split(/\r?\n/)[1]).toContain(agentKpis.displayName);
     await hx.screenshot(manager, 'manager-dashboard');
     await manager.getByRole('link', { name: 'Campaigns' }).click();
     await manager.locator('#tab-campaigns').getByRole('button', { name: 'Pause' }).click();

@@ -156,6 +156,24 @@ export function managerBody(lang: Lang): SafeHtml {
     <figure class="card chart-card"><figcaption>${t('mgr.dash.topObjections')}</figcaption><div id="chart-objections" class="chart"></div></figure>
     <figure class="card chart-card wide"><figcaption>${t('mgr.dash.trend')}</figcaption><div id="chart-trend" class="chart"></div></figure>
   </div>
+  <section class="card" id="kpi-report" aria-labelledby="kpi-h">
+    <div class="panel-head"><h3 id="kpi-h">${t('mgr.kpi.title')}</h3><a id="kpi-csv" href="#" download>${t('mgr.kpi.csv')}</a></div>
+    <div class="kpis">
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.aht')}</span><span class="kpi-value" id="kpi-aht">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.acw')}</span><span class="kpi-value" id="kpi-acw">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.talk')}</span><span class="kpi-value" id="kpi-talk">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.occupancy')}</span><span class="kpi-value" id="kpi-occupancy">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.talkPerHour')}</span><span class="kpi-value" id="kpi-talk-per-hour">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.callsPerHour')}</span><span class="kpi-value" id="kpi-calls-per-hour">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.wait')}</span><span class="kpi-value" id="kpi-wait">–</span></div>
+      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.penetration')}</span><span class="kpi-value" id="kpi-penetration">–</span></div>
+    </div>
+    <table class="table" id="kpi-agents"><caption class="visually-hidden">${t('mgr.kpi.byAgent')}</caption><thead><tr>
+      <th scope="col">${t('mgr.kpi.agent')}</th><th scope="col">${t('mgr.kpi.handled')}</th><th scope="col">${t('mgr.dash.conversions')}</th>
+      <th scope="col">${t('mgr.kpi.aht')}</th><th scope="col">${t('mgr.kpi.occupancy')}</th><th scope="col">${t('mgr.kpi.talkPerHour')}</th>
+      <th scope="col">${t('mgr.kpi.wait')}</th><th scope="col">${t('mgr.kpi.paused')}</th></tr></thead><tbody></tbody></table>
+    <p id="kpi-agents-empty" class="empty">${t('mgr.kpi.none')}</p>
+  </section>
 </section>
 
 <section id="tab-campaigns" class="tab-panel" aria-labelledby="camp-h" hidden>

@@ -23,6 +23,8 @@ const EP = {
   objection: (campaignId, id) => `/api/campaigns/${campaignId}/objections/${id}`,
   gateways: '/api/gateways',
   objectionStats: (campaignId) => `/api/campaigns/${campaignId}/objections/stats`,
+  kpis: (campaignId) => `/api/reports/campaigns/${campaignId}/kpis`,
+  kpiAgentsCsv: (campaignId) => `/api/reports/campaigns/${campaignId}/kpis/agents.csv`,
 };
 
 const items = (res) => (Array.isArray(res) ? res : res?.items ?? res?.data ?? []);
@@ -116,6 +118,47 @@ async function refreshObjections(campaignId) {
   );
 }
 
+/** KPIs of the last 24 hours from the records (GET /api/reports/campaigns/:id/kpis): totals and one row an agent. */
+async function refreshKpis(campaignId) {
+  let report = null;
+  if (campaignId) {
+    try {
+      report = await api(EP.kpis(campaignId));
+    } catch {
+      /* shown as no data */
+    }
+    if (dash.campaignId !== campaignId) return;
+  }
+  const k = report?.totals ?? {};
+  $('#kpi-aht').textContent = report ? fmt.duration(k.averageHandleS) : '–';
+  $('#kpi-acw').textContent = report ? fmt.duration(k.averageWrapUpS) : '–';
+  $('#kpi-talk').textContent = report ? fmt.duration(k.averageTalkS) : '–';
+  $('#kpi-occupancy').textContent = fmt.percent(num(k.occupancy));
+  $('#kpi-talk-per-hour').textContent = fmt.decimal(num(k.talkMinutesPerAgentHour), 1);
+  $('#kpi-calls-per-hour').textContent = fmt.decimal(num(k.callsPerAgentHour), 1);
+  $('#kpi-wait').textContent = report ? fmt.duration(k.averageWaitS) : '–';
+  $('#kpi-penetration').textContent = fmt.percent(num(report?.lists?.penetration));
+  const agents = report?.agents ?? [];
+  $('#kpi-agents tbody').replaceChildren(
+    ...agents.map((a) =>
+      h('tr', { 'data-agent-id': a.agentId }, [
+        h('th', { scope: 'row' }, a.displayName),
+        h('td', {}, fmt.number(a.handled)),
+        h('td', {}, fmt.number(a.conversions)),
+        h('td', {}, fmt.duration(a.averageHandleS)),
+        h('td', {}, fmt.percent(a.occupancy)),
+        h('td', {}, fmt.decimal(a.talkMinutesPerAgentHour, 1)),
+        h('td', {}, fmt.duration(a.averageWaitS)),
+        h('td', {}, fmt.duration(a.pausedS)),
+      ]),
+    ),
+  );
+  $('#kpi-agents-empty').hidden = agents.length > 0;
+  const csv = $('#kpi-csv');
+  csv.hidden = !campaignId;
+  csv.href = campaignId ? EP.kpiAgentsCsv(campaignId) : '#';
+}
+
 function renderTrend() {
   lineChart(
     $('#chart-trend'),
@@ -134,13 +177,17 @@ async function openDashboard(campaignId) {
   dash.es = null;
   dash.history = [];
   dash.campaignId = campaignId;
+  refreshKpis(campaignId);
   if (!campaignId) {
     renderStats({});
     barChart($('#chart-objections'), [], { empty: t('mgr.dash.noObjections') });
     return;
   }
   refreshObjections(campaignId);
-  dash.objTimer = setInterval(() => refreshObjections(campaignId), 10_000);
+  dash.objTimer = setInterval(() => {
+    refreshObjections(campaignId);
+    refreshKpis(campaignId);
+  }, 10_000);
   try {
     renderStats(await api(EP.live(campaignId)));
   } catch (err) {
