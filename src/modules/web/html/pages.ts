@@ -131,6 +131,11 @@ const MANAGER_TABS: { id: string; label: MessageKey }[] = [
   { id: 'objections', label: 'mgr.tab.objections' },
 ];
 
+/** Figure tiles of the dashboard: a label and the element the script fills in. */
+function kpiTiles(t: T, tiles: [MessageKey, string][]): SafeHtml[] {
+  return tiles.map(([label, id]) => html`<div class="kpi"><span class="kpi-label">${t(label)}</span><span class="kpi-value" id="${id}">–</span></div>`);
+}
+
 export function managerBody(lang: Lang): SafeHtml {
   const t = tr(lang);
   return html`<div class="page-head"><h1>${t('mgr.title')}</h1>
@@ -143,12 +148,10 @@ export function managerBody(lang: Lang): SafeHtml {
     <span id="dash-conn" class="conn" aria-live="polite"></span>
   </div>
   <div class="kpis">
-    <div class="kpi"><span class="kpi-label">${t('mgr.dash.ringing')}</span><span class="kpi-value" id="kpi-ringing">–</span></div>
-    <div class="kpi"><span class="kpi-label">${t('mgr.dash.dialLevel')}</span><span class="kpi-value" id="kpi-dial-level">–</span></div>
-    <div class="kpi"><span class="kpi-label">${t('mgr.dash.contactRate')}</span><span class="kpi-value" id="kpi-contact">–</span></div>
-    <div class="kpi"><span class="kpi-label">${t('mgr.dash.attempts')}</span><span class="kpi-value" id="kpi-attempts">–</span></div>
-    <div class="kpi"><span class="kpi-label">${t('mgr.dash.conversions')}</span><span class="kpi-value" id="kpi-conversions">–</span></div>
-    <div class="kpi"><span class="kpi-label">${t('mgr.dash.conversionRate')}</span><span class="kpi-value" id="kpi-conversion-rate">–</span></div>
+    ${kpiTiles(t, [
+      ['mgr.dash.ringing', 'kpi-ringing'], ['mgr.dash.dialLevel', 'kpi-dial-level'], ['mgr.dash.contactRate', 'kpi-contact'],
+      ['mgr.dash.attempts', 'kpi-attempts'], ['mgr.dash.conversions', 'kpi-conversions'], ['mgr.dash.conversionRate', 'kpi-conversion-rate'],
+    ])}
   </div>
   <div class="dash-grid">
     <figure class="card chart-card"><figcaption>${t('mgr.dash.agentsByState')}</figcaption><div id="chart-agents" class="chart"></div></figure>
@@ -159,14 +162,11 @@ export function managerBody(lang: Lang): SafeHtml {
   <section class="card" id="kpi-report" aria-labelledby="kpi-h">
     <div class="panel-head"><h3 id="kpi-h">${t('mgr.kpi.title')}</h3><a id="kpi-csv" href="#" download>${t('mgr.kpi.csv')}</a></div>
     <div class="kpis">
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.aht')}</span><span class="kpi-value" id="kpi-aht">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.acw')}</span><span class="kpi-value" id="kpi-acw">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.talk')}</span><span class="kpi-value" id="kpi-talk">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.occupancy')}</span><span class="kpi-value" id="kpi-occupancy">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.talkPerHour')}</span><span class="kpi-value" id="kpi-talk-per-hour">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.callsPerHour')}</span><span class="kpi-value" id="kpi-calls-per-hour">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.wait')}</span><span class="kpi-value" id="kpi-wait">–</span></div>
-      <div class="kpi"><span class="kpi-label">${t('mgr.kpi.penetration')}</span><span class="kpi-value" id="kpi-penetration">–</span></div>
+      ${kpiTiles(t, [
+        ['mgr.kpi.aht', 'kpi-aht'], ['mgr.kpi.acw', 'kpi-acw'], ['mgr.kpi.talk', 'kpi-talk'], ['mgr.kpi.occupancy', 'kpi-occupancy'],
+        ['mgr.kpi.talkPerHour', 'kpi-talk-per-hour'], ['mgr.kpi.callsPerHour', 'kpi-calls-per-hour'], ['mgr.kpi.wait', 'kpi-wait'],
+        ['mgr.kpi.penetration', 'kpi-penetration'],
+      ])}
     </div>
     <table class="table" id="kpi-agents"><caption class="visually-hidden">${t('mgr.kpi.byAgent')}</caption><thead><tr>
       <th scope="col">${t('mgr.kpi.agent')}</th><th scope="col">${t('mgr.kpi.handled')}</th><th scope="col">${t('mgr.dash.conversions')}</th>
