@@ -135,6 +135,44 @@ describeBrowser('compliance review: logs, reports, CSV export (headless Chromium
     await page.unroute('**/api/compliance/log/dnc?*');
   });
 
+  it('shows who read which customer data: a manager\'s lead view and search by number, filtered and exported', async () => {
+    const phone = '+16172530148';
+    const [list] = await hx.t.db.query(`INSERT INTO lead_lists (name) VALUES ('Access audit') RETURNING id`);
+    const [lead] = await hx.t.db.query(`INSERT INTO leads (list_id, phone, country) VALUES ($1, $2, 'US') RETURNING id::text AS id`, [list.id, phone]);
+    const manager = { Authorization: `Bearer ${await hx.t.tokenFor(Role.Manager)}` };
+    await hx.t.http.get(`/api/leads/${lead.id}`).set(manager).expect(200);
+    await hx.t.http.get('/api/leads').query({ phone: '(617) 253-0148' }).set(manager).expect(200);
+
+    await page.getByRole('link', { name: 'Data access' }).click();
+    await page.getByLabel('Number').fill(phone);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#cmp-table tbody tr').length === 2 && !document.querySelector('#cmp-table[aria-busy]'));
+    const rows = await page.locator('#cmp-table tbody tr').allTextContents();
+    expect(rows.some((r) => r.includes('Lead opened') && r.includes('Test manager') && r.includes('Manager') && r.includes(phone) && r.includes(lead.id))).toBe(true);
+    expect(rows.some((r) => r.includes('Search by number') && r.includes('1 found'))).toBe(true);
+    await hx.screenshot(page, 'compliance-data-access');
+    // The officer's own search of the DNC log for a number (first test) is in the trail too.
+    await page.getByLabel('Number').fill(numbers[1]);
+    await page.getByLabel('Reason').selectOption({ label: 'Compliance log search' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction((n) => {
+      const rows = [...document.querySelectorAll('#cmp-table tbody tr')].map((r) => r.textContent ?? '');
+      return rows.some((r) => r.includes(n) && r.includes('Test compliance') && r.includes('DNC log: 1 rows'));
+    }, numbers[1]);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('Number').fill(phone);
+
+    await page.getByLabel('Reason').selectOption({ label: 'Lead opened' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await onlyRowFor(page, phone);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('data_access-log.csv');
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('data_access,lead_view');
+    expect(lines[1]).toContain(phone);
+  });
+
   it('is read-only: the compliance officer cannot add to the DNC list', async () => {
     const res = await page.evaluate(() =>
       fetch('/api/compliance/dnc', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: '+12125550100', scope: 'internal', reason: 'try' }) }).then((r) => r.status),

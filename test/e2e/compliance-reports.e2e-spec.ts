@@ -105,6 +105,13 @@ describe('compliance: abandon rates and calls outside hours (HTTP)', () => {
     expect(byCall[early]).toMatchObject({ kind: 'legal', reason: 'outside_hours', zones: ['America/New_York'] });
     expect(byCall[late]).toMatchObject({ kind: 'campaign', reason: 'outside_hours' });
     expect(byCall[laEarly]).toMatchObject({ kind: 'legal', detail: expect.stringContaining('America/Los_Angeles') });
+    // The report shows customers' numbers: the officer's reading of it is in the audit trail.
+    const officer = await t.userFor(Role.Compliance);
+    const [read] = await t.db.query(
+      `SELECT details FROM compliance_events WHERE type = 'data_access' AND reason_code = 'compliance_log' AND actor_user_id = $1 AND details->>'log' = 'outside_hours' ORDER BY id DESC LIMIT 1`,
+      [officer.id],
+    );
+    expect(read.details).toMatchObject({ role: 'compliance', returned: 3, filters: { campaignId: campaign } });
     const csv = await t.http.get('/api/compliance/reports/outside-hours/export').query(q).set(await auth(Role.Admin)).expect(200);
     expect((parse(csv.text, { columns: true }) as Record<string, string>[]).map((r) => r.call_id).sort()).toEqual([early, late, laEarly].sort());
     await t.http.get('/api/compliance/reports/outside-hours').query(q).set(await auth(Role.Manager)).expect(403);

@@ -12,6 +12,8 @@ export type ComplianceEventType =
   | 'abandon'
   | 'attempt'
   | 'export'
+  /** A user read customer data (a lead, a search by number, a page of a list): reason_code says which. */
+  | 'data_access'
   | 'registry_import'
   | 'rule_change';
 

@@ -77,22 +77,38 @@ export class ComplianceLogController {
   @Get('log/dnc')
   @Roles(Role.Admin, Role.Compliance)
   @ApiOperation({ summary: 'DNC change log: every add and remove, who, when, why (roles: admin, compliance)' })
-  async dncLog(@Query() q: DncLogQuery) {
-    return { ...(await this.events.search(this.filter(q, this.dncTypes(q)), q.page, q.pageSize)), page: q.page, pageSize: q.pageSize };
+  async dncLog(@Query() q: DncLogQuery, @CurrentUser() user: AuthUser) {
+    return this.searchLog(user, 'dnc', this.filter(q, this.dncTypes(q)), q);
   }
 
   @Get('log/blocked')
   @Roles(Role.Admin, Role.Compliance)
   @ApiOperation({ summary: 'Blocked-dial log: every dial the gate refused, with its reason (roles: admin, compliance)' })
-  async blockedLog(@Query() q: LogQuery) {
-    return { ...(await this.events.search(this.filter(q, ['dial_blocked']), q.page, q.pageSize)), page: q.page, pageSize: q.pageSize };
+  async blockedLog(@Query() q: LogQuery, @CurrentUser() user: AuthUser) {
+    return this.searchLog(user, 'blocked', this.filter(q, ['dial_blocked']), q);
   }
 
   @Get('log/events')
   @Roles(Role.Admin, Role.Compliance)
   @ApiOperation({ summary: 'Any compliance event type: abandons, attempts, exports (who exported what), registry imports, rule changes (roles: admin, compliance)' })
-  async eventLog(@Query() q: EventLogQuery) {
-    return { ...(await this.events.search(this.filter(q, [q.type]), q.page, q.pageSize)), page: q.page, pageSize: q.pageSize };
+  async eventLog(@Query() q: EventLogQuery, @CurrentUser() user: AuthUser) {
+    return this.searchLog(user, q.type, this.filter(q, [q.type]), q);
+  }
+
+  /**
+   * A page of a log, and the search itself recorded (data_access, reason compliance_log) once its rows are read: the
+   * logs show customers' numbers, so who searched them, and for which number, is part of the audit trail.
+   */
+  private async searchLog(user: AuthUser, log: string, f: ComplianceEventFilter, q: LogQuery) {
+    const found = await this.events.search(f, q.page, q.pageSize);
+    await this.events.record({
+      type: 'data_access', reasonCode: 'compliance_log', actor: 'user', actorUserId: user.id, phone: f.phone ?? null,
+      details: {
+        role: user.role, log, page: q.page, pageSize: q.pageSize, returned: found.items.length,
+        filters: { from: f.from, to: f.to, campaignId: f.campaignId, agentId: f.agentId, reason: f.reason },
+      },
+    });
+    return { ...found, page: q.page, pageSize: q.pageSize };
   }
 
   @Get('log/events/export')
@@ -162,13 +178,19 @@ export class ComplianceLogController {
   @Get('reports/outside-hours')
   @Roles(Role.Admin, Role.Compliance)
   @ApiOperation({ summary: 'Calls dialled outside legal or campaign hours in the lead zone; must be none (roles: admin, compliance)' })
-  async outsideHours(@Query() q: OutsideHoursQuery) {
+  async outsideHours(@Query() q: OutsideHoursQuery, @CurrentUser() user: AuthUser) {
     const { from, to } = this.range(q);
     const stats = { checked: 0 };
     const all: OutsideHoursRow[] = [];
     for await (const row of this.reports.outsideHours(from, to, q.campaignId ? [q.campaignId] : 'all', stats)) all.push(row);
     const start = (q.page - 1) * q.pageSize;
-    return { from, to, checked: stats.checked, total: all.length, items: all.slice(start, start + q.pageSize), page: q.page, pageSize: q.pageSize };
+    const items = all.slice(start, start + q.pageSize);
+    // The report lists customers' numbers: reading it is recorded like a log search.
+    await this.events.record({
+      type: 'data_access', reasonCode: 'compliance_log', actor: 'user', actorUserId: user.id,
+      details: { role: user.role, log: 'outside_hours', page: q.page, pageSize: q.pageSize, returned: items.length, filters: { from, to, campaignId: q.campaignId } },
+    });
+    return { from, to, checked: stats.checked, total: all.length, items, page: q.page, pageSize: q.pageSize };
   }
 
   @Get('reports/outside-hours/export')

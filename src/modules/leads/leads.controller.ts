@@ -108,7 +108,7 @@ export class LeadsController {
   @Get(':id/dialability')
   @Roles(...READ)
   @ApiOkResponse({ type: DialabilityResponse })
-  dialability(@Param('id') id: string, @Query() q: DialabilityQuery): Promise<DialabilityResponse> {
-    return this.leads.dialability(id, q.campaignId);
+  dialability(@Param('id') id: string, @Query() q: DialabilityQuery, @CurrentUser() user: AuthUser): Promise<DialabilityResponse> {
+    return this.leads.dialability(id, q.campaignId, user);
   }
 }

@@ -4,6 +4,7 @@ import { AuthUser } from '../../common/auth/auth-user';
 import { CLOCK, Clock } from '../../common/clock';
 import { DomainError, invalid, notFound } from '../../common/errors/domain-error';
 import { CampaignSchedule } from '../campaigns/campaign-settings';
+import { ComplianceEventInput, ComplianceEventsService } from '../compliance/compliance-events.service';
 import { DialGateService } from '../compliance/dial-gate.service';
 import { isCountryCode, normalisePhone } from './import/phone-normalizer';
 import { canonicalZone } from './import/timezone-resolver';
@@ -20,7 +21,16 @@ export class LeadsService {
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly gate: DialGateService,
+    private readonly events: ComplianceEventsService,
   ) {}
+
+  /**
+   * Who read which customer data: every lead view, search by number, list page and dialability check is a
+   * `data_access` compliance event (append-only), written before the data is returned.
+   */
+  private async audit(user: AuthUser, what: 'lead_view' | 'lead_search' | 'lead_list_page' | 'lead_dialability', e: Partial<ComplianceEventInput>): Promise<void> {
+    await this.events.record({ ...e, type: 'data_access', reasonCode: what, actor: 'user', actorUserId: user.id, details: { role: user.role, ...e.details } });
+  }
 
   async createList(dto: CreateListDto, user: AuthUser): Promise<ListResponse> {
     const country = dto.defaultCountry ?? 'US';
@@ -71,6 +81,9 @@ export class LeadsService {
       qb.andWhere(`(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '')) ILIKE :name`, { name: `%${q.name.replace(/[%_\\]/g, '\\$&')}%` });
     }
     const [rows, total] = await qb.orderBy('l.id').skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    await this.audit(user, 'lead_list_page', {
+      details: { listId, page, pageSize, returned: rows.length, filters: { status: q.status, tzAmbiguous: q.tzAmbiguous, name: q.name } },
+    });
     return { items: rows.map((r) => toLead(r, user)), total, page, pageSize };
   }
 
@@ -85,13 +98,16 @@ export class LeadsService {
         WHERE l.phone = $1 AND l.deleted_at IS NULL ORDER BY l.id LIMIT 100`,
       [phone.e164],
     );
+    await this.audit(user, 'lead_search', { phone: phone.e164, details: { found: rows.length } });
     if (!rows.length) return [];
     const leads = await this.db.getRepository(LeadEntity).findByIds(rows.map((r: { id: string }) => r.id));
     return leads.map((l) => toLead(l, user));
   }
 
   async get(id: string, user: AuthUser): Promise<LeadResponse> {
-    return toLead(await this.liveLead(id), user);
+    const lead = await this.liveLead(id);
+    await this.audit(user, 'lead_view', { leadId: lead.id, phone: lead.phone });
+    return toLead(lead, user);
   }
 
   async update(id: string, dto: UpdateLeadDto, user: AuthUser): Promise<LeadResponse> {
@@ -132,9 +148,10 @@ export class LeadsService {
   }
 
   /** Why the dialer would not call this lead now, per campaign using its list (lead-side reasons; see explainDialability). */
-  async dialability(id: string, campaignId?: string): Promise<DialabilityResponse> {
+  async dialability(id: string, campaignId: string | undefined, user: AuthUser): Promise<DialabilityResponse> {
     const lead = await this.db.getRepository(LeadEntity).findOneBy({ id });
     if (!lead) throw notFound('lead');
+    await this.audit(user, 'lead_dialability', { leadId: lead.id, phone: lead.phone, campaignId: campaignId ?? null });
     const list = await this.db.getRepository(LeadListEntity).findOneByOrFail({ id: lead.listId });
     const now = this.clock.now();
     const campaigns: { id: string; name: string; status: string; schedule: CampaignSchedule; max_attempts: number; max_attempts_per_day: number; list_active: boolean | null }[] =

@@ -297,6 +297,7 @@ const COMPLIANCE_TABS: { id: string; label: MessageKey }[] = [
   { id: 'blocked', label: 'cmp.tab.blocked' },
   { id: 'abandon', label: 'cmp.tab.abandon' },
   { id: 'hours', label: 'cmp.tab.hours' },
+  { id: 'access', label: 'cmp.tab.access' },
 ];
 
 export function complianceBody(lang: Lang): SafeHtml {

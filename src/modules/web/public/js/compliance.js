@@ -52,6 +52,24 @@ const VIEWS = {
       ['targetPct', 'cmp.col.target', (v) => (v === undefined || v === null ? '–' : fmt.percent(Number(v) / 100, 1))],
     ],
   },
+  access: {
+    // Who read which customer data through the API (compliance events of type data_access).
+    path: '/api/compliance/log/events',
+    paged: true,
+    csv: '/api/compliance/log/events/export',
+    fixed: { type: 'data_access' },
+    reasons: ['lead_view', 'lead_search', 'lead_list_page', 'lead_dialability', 'compliance_log'],
+    reasonKey: (r) => `access.${r}`,
+    columns: [
+      ['occurredAt', 'cmp.col.at', (v) => fmt.dateTime(v)],
+      ['actorName', 'cmp.col.user', (v, r) => v ?? shortId(r.actorUserId)],
+      ['details', 'cmp.col.role', (v) => tOr(`role.${v?.role}`, v?.role ?? '')],
+      ['reasonCode', 'cmp.col.access', (v) => tOr(`access.${v}`, v)],
+      ['phone', 'cmp.col.phone'],
+      ['leadId', 'cmp.col.lead', (v) => v ?? '–'],
+      ['details', 'cmp.col.detail', (v) => accessDetail(v)],
+    ],
+  },
   hours: {
     path: '/api/compliance/reports/outside-hours',
     paged: true,
@@ -68,6 +86,18 @@ const VIEWS = {
     ],
   },
 };
+
+/** What a data_access event says beyond who and what: the log searched, rows of a list page, leads found by a search. */
+function accessDetail(d) {
+  if (!d) return '';
+  if (d.log) {
+    const log = { dnc: 'cmp.tab.dnc', blocked: 'cmp.tab.blocked', data_access: 'cmp.tab.access', outside_hours: 'cmp.tab.hours' }[d.log];
+    return t('cmp.access.log', { log: log ? t(log) : d.log, n: fmt.number(d.returned ?? 0) });
+  }
+  if (d.returned !== undefined) return t('cmp.access.returned', { n: fmt.number(d.returned), list: shortId(d.listId) });
+  if (d.found !== undefined) return t('cmp.access.found', { n: fmt.number(d.found) });
+  return '';
+}
 
 function rateCell(w) {
   if (!w || typeof w !== 'object') return '–';
@@ -103,11 +133,11 @@ function filters() {
     if (!out.to) out.to = new Date().toISOString();
     if (!out.from) out.from = new Date(Date.now() - 30 * 86_400_000).toISOString();
   }
-  if (q.view === 'dnc' || q.view === 'blocked') {
+  if (q.view === 'dnc' || q.view === 'blocked' || q.view === 'access') {
     out.phone = val('phone');
     out.reason = val('reason');
   }
-  if (q.view === 'blocked') out.agentId = val('agentId');
+  if (q.view === 'blocked' || q.view === 'access') out.agentId = val('agentId');
   if (q.view === 'abandon') {
     delete out.from;
     delete out.to;
@@ -122,7 +152,7 @@ function queryString(extra) {
     delete extra.page;
     delete extra.pageSize;
   }
-  for (const [k, v] of Object.entries({ ...filters(), ...extra })) if (v !== '' && v !== undefined && v !== null) qs.set(k, String(v));
+  for (const [k, v] of Object.entries({ ...VIEWS[q.view].fixed, ...filters(), ...extra })) if (v !== '' && v !== undefined && v !== null) qs.set(k, String(v));
   return qs.toString();
 }
 
@@ -132,7 +162,9 @@ function setupReasons() {
   sel.closest('.field').hidden = !view.reasons;
   sel.replaceChildren(h('option', { value: '' }, t('common.all')), ...(view.reasons ?? []).map((r) => h('option', { value: r }, tOr(view.reasonKey(r), r))));
   $('#f-phone').closest('.field').hidden = q.view === 'abandon' || q.view === 'hours';
-  $('#f-agent').closest('.field').hidden = q.view !== 'blocked';
+  $('#f-agent').closest('.field').hidden = q.view !== 'blocked' && q.view !== 'access';
+  $('label[for="f-agent"]').textContent = q.view === 'access' ? t('cmp.f.user') : t('cmp.f.agent');
+  $('#f-agent').placeholder = q.view === 'access' ? t('cmp.f.userHint') : t('cmp.f.agentHint');
   $('#f-from').closest('.field').hidden = q.view === 'abandon';
   $('label[for="f-to"]').textContent = q.view === 'abandon' ? t('cmp.f.asOf') : t('cmp.f.to');
   $('#cmp-filters').elements.reason.value = '';
