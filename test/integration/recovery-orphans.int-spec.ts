@@ -66,10 +66,10 @@ describe('reconciling leftovers in a live worker (PostgreSQL + Redis)', () => {
     expect((await agents.get(agent)).state).toBe('ready');
   });
 
-  it('frees leads leased with no call behind them: its own and a dead worker’s, not a live worker’s nor a fresh lease', async () => {
-    const fx = await makeCampaign(t.db, { ok: 5 });
+  it('frees leads leased with no call behind them: its own and a dead worker’s (even fresh), not a live worker’s nor its own fresh lease', async () => {
+    const fx = await makeCampaign(t.db, { ok: 6 });
     await t.db.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [fx.campaignId]);
-    const [mineOld, mineFresh, liveOthers, deadKnown, deadWiped] = fx.leads;
+    const [mineOld, mineFresh, liveOthers, deadKnown, deadWiped, deadFresh] = fx.leads;
     const locks = t.app.get(CampaignLockService);
     const redis = t.app.get<Redis>(REDIS);
     const live = `test-live-${process.pid}`;
@@ -82,11 +82,13 @@ describe('reconciling leftovers in a live worker (PostgreSQL + Redis)', () => {
     await lease(mineFresh.id, worker.workerId, 1_000);
     await lease(liveOthers.id, live, 30_000);
     await lease(deadKnown.id, dead, 30_000);
+    await lease(deadFresh.id, dead, 1_000); // a dead worker launches nothing more: no need to wait for its lease to age
     await lease(deadWiped.id, wiped, 30_000); // no key at all (Redis came back empty): dead only after a grace period
 
     await worker.releaseStaleLeases();
     await waitFor(async () => (await lead(mineOld.id)).status === 'new' && (await lead(deadKnown.id)).status === 'new', 5_000, 'stale leases to be freed');
     expect(await lead(mineFresh.id)).toMatchObject({ status: 'leased' });
+    expect(await lead(deadFresh.id)).toMatchObject({ status: 'new', lease_owner: null });
     expect(await lead(deadWiped.id)).toMatchObject({ status: 'leased' }); // first look: only suspected
     await waitFor(async () => (await lead(deadWiped.id)).status === 'new', 10_000, 'the wiped holder to be taken for dead');
     expect(await lead(liveOthers.id)).toMatchObject({ status: 'leased', lease_owner: live });

@@ -232,18 +232,19 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * A lead leased for STALE_LEASE_MS with no open call is held by nobody: its holder died, or the update that
-   * settled it was lost, or a launch failed half-way. It goes back to the pool now (the maintenance job would
-   * wait for the lease to expire). Leads a live worker is still launching, and a live other worker's leases
-   * (it frees its own), are left alone.
+   * A lead leased with no open call by a worker confirmed dead is held by nobody: it goes back to the pool now (the
+   * maintenance job would wait for the lease to expire). This worker's own such leases go back once STALE_LEASE_MS
+   * old (the update that settled them was lost, or a launch failed half-way): younger ones may be launching now.
+   * A live other worker's leases (it frees its own) are left alone.
    */
   async releaseStaleLeases(): Promise<number> {
     const now = this.clock.now();
     const takenBefore = new Date(now.getTime() + LEASE_MS - STALE_LEASE_MS);
     const holders: { lease_owner: string }[] = await this.db.query(
-      `SELECT DISTINCT lease_owner FROM leads l WHERE status = 'leased' AND lease_owner IS NOT NULL AND lease_expires_at < $1
+      `SELECT DISTINCT lease_owner FROM leads l WHERE status = 'leased' AND lease_owner IS NOT NULL
+          AND (lease_owner <> $2 OR lease_expires_at < $1)
           AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.end_at IS NULL)`,
-      [takenBefore],
+      [takenBefore, this.workerId],
     );
     const inFlight = [...this.runners.values()].flatMap((r) => r.leadsInFlight);
     let released = 0;
@@ -253,10 +254,11 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
                                         WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-          WHERE status = 'leased' AND lease_owner = $1 AND lease_expires_at < $2 AND NOT (id::text = ANY($3::text[]))
+          WHERE status = 'leased' AND lease_owner = $1 AND ($2::timestamptz IS NULL OR lease_expires_at < $2) AND NOT (id::text = ANY($3::text[]))
             AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)
           RETURNING id::text AS id`,
-        [holder, takenBefore, holder === this.workerId ? inFlight : []],
+        // A dead holder launches nothing more: all its call-less leases go, whatever their age.
+        [holder, holder === this.workerId ? takenBefore : null, holder === this.workerId ? inFlight : []],
       );
       const ids = (Array.isArray(freed[0]) ? freed[0] : freed) as { id: string }[];
       // Their callbacks wait again (pending) for the next selection.
