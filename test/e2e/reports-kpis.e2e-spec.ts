@@ -93,6 +93,9 @@ describe('reports: a campaign\'s KPIs over a period (HTTP)', () => {
     expect(b).toMatchObject({ agentId: agentB, displayName: 'Agent Baker', handled: 1, conversions: 0, averageTalkS: 1200, averageHandleS: 1320,
       loggedInS: 6000, pausedS: 0, occupancy: 0.22, talkMinutesPerAgentHour: 12, callsPerAgentHour: 0.6, averageWaitS: 4680 });
     expect(res.body.agents).toHaveLength(2);
+    // Dialling figures are the campaign's, not an agent's (a call has no agent until one takes it).
+    expect(Object.keys(a)).not.toEqual(expect.arrayContaining(['attempts']));
+    expect(a.contactRate).toBeUndefined();
   });
 
   it('clips the agents\' time to a shorter period', async () => {

@@ -5,9 +5,18 @@ import { CLOCK, Clock } from '../../common/clock';
 import { notFound } from '../../common/errors/domain-error';
 import { computeKpis, emptyTotals, Kpis, KpiTotals } from './kpi';
 
-export interface AgentKpis extends Kpis {
+/** Dialling figures (attempts, answers, abandons) belong to the campaign: a call has no agent until one takes it. */
+const CAMPAIGN_ONLY = ['attempts', 'humanAnswered', 'machineAnswered', 'abandoned', 'contactRate', 'abandonRate'] as const;
+
+export interface AgentKpis extends Omit<Kpis, (typeof CAMPAIGN_ONLY)[number]> {
   agentId: string;
   displayName: string;
+}
+
+function agentKpis(agentId: string, displayName: string, k: Kpis): AgentKpis {
+  const own: Partial<Kpis> = { ...k };
+  for (const key of CAMPAIGN_ONLY) delete own[key];
+  return { agentId, displayName, ...(own as Omit<Kpis, (typeof CAMPAIGN_ONLY)[number]>) };
 }
 
 export interface CampaignKpiReport {
@@ -123,7 +132,7 @@ export class KpiReportService {
       totals: computeKpis(total),
       lists: { leads: lists.leads, finished: lists.finished, penetration: lists.leads ? Number((lists.finished / lists.leads).toFixed(4)) : 0 },
       agents: ids
-        .map((id) => ({ agentId: id, displayName: nameOf.get(id) ?? '', ...computeKpis(byAgent.get(id)!) }))
+        .map((id) => agentKpis(id, nameOf.get(id) ?? '', computeKpis(byAgent.get(id)!)))
         .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.agentId.localeCompare(b.agentId)),
     };
   }
