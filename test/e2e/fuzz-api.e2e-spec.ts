@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { listRoutes, RouteInfo } from '../../src/common/auth/route-roles';
+import { listRoutes, openApiPath, RouteInfo } from '../../src/common/auth/route-roles';
 import { concretePath } from '../setup/routes';
 import { createTestApp, TestApp } from '../setup/test-app';
 
@@ -40,7 +40,7 @@ describe('API fuzz: generated junk never causes a 5xx and always gets an error n
   afterAll(() => t.close());
 
   const fieldsOf = (r: RouteInfo): string[] => {
-    const oaPath = r.path.replace(/:(\w+)/g, '{$1}');
+    const oaPath = openApiPath(r.path);
     const content = doc.paths[oaPath]?.[r.method]?.requestBody?.content ?? {};
     const ref = Object.values(content)[0]?.schema?.$ref;
     const schema = ref ? doc.components.schemas[ref.split('/').pop()!] : undefined;

@@ -1,5 +1,5 @@
 import { ALL_ROLES } from '../../src/modules/users/user.entity';
-import { listRoutes, RouteInfo } from '../../src/common/auth/route-roles';
+import { listRoutes, openApiPath, RouteInfo } from '../../src/common/auth/route-roles';
 import { concretePath } from '../setup/routes';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { isolateDatabase } from '../setup/isolated-db';
@@ -73,7 +73,7 @@ describe('endpoint x role matrix', () => {
       }
     }
     // Every API route is in the document; only the web pages and their assets (outside /api) are not.
-    const undocumented = routes.filter((r) => !doc.paths[r.path.replace(/:(\w+)/g, '{$1}')]?.[r.method]);
+    const undocumented = routes.filter((r) => !doc.paths[openApiPath(r.path)]?.[r.method]);
     expect(undocumented.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`)).toEqual([]);
     expect(operations).toBe(routes.length - undocumented.length);
     expect(wrong).toEqual([]);

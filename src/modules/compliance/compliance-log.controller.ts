@@ -101,14 +101,16 @@ export class ComplianceLogController {
    */
   private async searchLog(user: AuthUser, log: string, f: ComplianceEventFilter, q: LogQuery) {
     const found = await this.events.search(f, q.page, q.pageSize);
-    await this.events.record({
-      type: 'data_access', reasonCode: 'compliance_log', actor: 'user', actorUserId: user.id, phone: f.phone ?? null,
-      details: {
-        role: user.role, log, page: q.page, pageSize: q.pageSize, returned: found.items.length,
-        filters: { from: f.from, to: f.to, campaignId: f.campaignId, agentId: f.agentId, reason: f.reason },
-      },
-    });
+    await this.recordRead(user, log, q, found.items.length, { from: f.from, to: f.to, campaignId: f.campaignId, agentId: f.agentId, reason: f.reason }, f.phone);
     return { ...found, page: q.page, pageSize: q.pageSize };
+  }
+
+  /** One page of customers' numbers read from a log or report: a data_access event (reason compliance_log). */
+  private async recordRead(user: AuthUser, log: string, q: { page: number; pageSize: number }, returned: number, filters: object, phone?: string): Promise<void> {
+    await this.events.record({
+      type: 'data_access', reasonCode: 'compliance_log', actor: 'user', actorUserId: user.id, phone: phone ?? null,
+      details: { role: user.role, log, page: q.page, pageSize: q.pageSize, returned, filters },
+    });
   }
 
   @Get('log/events/export')
@@ -186,10 +188,7 @@ export class ComplianceLogController {
     const start = (q.page - 1) * q.pageSize;
     const items = all.slice(start, start + q.pageSize);
     // The report lists customers' numbers: reading it is recorded like a log search.
-    await this.events.record({
-      type: 'data_access', reasonCode: 'compliance_log', actor: 'user', actorUserId: user.id,
-      details: { role: user.role, log: 'outside_hours', page: q.page, pageSize: q.pageSize, returned: items.length, filters: { from, to, campaignId: q.campaignId } },
-    });
+    await this.recordRead(user, 'outside_hours', q, items.length, { from, to, campaignId: q.campaignId });
     return { from, to, checked: stats.checked, total: all.length, items, page: q.page, pageSize: q.pageSize };
   }
 
