@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError } from './errors/domain-error';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -9,9 +9,32 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** The global pipe: unknown fields are refused, and every error names its field and reason. */
+/** The path of the first string holding a NUL character (PostgreSQL cannot store one in text), or null. */
+export function findNul(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : null;
+  if (depth > 20 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = findNul(v, path ? `${path}.${k}` : k, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses a NUL character in any input string (naming the field) before the DTO's own rules run. */
+class DialerValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const field = metadata.type === 'custom' ? null : findNul(value, metadata.type === 'body' ? '' : metadata.data ?? '');
+    if (field) {
+      const errors = [{ field, reason: 'must not contain a NUL character (\\u0000)' }];
+      throw new BadRequestException({ message: errors.map((e) => `${e.field}: ${e.reason}`), errors });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** The global pipe: unknown fields are refused, NUL characters too, and every error names its field and reason. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DialerValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

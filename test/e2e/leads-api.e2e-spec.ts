@@ -121,6 +121,13 @@ describe('lead lists and leads over HTTP', () => {
     await expect(t.db.query(`UPDATE compliance_events SET actor_user_id = NULL WHERE type = 'data_access'`)).rejects.toThrow();
   });
 
+  it('refuses a NUL character (PostgreSQL cannot store it) with the field, in a body and in a query', async () => {
+    const res = await t.http.post('/api/lead-lists').set(auth(manager)).send({ name: 'a\u0000b' }).expect(400);
+    expect(res.body.errors).toEqual([{ field: 'name', reason: expect.stringContaining('NUL') }]);
+    const q = await t.http.get(`/api/lead-lists/${listId}/leads`).query({ name: 'x\u0000' }).set(auth(manager)).expect(400);
+    expect(q.body.errors[0].field).toBe('name');
+  });
+
   it('soft-deletes a lead: gone from pages and counts, still in the database', async () => {
     await t.http.delete(`/api/leads/${leadIds[0]}`).set(auth(manager)).expect(204);
     await t.http.get(`/api/leads/${leadIds[0]}`).set(auth(manager)).expect(404);
