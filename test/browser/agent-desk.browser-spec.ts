@@ -133,7 +133,14 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     const phone = byName.get(first)!;
     // (The "Outcome saved." of the first call may still be on screen: wait for this call's disposition.)
     await waitFor(async () => (await hx.t.db.query(`SELECT 1 FROM dispositions d JOIN leads l ON l.id = d.lead_id WHERE l.phone = $1`, [phone])).length > 0, 15_000, 'the disposition');
-    await page.locator('#no-call').waitFor();
+    // The desk leaves this call: "no call", or (preview mode, the agent Ready again) the next lead offered at once,
+    // which can replace "no call" before a poll sees it.
+    await page.waitForFunction((name) => {
+      const noCall = document.querySelector('#no-call');
+      if (noCall && !noCall.hasAttribute('hidden')) return true;
+      const status = document.querySelector('#call-status')?.textContent ?? '';
+      return /Preview/.test(status) && document.querySelector('#lead-details dd')?.textContent !== name;
+    }, first, { timeout: 30_000 });
     const dnc = await hx.t.db.query(`SELECT scope FROM dnc_entries WHERE phone = $1`, [phone]);
     expect(dnc.map((d: { scope: string }) => d.scope)).toContain('internal');
     const [d] = await hx.t.db.query(`SELECT outcome, dnc_requested FROM dispositions WHERE agent_id = $1 AND lead_id = (SELECT id FROM leads WHERE phone = $2)`, [agentId, phone]);
