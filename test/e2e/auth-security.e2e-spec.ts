@@ -1,3 +1,4 @@
+import { AuthService } from '../../src/modules/auth/auth.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 
@@ -19,7 +20,9 @@ describe('login rate limit and token expiry', () => {
   });
 
   it('refuses a token once it has expired', async () => {
-    const token = await t.tokenFor(Role.Agent);
+    // A fresh token (the cached one may be older than its 2 s when the machine is busy; the HTTP login is rate-limited).
+    const { email } = await t.userFor(Role.Agent);
+    const { accessToken: token } = await t.app.get(AuthService).login({ email, password: 'correct horse battery staple' });
     await t.http.get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
     await new Promise((r) => setTimeout(r, 3100));
     const res = await t.http.get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(401);
