@@ -51,4 +51,17 @@ describe('LiveBridge: the dashboard follows agent state changes, at most once a 
     // Then only the idle refresh (every 5 s), no further catch-up pushes.
     expect(queries.length).toBeLessThanOrEqual(3);
   });
+
+  it('keeps a pacer tick that came within the second: the trailing push carries the newest one', async () => {
+    const got: { tick: { dialLevel: number } | null }[] = [];
+    web.forCampaign('c1').subscribe((e) => got.push(e.data as never));
+    agentState('c1', 'on_call');
+    await jest.advanceTimersByTimeAsync(0);
+    const tick = (dialLevel: number) =>
+      listener({ name: 'campaign.tick', payload: { campaignId: 'c1', at, readyAgents: 1, talkingAgents: 0, wrapUpAgents: 0, ringing: 2, launched: 1, dialLevel, reason: 't', answerRate: 0.3 } } as LiveEvent);
+    tick(1.5);
+    tick(2);
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(got.map((g) => g.tick?.dialLevel ?? null)).toEqual([null, 2]);
+  });
 });

@@ -22,6 +22,8 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
   private readonly pending = new Set<string>();
   /** A push held back by the once-a-second limit is sent when the second is over (so a change is never lost). */
   private readonly trailing = new Map<string, NodeJS.Timeout>();
+  /** The newest pacer tick held back by the rate limit: the trailing push carries it, so no tick is lost. */
+  private readonly heldTick = new Map<string, LiveEvent<'campaign.tick'>['payload']>();
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -69,10 +71,13 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     const wait = STATS_MIN_INTERVAL_MS - (now - (this.lastStats.get(campaignId) ?? 0));
     if (this.pending.has(campaignId) || wait > 0) {
+      if (tick) this.heldTick.set(campaignId, tick);
       if (!this.trailing.has(campaignId)) {
         const timer = setTimeout(() => {
           this.trailing.delete(campaignId);
-          if (this.web.watchedCampaigns().includes(campaignId)) this.pushStats(campaignId, null);
+          const held = this.heldTick.get(campaignId) ?? null;
+          this.heldTick.delete(campaignId);
+          if (this.web.watchedCampaigns().includes(campaignId)) this.pushStats(campaignId, held);
         }, Math.max(wait, 100));
         timer.unref();
         this.trailing.set(campaignId, timer);
@@ -80,6 +85,8 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
       return;
     }
     this.lastStats.set(campaignId, now);
+    tick = tick ?? this.heldTick.get(campaignId) ?? null;
+    this.heldTick.delete(campaignId);
     if (!this.stats) {
       if (tick) this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: tick.at, data: { campaignId, tick } });
       return;
