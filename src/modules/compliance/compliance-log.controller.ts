@@ -9,7 +9,7 @@ import { CampaignAccessService } from './campaign-access.service';
 import { ComplianceEventFilter, ComplianceEventRow, ComplianceEventsService, ComplianceEventType } from './compliance-events.service';
 import { AbandonQuery, DncLogQuery, EventLogQuery, LogQuery, OutsideHoursQuery } from './compliance.dto';
 import { AbandonRateRow, ComplianceReportsService, OutsideHoursRow } from './compliance-reports.service';
-import { streamCsv } from './csv-export';
+import { streamCsv } from '../../common/csv-export';
 import { DncService } from './dnc.service';
 
 const EVENT_COLUMNS = [

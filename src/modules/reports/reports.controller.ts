@@ -4,7 +4,7 @@ import { Response } from 'express';
 import { Roles } from '../../common/auth/roles.decorator';
 import { CLOCK, Clock } from '../../common/clock';
 import { invalid } from '../../common/errors/domain-error';
-import { streamCsv } from '../compliance/csv-export';
+import { streamCsv } from '../../common/csv-export';
 import { Role } from '../users/user.entity';
 import { AgentKpis, CampaignKpiReport, KpiReportService } from './kpi-report.service';
 import { KpiQuery } from './reports.dto';
