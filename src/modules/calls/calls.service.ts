@@ -30,6 +30,9 @@ type Columns = Partial<Record<
   unknown
 >>;
 
+/** A connection or a transaction's manager: the statements that must commit together take the caller's. */
+export type Queryable = Pick<DataSource, 'query'>;
+
 /**
  * The call record: every state change is a conditional UPDATE (see call-state-machine.ts) with its timestamp,
  * and the lead is settled (status, retry time, lease cleared) on every path out of a call.
@@ -51,10 +54,10 @@ export class CallsService {
   }
 
   /** Applies a transition if the call is in a state it may come from. Returns whether it applied. */
-  async transition(callId: string, to: CallState, set: Columns = {}): Promise<boolean> {
+  async transition(callId: string, to: CallState, set: Columns = {}, q: Queryable = this.db): Promise<boolean> {
     const cols = Object.keys(set);
     const assignments = cols.map((c, i) => `${c} = $${i + 4}`).join(', ');
-    const rows: unknown[] = await this.db.query(
+    const rows: unknown[] = await q.query(
       `UPDATE calls SET state = $2, updated_at = now()${assignments ? `, ${assignments}` : ''}
         WHERE id = $1 AND state = ANY($3) RETURNING id`,
       [callId, to, fromStates(to), ...cols.map((c) => (set as Record<string, unknown>)[c])],
@@ -68,8 +71,8 @@ export class CallsService {
   }
 
   /** Counts the attempt on the lead (at launch). */
-  async countAttempt(leadId: string, at: Date): Promise<void> {
-    await this.db.query(
+  async countAttempt(leadId: string, at: Date, q: Queryable = this.db): Promise<void> {
+    await q.query(
       `UPDATE leads SET attempts = attempts + 1,
               attempts_today = CASE WHEN attempts_day = $2::date THEN attempts_today + 1 ELSE 1 END,
               attempts_day = $2::date, last_attempt_at = $2, updated_at = now()
@@ -88,8 +91,11 @@ export class CallsService {
     );
   }
 
-  async complianceEvent(e: { type: string; reasonCode?: string | null; campaignId: string; leadId: string; callId: string; phone: string; agentId?: string | null; at: Date; details?: Record<string, unknown> }): Promise<void> {
-    await this.db.query(
+  async complianceEvent(
+    e: { type: string; reasonCode?: string | null; campaignId: string; leadId: string; callId: string; phone: string; agentId?: string | null; at: Date; details?: Record<string, unknown> },
+    q: Queryable = this.db,
+  ): Promise<void> {
+    await q.query(
       `INSERT INTO compliance_events (occurred_at, type, reason_code, actor, campaign_id, lead_id, call_id, agent_id, phone, details)
        VALUES ($1, $2, $3, 'dialer', $4, $5, $6, $7, $8, $9)`,
       [e.at, e.type, e.reasonCode ?? null, e.campaignId, e.leadId, e.callId, e.agentId ?? null, e.phone, e.details ?? {}],

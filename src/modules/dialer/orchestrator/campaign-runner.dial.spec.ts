@@ -136,3 +136,30 @@ describe('CampaignRunner launch with group-committed call records', () => {
     expect(s.released).toEqual([]);
   });
 });
+
+describe("CampaignRunner: a call an agent asked for (preview Dial, own callback) that cannot be opened", () => {
+  it('sends no INVITE, closes the call as cancelled, frees the lead and makes the waiting agent Ready again', async () => {
+    const s = setup();
+    const agentMoves: { agentId: string; state: string }[] = [];
+    const callMoves: { callId: string; to: string; outcome?: unknown }[] = [];
+    const d = (s.runner as unknown as { d: RunnerDeps }).d as unknown as Record<string, unknown>;
+    // The opening transaction fails (the store went away half-way): nothing of it commits.
+    d.db = Object.assign(s.db, { transaction: async () => Promise.reject(new Error('terminating connection due to administrator command')) });
+    d.agents = {
+      get: async (agentId: string) => ({ agentId, state: 'reserved', callId: 'call-1' }),
+      transition: async (agentId: string, state: string) => void agentMoves.push({ agentId, state }),
+    };
+    d.calls = {
+      transition: async (callId: string, to: string, set: { outcome?: unknown } = {}) => void callMoves.push({ callId, to, outcome: set.outcome }),
+      settleLead: async () => undefined,
+    };
+    await (s.runner as unknown as { dialReserved(id: string, l: LeadEntity, a: string): Promise<void> }).dialReserved('call-1', s.leads[0], 'agent-7');
+    await settle();
+    expect(s.carrier.invites).toEqual([]);
+    expect(callMoves).toEqual([{ callId: 'call-1', to: 'failed', outcome: 'cancelled' }]);
+    expect(s.released).toEqual(['1']);
+    // Without this the agent stayed 'reserved' for good: no call on the desk, and pausing or logging out refused.
+    expect(agentMoves).toEqual([{ agentId: 'agent-7', state: 'ready' }]);
+    expect(s.runner.liveCallIds).toEqual([]);
+  });
+});

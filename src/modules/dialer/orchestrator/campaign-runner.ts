@@ -468,11 +468,14 @@ export class CampaignRunner {
 
   /** A call an agent asked for already has its record (queued): it moves to dialing, its attempt counted and logged. */
   private async openReserved(callId: string, lead: LeadEntity, now: Date): Promise<boolean> {
-    await this.d.calls.countAttempt(lead.id, now);
-    // A callback leased for this lead is done once its call is placed.
-    await this.d.db.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
-    await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } });
-    await this.d.calls.transition(callId, 'dialing', { dial_at: now });
+    // One transaction: an attempt is counted and logged only for a call that moved to dialing.
+    await this.d.db.transaction(async (tx) => {
+      await this.d.calls.countAttempt(lead.id, now, tx);
+      // A callback leased for this lead is done once its call is placed.
+      await tx.query(`UPDATE callbacks SET status = 'done', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
+      await this.d.calls.complianceEvent({ type: 'attempt', campaignId: this.campaign.id, leadId: lead.id, callId, phone: lead.phone, at: now, details: { mode: this.campaign.dialMode } }, tx);
+      await this.d.calls.transition(callId, 'dialing', { dial_at: now }, tx);
+    });
     return true;
   }
 
@@ -489,6 +492,8 @@ export class CampaignRunner {
     void retryWhileUnreachable(async () => {
       if (reserved) await this.d.calls.transition(call.id, 'failed', { end_at: this.d.clock.now(), outcome: 'cancelled' });
       await this.d.leaser.releaseUntouched(call.lead, now);
+      // The agent it was placed for is Ready again (the carrier's events for this call are ignored, see on()).
+      if (reserved) await this.releaseReserved(call, this.d.clock.now());
     }, this.logger, call.id).catch((e) => this.logger.error({ callId: call.id, err: (e as Error).message }, 'could not free the lead of an undialled call'));
   }
 
