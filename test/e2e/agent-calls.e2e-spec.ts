@@ -125,6 +125,21 @@ describe('agent API: state, current call, hangup, disposition (HTTP)', () => {
     expect(lead.status).toBe('dnc');
   });
 
+  it('lets an agent pause in wrap-up, but not go Ready or log out until the call has its outcome', async () => {
+    const callId = await callInWrapUp(other.id, 3);
+    await t.http.post('/api/agent/state').set(auth(other.token)).send({ state: 'paused', reason: 'break' }).expect(200);
+    // Paused, the call still waits for its outcome: Ready (or logging out) would leave it without one.
+    const ready = await t.http.post('/api/agent/state').set(auth(other.token)).send({ state: 'ready', campaignId: fx.campaignId }).expect(409);
+    expect(ready.body.errors[0]).toEqual({ field: 'state', reason: 'a call of this agent is in wrap-up without an outcome' });
+    await t.http.post('/api/agent/state').set(auth(other.token)).send({ state: 'logged_out' }).expect(409);
+    expect((await t.http.get('/api/agent/current-call').set(auth(other.token)).expect(200)).body.call).toMatchObject({ id: callId, state: 'wrap_up' });
+    // The outcome is saved; the agent stays on their break, then goes Ready.
+    const done = await t.http.post(`/api/agent/calls/${callId}/disposition`).set(auth(other.token)).send({ outcome: 'no_sale' }).expect(200);
+    expect(done.body.agentState).toBe('paused');
+    await t.http.post('/api/agent/state').set(auth(other.token)).send({ state: 'ready', campaignId: fx.campaignId }).expect(200);
+    await t.http.post('/api/agent/state').set(auth(other.token)).send({ state: 'logged_out' }).expect(200);
+  });
+
   it('lets a manager read the live campaign figures', async () => {
     const res = await t.http.get(`/api/campaigns/${fx.campaignId}/live`).set(auth(await t.tokenFor(Role.Manager))).expect(200);
     expect(res.body).toMatchObject({ campaignId: fx.campaignId, status: 'running', callsRinging: 0 });

@@ -51,6 +51,11 @@ export class AgentStateService {
     if (cur.state === 'wrap_up' && state === 'ready') {
       throw new DomainError('INVALID_STATE', 'submit the disposition to end wrap-up', [{ field: 'state', reason: 'agent is in wrap_up' }]);
     }
+    // Pausing in wrap-up is allowed (a break after this call), but the call still waits for its outcome: neither
+    // Ready nor logging out may leave it without one (its lead would keep the provisional retry).
+    if (state !== 'paused' && (await this.undispositionedCall(agentId))) {
+      throw new DomainError('INVALID_STATE', 'submit the disposition of your last call first', [{ field: 'state', reason: 'a call of this agent is in wrap-up without an outcome' }]);
+    }
     const target = state === 'logged_out' ? null : (campaignId ?? cur.campaignId);
     if (state === 'ready' && !target) throw new DomainError('VALIDATION', 'campaignId is required to go ready', [{ field: 'campaignId', reason: 'required when state is ready' }]);
     return this.transition(agentId, state, target, { reason });
@@ -82,6 +87,12 @@ export class AgentStateService {
     ]);
     this.events.publish('agent.state', { agentId, campaignId, state, reason: opts.reason ?? null, at: now.toISOString() });
     return { agentId, state, campaignId, since: now.getTime(), callId: opts.callId ?? null, reason: opts.reason ?? null };
+  }
+
+  /** A call handled by this agent that ended and has no outcome yet (in wrap-up). */
+  private async undispositionedCall(agentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM calls WHERE agent_id = $1 AND state = 'wrap_up' LIMIT 1`, [agentId]);
+    return rows.length > 0;
   }
 
   /** Takes the longest-waiting Ready agent of the campaign, or null. Atomic across processes. */
