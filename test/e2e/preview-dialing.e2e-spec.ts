@@ -81,6 +81,9 @@ describe('preview dialing, callbacks for their owner, objections with the dispos
     // Nothing was dialled: no INVITE, no attempt.
     const [placed] = await t.db.query(`SELECT count(*)::int AS n FROM calls WHERE campaign_id = $1 AND dial_at IS NOT NULL`, [fx.campaignId]);
     expect(placed.n).toBe(0);
+    // The manager's live figures agree: an offer on an agent's screen is neither a ringing call nor an attempt.
+    const live = await t.http.get(`/api/campaigns/${fx.campaignId}/live`).set(auth(await t.tokenFor(Role.Manager))).expect(200);
+    expect(live.body).toMatchObject({ callsRinging: 0, today: { attempts: 0 } });
     // The offer's call row is written just before the agent's state turns 'reserved' (the desk is told after both).
     await waitFor(async () => (await t.http.get('/api/agent/state').set(auth(me.token)).expect(200)).body.state === 'reserved', 5_000, 'the agent reserved for the offer');
     // The desk shows the previewed lead as the page expects (state 'preview').

@@ -37,9 +37,9 @@ export class LiveStatsService {
     const agents: Record<string, number> = { ready: 0, reserved: 0, on_call: 0, on_hold: 0, wrap_up: 0, paused: 0 };
     for (const a of agentStates) agents[a.state] = (agents[a.state] ?? 0) + 1;
     const [r] = await this.db.query(
-      `SELECT count(*) FILTER (WHERE end_at IS NULL AND answer_at IS NULL)::int AS ringing,
+      `SELECT count(*) FILTER (WHERE state IN ('dialing', 'ringing'))::int AS ringing,
               count(*) FILTER (WHERE state = 'connected')::int AS connected,
-              count(*) FILTER (WHERE queued_at >= $2)::int AS attempts_today,
+              count(*) FILTER (WHERE dial_at >= $2)::int AS attempts_today,
               count(*) FILTER (WHERE queued_at >= $2 AND answer_type = 'human')::int AS human_today,
               count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $3)::int AS a1, count(*) FILTER (WHERE abandon_at > $3)::int AS b1,
               count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $4)::int AS a24, count(*) FILTER (WHERE abandon_at > $4)::int AS b24,
