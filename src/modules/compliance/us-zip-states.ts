@@ -14,11 +14,20 @@ const RANGES: [number, number, string][] = [
   [980, 994, 'WA'], [995, 999, 'AK'],
 ];
 
+/**
+ * The five-digit ZIP code of a US postal code ('02134', '02134-1234', '021341234'), or null. Spreadsheets drop
+ * leading zeros ('2134' is 02134, '21341234' is 02134-1234), so three and four digits are padded back.
+ */
+export function usZip5(postalCode: string | null | undefined): string | null {
+  const m = /^(\d{3,5})(?:[-\s]?\d{4})?$/.exec((postalCode ?? '').trim());
+  return m ? m[1].padStart(5, '0') : null;
+}
+
 /** 'US-FL' for a Florida ZIP code, null when unknown. */
 export function usStateFromZip(postalCode: string | null | undefined): string | null {
-  const m = /^\s*(\d{5})(?:-?\d{4})?\s*$/.exec(postalCode ?? '');
-  if (!m) return null;
-  const zip3 = Number(m[1].slice(0, 3));
+  const zip = usZip5(postalCode);
+  if (!zip) return null;
+  const zip3 = Number(zip.slice(0, 3));
   for (const [lo, hi, state] of RANGES) if (zip3 >= lo && zip3 <= hi) return `US-${state}`;
   return null;
 }

@@ -6,6 +6,7 @@
  * ZIPs have no zone. Canada: by the first letter of the postal code (the province), P (northern Ontario) and
  * X (Northwest Territories/Nunavut) listing every zone they span.
  */
+import { usZip5 } from '../../compliance/us-zip-states';
 
 const E = 'America/New_York';
 const C = 'America/Chicago';
@@ -114,10 +115,9 @@ const CA_FIRST_LETTER: Record<string, string[]> = {
 };
 
 function usZones(postal: string): string[] | null {
-  const m = /^(\d{3,5})(?:[-\s]?\d{4})?$/.exec(postal);
-  if (!m) return null;
-  // Spreadsheets drop leading zeros: 2134 is 02134.
-  const zip = m[1].padStart(5, '0');
+  // One reading of a ZIP code for zones and states alike (leading zeros restored).
+  const zip = usZip5(postal);
+  if (!zip) return null;
   const zip3 = Number(zip.slice(0, 3));
   let lo = 0;
   let hi = US_ZIP3.length - 1;
