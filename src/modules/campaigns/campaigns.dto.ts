@@ -6,7 +6,7 @@ import {
 } from 'class-validator';
 import { CampaignStatus, DialMode } from './campaign.entity';
 import { MAX_ABANDON_TARGET_PCT, MAX_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S, TimeWindow } from './campaign-settings';
-import { IsE164, IsIanaZone, IsWindowList } from './campaign-validators';
+import { IsE164, IsIanaZone, IsOptionalNotNull, IsWindowList, NotNull } from './campaign-validators';
 
 const windowsDoc = { type: 'array', items: { type: 'array', items: { type: 'string' } }, example: [['09:00', '12:00'], ['13:00', '20:00']] } as const;
 
@@ -22,7 +22,7 @@ export class WeeklyWindowsDto {
 
 export class ScheduleDto {
   @ApiProperty({ type: WeeklyWindowsDto, description: 'Calling windows per weekday in the lead\'s local time ("HH:MM", end exclusive). A missing day means no calls.' })
-  @ValidateNested() @Type(() => WeeklyWindowsDto)
+  @NotNull() @ValidateNested() @Type(() => WeeklyWindowsDto)
   windows: WeeklyWindowsDto;
 
   @ApiPropertyOptional({ type: [String], example: ['2026-12-25'], description: 'Lead-local dates (YYYY-MM-DD) without calls' })
@@ -33,42 +33,42 @@ export class ScheduleDto {
 
 export class PacingDto {
   @ApiPropertyOptional({ minimum: 0.1, maximum: MAX_ABANDON_TARGET_PCT, default: 3, description: 'Abandon target, % of human-answered calls' })
-  @IsOptional() @IsNumber({ maxDecimalPlaces: 2 }) @Min(0.1)
+  @IsOptionalNotNull() @IsNumber({ maxDecimalPlaces: 2 }) @Min(0.1)
   @Max(MAX_ABANDON_TARGET_PCT, { message: `must not exceed ${MAX_ABANDON_TARGET_PCT} (the legal abandon cap, in percent)` })
   abandonTargetPct?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 3 })
-  @IsOptional() @IsNumber({ maxDecimalPlaces: 2 }) @Min(1) @Max(10)
+  @IsOptionalNotNull() @IsNumber({ maxDecimalPlaces: 2 }) @Min(1) @Max(10)
   maxLinesPerAgent?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 10000, default: 20 })
-  @IsOptional() @IsInt() @Min(0) @Max(10000)
+  @IsOptionalNotNull() @IsInt() @Min(0) @Max(10000)
   warmupAnsweredCalls?: number;
 
   @ApiPropertyOptional({ minimum: MIN_RING_TIMEOUT_S, maximum: MAX_RING_TIMEOUT_S, default: 25, description: 'Seconds a call may ring before release' })
-  @IsOptional() @IsInt()
+  @IsOptionalNotNull() @IsInt()
   @Min(MIN_RING_TIMEOUT_S, { message: `must be at least ${MIN_RING_TIMEOUT_S} seconds (about 4 rings)` })
   @Max(MAX_RING_TIMEOUT_S, { message: `must be at most ${MAX_RING_TIMEOUT_S} seconds` })
   ringTimeoutS?: number;
 }
 
 export class RetryRulesDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 15 }) @IsOptional() @IsInt() @Min(1) @Max(1440) busyRetryMinutes?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 168, default: 4 }) @IsOptional() @IsInt() @Min(1) @Max(168) noAnswerRetryHours?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 15 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(1440) busyRetryMinutes?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 168, default: 4 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(168) noAnswerRetryHours?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 23, default: 3, description: 'Machine: retry next day, shifted by this many hours' })
-  @IsOptional() @IsInt() @Min(1, { message: 'must be 1 to 23 hours so the retry falls at another time of day' })
+  @IsOptionalNotNull() @IsInt() @Min(1, { message: 'must be 1 to 23 hours so the retry falls at another time of day' })
   @Max(23, { message: 'must be 1 to 23 hours so the retry falls at another time of day' })
   machineRetryShiftHours?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 30 }) @IsOptional() @IsInt() @Min(1) @Max(1440) carrierFailureRetryMinutes?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5 }) @IsOptional() @IsInt() @Min(1) @Max(50) maxAttempts?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 3 }) @IsOptional() @IsInt() @Min(1) @Max(20) maxAttemptsPerDay?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 30 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(1440) carrierFailureRetryMinutes?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(50) maxAttempts?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 3 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(20) maxAttemptsPerDay?: number;
 }
 
 export class CampaignListDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'must be a UUID' }) listId: string;
-  @ApiPropertyOptional({ default: 1, description: 'Higher first' }) @IsOptional() @IsInt() @Min(0) @Max(1000) priority?: number;
-  @ApiPropertyOptional({ default: 1, description: 'Share of dials among lists of equal priority' }) @IsOptional() @IsInt() @Min(1) @Max(1000) weight?: number;
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ default: 1, description: 'Higher first' }) @IsOptionalNotNull() @IsInt() @Min(0) @Max(1000) priority?: number;
+  @ApiPropertyOptional({ default: 1, description: 'Share of dials among lists of equal priority' }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(1000) weight?: number;
+  @ApiPropertyOptional({ default: true }) @IsOptionalNotNull() @IsBoolean() active?: boolean;
 }
 
 export class SetCampaignListsDto {
@@ -80,9 +80,9 @@ export class SetCampaignListsDto {
 export class CampaignOutcomeDto {
   @ApiProperty({ example: 'sale' }) @Matches(/^[a-z][a-z0-9_]{0,39}$/, { message: 'must be lower-case letters, digits or _ (max 40), starting with a letter' }) code: string;
   @ApiProperty({ example: 'Sale' }) @IsString() @Length(1, 80) label: string;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() isFinal?: boolean;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() isSuccess?: boolean;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() isDnc?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptionalNotNull() @IsBoolean() isFinal?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptionalNotNull() @IsBoolean() isSuccess?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptionalNotNull() @IsBoolean() isDnc?: boolean;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(43200) retryAfterMinutes?: number | null;
 }
 
@@ -95,48 +95,52 @@ export class SetCampaignOutcomesDto {
 export const CALLBACK_POLICIES = ['agent_only', 'anyone_only', 'agent_or_anyone'] as const;
 
 export class CreateCampaignDto {
-  @ApiProperty({ example: 'Spring renewals' }) @IsString() @Length(1, 120) name: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiProperty({ example: 'Spring renewals' }) @NotNull() @IsString() @Length(1, 120) name: string;
+  @ApiPropertyOptional({ nullable: true, description: 'null clears it' }) @IsOptional() @IsString() @MaxLength(2000) description?: string | null;
 
   @ApiPropertyOptional({ enum: DialMode, default: DialMode.Progressive })
-  @IsOptional() @IsEnum(DialMode, { message: `must be one of: ${Object.values(DialMode).join(', ')}` })
+  @IsOptionalNotNull() @IsEnum(DialMode, { message: `must be one of: ${Object.values(DialMode).join(', ')}` })
   dialMode?: DialMode;
 
-  @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC' }) @IsOptional() @IsIanaZone() timezone?: string;
+  @ApiPropertyOptional({ example: 'America/New_York', default: 'UTC' }) @IsOptionalNotNull() @IsIanaZone() timezone?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Scheduled start (a campaign moved to "scheduled" starts then)' })
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'Scheduled start (a campaign moved to "scheduled" starts then); null clears it' })
   @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   startsAt?: string | null;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Scheduled stop (the campaign is completed then)' })
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'Scheduled stop (the campaign is completed then); null clears it' })
   @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   endsAt?: string | null;
 
-  @ApiPropertyOptional({ type: ScheduleDto }) @IsOptional() @ValidateNested() @Type(() => ScheduleDto) schedule?: ScheduleDto;
-  @ApiPropertyOptional({ type: PacingDto }) @IsOptional() @ValidateNested() @Type(() => PacingDto) pacing?: PacingDto;
-  @ApiPropertyOptional({ type: RetryRulesDto }) @IsOptional() @ValidateNested() @Type(() => RetryRulesDto) retryRules?: RetryRulesDto;
+  @ApiPropertyOptional({ type: ScheduleDto }) @IsOptionalNotNull() @ValidateNested() @Type(() => ScheduleDto) schedule?: ScheduleDto;
+  @ApiPropertyOptional({ type: PacingDto }) @IsOptionalNotNull() @ValidateNested() @Type(() => PacingDto) pacing?: PacingDto;
+  @ApiPropertyOptional({ type: RetryRulesDto }) @IsOptionalNotNull() @ValidateNested() @Type(() => RetryRulesDto) retryRules?: RetryRulesDto;
 
-  @ApiPropertyOptional({ example: '+14155550123', description: 'Caller ID shown to the called person (E.164, must be callable back)' })
+  @ApiPropertyOptional({ example: '+14155550123', nullable: true, description: 'Caller ID shown to the called person (E.164, must be callable back); null clears it' })
   @IsOptional() @IsE164() callerId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'sip_gateways.id' }) @IsOptional() @IsUUID('all', { message: 'must be a UUID' }) gatewayId?: string | null;
-  @ApiPropertyOptional({ format: 'uuid', description: 'scripts.id' }) @IsOptional() @IsUUID('all', { message: 'must be a UUID' }) scriptId?: string | null;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() recordCalls?: boolean;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'sip_gateways.id; null clears it' }) @IsOptional() @IsUUID('all', { message: 'must be a UUID' }) gatewayId?: string | null;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'scripts.id; null clears it' }) @IsOptional() @IsUUID('all', { message: 'must be a UUID' }) scriptId?: string | null;
+  @ApiPropertyOptional({ default: false }) @IsOptionalNotNull() @IsBoolean() recordCalls?: boolean;
 
   @ApiPropertyOptional({ enum: CALLBACK_POLICIES, default: 'agent_or_anyone' })
-  @IsOptional() @IsIn(CALLBACK_POLICIES, { message: `must be one of: ${CALLBACK_POLICIES.join(', ')}` })
+  @IsOptionalNotNull() @IsIn(CALLBACK_POLICIES, { message: `must be one of: ${CALLBACK_POLICIES.join(', ')}` })
   callbackPolicy?: (typeof CALLBACK_POLICIES)[number];
 
   @ApiPropertyOptional({ type: [CampaignListDto], description: 'Lead lists to attach (replaces the set on update)' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => CampaignListDto)
+  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => CampaignListDto)
   lists?: CampaignListDto[];
 
   @ApiPropertyOptional({ type: [CampaignOutcomeDto], description: 'Outcome set; defaults are created when omitted' })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => CampaignOutcomeDto)
+  @IsOptionalNotNull() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => CampaignOutcomeDto)
   outcomes?: CampaignOutcomeDto[];
 }
 
-export class UpdateCampaignDto extends PartialType(CreateCampaignDto) {}
+/**
+ * Every field may be left out, but null only where it clears a setting (those keep @IsOptional()): PartialType's
+ * default @IsOptional() on every field would let null through to columns that cannot hold it.
+ */
+export class UpdateCampaignDto extends PartialType(CreateCampaignDto, { skipNullProperties: false }) {}
 
 export class TransitionCampaignDto {
   @ApiProperty({ enum: CampaignStatus })
