@@ -34,16 +34,54 @@ function prefixZones(e164: string): { zones: string; prefix: string } | null {
   return null;
 }
 
+/**
+ * "Mountain time" without saying whether summer time applies: Denver keeps DST, Phoenix does not. It is the tz
+ * database's own name for the Mountain rules (a link to America/Denver, so stored as a lead's zone it keeps
+ * Denver's clock); resolveTimezone widens it to both zones unless the ZIP code or the number settles which.
+ */
+export const MOUNTAIN_TIME = 'MST7MDT';
+const MOUNTAIN_ZONES = ['America/Denver', 'America/Phoenix'];
+
+/**
+ * US and Canadian zone abbreviations and names as lead files write them. They mean the region's clock, summer
+ * time included: ICU alone reads 'EST' as America/Panama and 'MST' as America/Phoenix (fixed offsets, no DST) and
+ * 'AST' as Alaska, which would let calls go out an hour late all summer (47 CFR 64.1200(c)(1): local time).
+ */
+const US_ABBREVIATIONS: Record<string, string> = {};
+for (const [zone, names] of [
+  ['America/New_York', 'EST EDT ET EASTERN'],
+  ['America/Chicago', 'CST CDT CT CENTRAL'],
+  [MOUNTAIN_TIME, 'MST MDT MT MOUNTAIN'],
+  ['America/Los_Angeles', 'PST PDT PT PACIFIC'],
+  ['America/Anchorage', 'AKST AKDT AKT ALASKA'],
+  ['Pacific/Honolulu', 'HST HAST HAWAII'],
+  ['America/Halifax', 'AST ADT ATLANTIC'],
+  ['America/St_Johns', 'NST NDT NEWFOUNDLAND'],
+] as const) {
+  for (const n of names.split(' ')) US_ABBREVIATIONS[n] = zone;
+}
+
+/** 'Eastern Standard Time', 'e.s.t.', ' PT ' -> the key of US_ABBREVIATIONS. */
+function abbreviationKey(name: string): string {
+  return name.toUpperCase().replace(/\./g, '').replace(/\s+/g, ' ').trim().replace(/ (STANDARD |DAYLIGHT )?TIME$/, '');
+}
+
 /** Files repeat the same few zone names; ICU's check (a new Intl.DateTimeFormat each time) is not cheap. */
 const zoneNames = new Map<string, string | null>();
 
-/** Canonical IANA name (Asia/Calcutta -> Asia/Kolkata) or null when luxon/ICU does not know the zone. */
+/**
+ * Canonical IANA name (Asia/Calcutta -> Asia/Kolkata) or null when luxon/ICU does not know the zone. US and Canadian
+ * abbreviations give their region's DST-observing zone; the Mountain ones give MOUNTAIN_TIME.
+ */
 export function canonicalZone(name: string): string | null {
   const trimmed = name.trim();
   if (!trimmed) return null;
   let zone = zoneNames.get(trimmed);
   if (zone === undefined) {
-    if (IANAZone.isValidZone(trimmed)) {
+    const abbreviated = US_ABBREVIATIONS[abbreviationKey(trimmed)];
+    if (abbreviated) {
+      zone = abbreviated;
+    } else if (IANAZone.isValidZone(trimmed)) {
       const known = getTimezone(trimmed);
       zone = known?.aliasOf ?? known?.name ?? trimmed;
     } else {
@@ -114,8 +152,35 @@ export interface TimezoneInput {
   callingCode?: string;
 }
 
+/**
+ * A file that says only "Mountain": Denver's clock or Phoenix's, whichever the ZIP code (else the number's prefix)
+ * allows; when neither settles it, both, and the lead is called only when the time is legal in each.
+ */
+function mountainZone(input: TimezoneInput): ResolvedTimezone {
+  const byPrefix = prefixZones(input.e164);
+  const evidence = [
+    input.postalCode ? zonesForPostalCode(input.country, input.postalCode) : null,
+    byPrefix && byPrefix.prefix !== input.callingCode ? byPrefix.zones.split('&') : null,
+  ];
+  const mountainClocks = new Set(MOUNTAIN_ZONES.map(fingerprint));
+  for (const zones of evidence) {
+    // The evidence's own zone names (America/Boise, America/Edmonton keep Denver's clock): fingerprint -> zone.
+    const fits = new Map<string, string>();
+    for (const z of zones ?? []) {
+      const c = canonicalZone(z);
+      if (c && mountainClocks.has(fingerprint(c)) && !fits.has(fingerprint(c))) fits.set(fingerprint(c), c);
+    }
+    if (fits.size === 1) {
+      const [zone] = fits.values();
+      return { timezone: zone, candidates: [zone], ambiguous: false, source: 'column' };
+    }
+  }
+  return { timezone: null, candidates: [...MOUNTAIN_ZONES], ambiguous: true, source: 'column' };
+}
+
 /** Explicit column, else postal code, else the number's prefix, else the country's zones. */
 export function resolveTimezone(input: TimezoneInput): ResolvedTimezone {
+  if (input.explicit === MOUNTAIN_TIME) return mountainZone(input);
   if (input.explicit) return { timezone: input.explicit, candidates: [input.explicit], ambiguous: false, source: 'column' };
   if (input.postalCode) {
     const zones = zonesForPostalCode(input.country, input.postalCode);
