@@ -29,3 +29,35 @@ describe('login rate limit and token expiry', () => {
     expect(res.body.message).toBe('invalid or expired token');
   });
 });
+
+describe('an account changed by an admin applies to the tokens already issued', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ api: true, worker: false });
+  });
+  afterAll(() => t.close());
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  it('refuses a deactivated user at once (401), and a re-activated one is let in again', async () => {
+    const manager = await t.userFor(Role.Manager);
+    const admin = await t.tokenFor(Role.Admin);
+    await t.http.get('/api/lead-lists').set(auth(manager.token)).expect(200);
+    await t.http.patch(`/api/users/${manager.id}`).set(auth(admin)).send({ active: false }).expect(200);
+    // The same token, well inside its 8 h: the customer data behind it is closed now.
+    const res = await t.http.get('/api/lead-lists').set(auth(manager.token)).expect(401);
+    expect(res.body.message).toBe('this account is disabled or no longer exists');
+    await t.http.patch(`/api/users/${manager.id}`).set(auth(admin)).send({ active: true }).expect(200);
+    await t.http.get('/api/lead-lists').set(auth(manager.token)).expect(200);
+  });
+
+  it("applies a changed role at once: a manager made agent loses the managers' endpoints (403) and gets the agent's", async () => {
+    const { email, password } = { email: `demoted-${Date.now()}@test.local`, password: 'correct horse battery staple' };
+    const admin = await t.tokenFor(Role.Admin);
+    const created = await t.http.post('/api/users').set(auth(admin)).send({ email, displayName: 'Demoted Manager', role: Role.Manager, password }).expect(201);
+    const { accessToken: token } = await t.app.get(AuthService).login({ email, password });
+    await t.http.get('/api/lead-lists').set(auth(token)).expect(200);
+    await t.http.patch(`/api/users/${created.body.id}`).set(auth(admin)).send({ role: Role.Agent }).expect(200);
+    await t.http.get('/api/lead-lists').set(auth(token)).expect(403);
+    expect((await t.http.get('/api/auth/me').set(auth(token)).expect(200)).body.role).toBe(Role.Agent);
+  });
+});

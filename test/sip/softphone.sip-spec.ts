@@ -20,6 +20,7 @@ import { waitFor, which } from './support/processes';
 import { RtpEngineUnderTest, startRtpEngine } from './support/rtpengine-daemon';
 import { SippRun, sipp, sippAvailable } from './support/sipp';
 import { startTurnServer, TurnServerUnderTest, turnServerAvailable } from './support/turnserver';
+import { DataSource } from 'typeorm';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Srf = require('drachtio-srf') as new () => SrfLike;
@@ -126,7 +127,11 @@ describeIf('browser softphone (SIP.js in Chromium) over WebSocket to drachtio, m
     const secret = 'softphone-test-jwt-secret-'.padEnd(40, 'x');
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(loadConfig({ JWT_SECRET: secret, ...env })), JwtModule.register({ secret }), SoftphoneModule],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        // The guard reads the account on every request; this app has no database, so the test's agent is served here.
+        { provide: DataSource, useValue: { query: async () => [{ role: 'agent', display_name: 'Agent Web', active: true }] } },
+      ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
