@@ -22,7 +22,9 @@ export class LeadLeaser {
    * Callbacks (the callbacks table): a pending callback booked for one agent (scope 'agent') is leased only for
    * that agent (`forAgent`), never for the pacer's anonymous dials; `ownedCallbacksOnly` leases nothing else.
    * A lead `forAgent` skipped in the last 30 minutes is not offered to that agent again. Leased callbacks move
-   * pending -> leased.
+   * pending -> leased. A callback belongs to the campaign that booked it: another campaign sharing the lead's list
+   * leaves the lead alone while it is pending (else it would dial the person at the hour they gave the first one,
+   * with any agent, and the booked callback would never happen).
    */
   async lease(
     campaign: CampaignEntity, n: number, owner: string, now: Date,
@@ -39,8 +41,8 @@ export class LeadLeaser {
             AND l.attempts < $3
             AND (l.attempts_day IS DISTINCT FROM $2::date OR l.attempts_today < $4)
             AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.phone = l.phone AND c.end_at IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = l.id AND cb.campaign_id = $1 AND cb.status = 'pending'
-                              AND cb.scope = 'agent' AND cb.owner_agent_id IS DISTINCT FROM $8::uuid)
+            AND NOT EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = l.id AND cb.status IN ('pending', 'leased')
+                              AND (cb.campaign_id <> $1 OR (cb.status = 'pending' AND cb.scope = 'agent' AND cb.owner_agent_id IS DISTINCT FROM $8::uuid)))
             AND ($8::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM calls s WHERE s.lead_id = l.id AND s.agent_id = $8::uuid
                               AND s.state = 'skipped' AND s.end_at > $2::timestamptz - interval '30 minutes'))
             AND (NOT $9::boolean OR EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = l.id AND cb.campaign_id = $1
