@@ -27,6 +27,50 @@ describe('compliance: DNC lists, dial gate, logs and exports (HTTP)', () => {
     expect(dup.body.errors).toEqual([{ field: 'phone', reason: 'already on this list' }]);
   });
 
+  it('lists a number again when its entry has expired (a new entry and its own dnc_add event); only an active entry gives 409', async () => {
+    const p = nextPhone();
+    const admin = await auth(Role.Admin);
+    const campaignId = await makeCampaign(t.db, { createdBy: (await t.userFor(Role.Manager)).id });
+    const lead = await makeLead(t.db, await makeList(t.db), p.e164);
+    const soon = () => new Date(Date.now() + 1500).toISOString();
+    const internal = await t.http.post('/api/compliance/dnc').set(admin).send({ phone: p.e164, scope: 'internal', reason: 'until the dispute is settled', expiresAt: soon() }).expect(201);
+    const ofCampaign = await t.http.post('/api/compliance/dnc').set(await auth(Role.Manager))
+      .send({ phone: p.national, country: 'US', scope: 'campaign', campaignId, reason: 'campaign opt-out for a while', expiresAt: soon() }).expect(201);
+    await new Promise((r) => setTimeout(r, 1700));
+    const lapsed = await t.http.get('/api/compliance/dnc/lookup').query({ phone: p.e164 }).set(admin).expect(200);
+    expect(lapsed.body).toMatchObject({ internal: false, campaignIds: [], entries: [] });
+    const gate = async () => (await t.http.post('/api/compliance/gate/check').set(admin).send({ campaignId, leadIds: [lead] }).expect(200)).body.results[0].decision;
+    expect(await gate()).not.toMatchObject({ reason: expect.stringMatching(/^dnc_/) });
+
+    const again = await t.http.post('/api/compliance/dnc').set(admin).send({ phone: p.e164, scope: 'internal', reason: 'asked again by letter' }).expect(201);
+    expect(again.body).toMatchObject({ phone: p.e164, scope: 'internal', reason: 'asked again by letter', expiresAt: null, removedAt: null });
+    expect(again.body.id).not.toBe(internal.body.id);
+    const later = new Date(Date.now() + 86400_000).toISOString();
+    const againCampaign = await t.http.post('/api/compliance/dnc').set(await auth(Role.Manager))
+      .send({ phone: p.e164, scope: 'campaign', campaignId, reason: 'opted out again', expiresAt: later }).expect(201);
+    expect(againCampaign.body).toMatchObject({ campaignId, expiresAt: later });
+    const listed = await t.http.get('/api/compliance/dnc/lookup').query({ phone: p.e164 }).set(admin).expect(200);
+    expect(listed.body).toMatchObject({ internal: true, campaignIds: [campaignId] });
+    expect(listed.body.entries.map((e: { id: string }) => e.id)).toEqual([again.body.id, againCampaign.body.id]);
+    expect(await gate()).toMatchObject({ allowed: false, reason: 'dnc_internal' });
+
+    // Now the entries are active: a duplicate is refused.
+    const dup = await t.http.post('/api/compliance/dnc').set(admin).send({ phone: p.e164, scope: 'internal', reason: 'third time' }).expect(409);
+    expect(dup.body.errors).toEqual([{ field: 'phone', reason: 'already on this list' }]);
+    await t.http.post('/api/compliance/dnc').set(admin).send({ phone: p.e164, scope: 'campaign', campaignId, reason: 'third time' }).expect(409);
+
+    // The record: every add is its own event, the first ones untouched; the expired entries are kept, closed at their expiry.
+    const log = await t.http.get('/api/compliance/log/dnc').query({ phone: p.e164 }).set(await auth(Role.Compliance)).expect(200);
+    expect(log.body.items.map((e: { type: string; details: { entryId: string } }) => [e.type, e.details.entryId])).toEqual([
+      ['dnc_add', againCampaign.body.id], ['dnc_add', again.body.id], ['dnc_add', ofCampaign.body.id], ['dnc_add', internal.body.id],
+    ]);
+    expect(log.body.items[1].details).toMatchObject({ reason: 'asked again by letter', expiredEntryId: internal.body.id });
+    expect(log.body.items[3].details).toEqual(expect.not.objectContaining({ expiredEntryId: expect.anything() }));
+    const all = await t.http.get('/api/compliance/dnc').query({ phone: p.e164, includeRemoved: 'true' }).set(admin).expect(200);
+    const old = all.body.items.find((e: { id: string }) => e.id === internal.body.id);
+    expect(old).toMatchObject({ removedReason: 'expired', removedBy: null, removedAt: internal.body.expiresAt });
+  });
+
   it('answers bad input with 400 naming the field', async () => {
     const bad = await t.http.post('/api/compliance/dnc').set(await auth(Role.Admin)).send({ phone: '12345', scope: 'internal', reason: 'test' }).expect(400);
     expect(bad.body.errors[0].field).toBe('phone');

@@ -63,12 +63,16 @@ export class DncService {
     return e164;
   }
 
-  /** Adds a number to a list and writes the 'dnc_add' event in the same transaction. 409 when already listed. */
+  /**
+   * Adds a number to a list and writes the 'dnc_add' event in the same transaction. 409 when an active entry has it;
+   * an expired entry does not count (it no longer blocks), so the number is listed again.
+   */
   async add(input: AddDncInput, who: DncActor): Promise<DncEntryView> {
     const phone = this.normalise(input.phone, input.country);
     if (input.scope === DncScope.Campaign && !input.campaignId) throw invalid('campaignId', 'is required for a campaign list');
     if (input.scope === DncScope.Internal && input.campaignId) throw invalid('campaignId', 'must be empty for the internal list');
     return this.db.transaction(async (m) => {
+      const expiredEntryId = await this.closeExpired(m, phone, input.scope, input.campaignId ?? null);
       const rows = await m.query(
         `INSERT INTO dnc_entries (phone, scope, campaign_id, source, reason, expires_at, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -82,7 +86,10 @@ export class DncService {
         {
           type: 'dnc_add', reasonCode: input.scope, actorUserId: who.actorUserId, actor: who.actor ?? 'user', campaignId: entry.campaignId,
           leadId: who.leadId, callId: who.callId, agentId: who.agentId, phone,
-          details: { entryId: entry.id, scope: entry.scope, reason: input.reason, expiresAt: entry.expiresAt, source: entry.source },
+          details: {
+            entryId: entry.id, scope: entry.scope, reason: input.reason, expiresAt: entry.expiresAt, source: entry.source,
+            ...(expiredEntryId ? { expiredEntryId } : {}),
+          },
         },
         m,
       );
@@ -91,9 +98,26 @@ export class DncService {
   }
 
   /**
+   * An expired entry still holds its list's one open slot (unique index dnc_entries_active_uq, which cannot test
+   * the time): close it as of its expiry, so that a new entry can take the slot. Returns the closed entry's id.
+   */
+  private async closeExpired(m: EntityManager, phone: string, scope: DncScope, campaignId: string | null): Promise<string | null> {
+    const rows = updatedRows<{ id: string }>(
+      await m.query(
+        `UPDATE dnc_entries SET removed_at = expires_at, removed_reason = 'expired'
+          WHERE phone = $1 AND scope = $2 AND campaign_id IS NOT DISTINCT FROM $3::uuid AND removed_at IS NULL AND expires_at <= now()
+          RETURNING id`,
+        [phone, scope, campaignId],
+      ),
+    );
+    return rows.length ? String(rows[0].id) : null;
+  }
+
+  /**
    * The agent's "do not call me again": on the internal list at once, for every campaign, without expiry
-   * (47 CFR 64.1200(d)(3)). Idempotent: an existing entry is kept (its expiry cleared) and the request is still
-   * recorded. Pass the caller's transaction manager to make it part of the disposition.
+   * (47 CFR 64.1200(d)(3)). Idempotent: an existing active entry is kept (its expiry cleared), an expired one is
+   * closed and replaced, and the request is still recorded. Pass the caller's transaction manager to make it part
+   * of the disposition.
    */
   async addInternalDnc(
     phone: string,
@@ -102,6 +126,7 @@ export class DncService {
   ): Promise<DncEntryView> {
     const e164 = phone.startsWith('+') && /^\+[1-9]\d{6,14}$/.test(phone) ? phone : this.normalise(phone, ctx.country);
     const run = async (m: EntityManager) => {
+      const expiredEntryId = await this.closeExpired(m, e164, DncScope.Internal, null);
       const inserted = await m.query(
         `INSERT INTO dnc_entries (phone, scope, source, reason, created_by) VALUES ($1, 'internal', 'agent_disposition', $2, $3)
          ON CONFLICT (phone, scope, coalesce(campaign_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE removed_at IS NULL DO NOTHING
@@ -123,7 +148,7 @@ export class DncService {
         {
           type: 'dnc_add', reasonCode: 'internal', actorUserId: ctx.actorUserId, actor: 'agent_disposition', campaignId: ctx.campaignId,
           leadId: ctx.leadId, callId: ctx.callId, agentId: ctx.actorUserId, phone: e164,
-          details: { entryId: entry.id, scope: 'internal', reason: ctx.reason ?? 'requested on call', alreadyListed },
+          details: { entryId: entry.id, scope: 'internal', reason: ctx.reason ?? 'requested on call', alreadyListed, ...(expiredEntryId ? { expiredEntryId } : {}) },
         },
         m,
       );
