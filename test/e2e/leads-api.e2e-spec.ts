@@ -131,10 +131,22 @@ describe('lead lists and leads over HTTP', () => {
   it('soft-deletes a lead: gone from pages and counts, still in the database', async () => {
     await t.http.delete(`/api/leads/${leadIds[0]}`).set(auth(manager)).expect(204);
     await t.http.get(`/api/leads/${leadIds[0]}`).set(auth(manager)).expect(404);
+    await t.http.get(`/api/leads/${leadIds[0]}/dialability`).set(auth(manager)).expect(404);
     const list = await t.http.get(`/api/lead-lists/${listId}`).set(auth(manager)).expect(200);
     expect(list.body.total).toBe(2);
     const [row] = await t.db.query(`SELECT deleted_at FROM leads WHERE id = $1`, [leadIds[0]]);
     expect(row.deleted_at).not.toBeNull();
+  });
+
+  it('refuses ids and page numbers too large for the database with 400 naming the field (they answered 500)', async () => {
+    const id = await t.http.get('/api/leads/99999999999999999999/dialability').set(auth(manager)).expect(400);
+    expect(id.body.errors[0].field).toBe('id');
+    const page = await t.http.get(`/api/lead-lists/${listId}/leads`).query({ page: '1e21' }).set(auth(manager)).expect(400);
+    expect(page.body.errors[0].field).toBe('page');
+    const log = await t.http.get('/api/compliance/log/events').query({ type: 'attempt', page: '1e21' }).set(auth(compliance)).expect(400);
+    expect(log.body.errors.map((e: { field: string }) => e.field)).toEqual(['page']);
+    const dnc = await t.http.get('/api/compliance/dnc').query({ page: '1e21' }).set(auth(compliance)).expect(400);
+    expect(dnc.body.errors[0].field).toBe('page');
   });
 
   it('gives agents 403 on every list and lead endpoint', async () => {

@@ -57,6 +57,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (code === '23503') return { statusCode: 409, error: 'CONFLICT', message: 'a referenced record does not exist or is still in use' };
       if (code === '22P02' || code === '22007' || code === '22008') return { statusCode: 400, error: 'VALIDATION', message: 'a value has the wrong format' };
       // A NUL byte or a character the database encoding cannot hold, in a path that bypasses the validation pipe.
+      if (code === '22003') return { statusCode: 400, error: 'VALIDATION', message: 'a number is out of range' };
       if (code === '22021' || code === '22P05') return { statusCode: 400, error: 'VALIDATION', message: 'a text value holds a character that cannot be stored (e.g. NUL)' };
     }
     return { statusCode: 500, error: 'INTERNAL', message: 'internal error' };

@@ -34,7 +34,7 @@ export class PageLeadsQuery {
   @ApiPropertyOptional({ enum: LeadStatus }) @IsOptional() @IsEnum(LeadStatus, { message: `must be one of: ${Object.values(LeadStatus).join(', ')}` }) status?: LeadStatus;
   @ApiPropertyOptional({ description: 'only leads whose zone is ambiguous' }) @IsOptional() @IsIn(['true', 'false']) tzAmbiguous?: string;
   @ApiPropertyOptional({ description: 'name contains (case-insensitive)' }) @IsOptional() @IsString() @MaxLength(100) name?: string;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ default: 1, maximum: 1_000_000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page?: number;
   @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
 }
 

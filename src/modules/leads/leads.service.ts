@@ -149,8 +149,7 @@ export class LeadsService {
 
   /** Why the dialer would not call this lead now, per campaign using its list (lead-side reasons; see explainDialability). */
   async dialability(id: string, campaignId: string | undefined, user: AuthUser): Promise<DialabilityResponse> {
-    const lead = await this.db.getRepository(LeadEntity).findOneBy({ id });
-    if (!lead) throw notFound('lead');
+    const lead = await this.liveLead(id);
     await this.audit(user, 'lead_dialability', { leadId: lead.id, phone: lead.phone, campaignId: campaignId ?? null });
     const list = await this.db.getRepository(LeadListEntity).findOneByOrFail({ id: lead.listId });
     const now = this.clock.now();
