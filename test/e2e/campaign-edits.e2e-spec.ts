@@ -109,4 +109,88 @@ describe('campaign edits: null values, concurrent status changes (HTTP)', () => 
       await t.http.post(`/api/campaigns/${ready.id}/status`).set(auth(manager)).send({ status: 'running', reason: null }).expect(200);
     });
   });
+
+  describe('an edit or a delete racing a status change', () => {
+    /** Waits until a request of the app is blocked on a lock, in a query matching `pattern`. */
+    async function blockedOn(pattern: string): Promise<void> {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await t.db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE $1`, [pattern],
+        );
+        if (row.n > 0) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`no request blocked on ${pattern}`);
+    }
+    const setStatus = (id: string, status: string) => t.http.post(`/api/campaigns/${id}/status`).set(auth(manager)).send({ status });
+
+    it('edits the pacing of a running campaign right after it was paused: the campaign stays paused', async () => {
+      const c = await create();
+      await setStatus(c.id, 'running').expect(200);
+      await setStatus(c.id, 'paused').expect(200);
+      const before = await get(c.id);
+      const res = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(manager)).send({ pacing: { ringTimeoutS: 40 } }).expect(200);
+      expect(res.body).toMatchObject({ status: 'paused', pacing: { ringTimeoutS: 40 } });
+      expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
+      expect(await get(c.id)).toMatchObject({ status: 'paused', pacing: { ringTimeoutS: 40 } });
+    });
+
+    it('a pause made while an edit of the campaign is in progress survives the edit', async () => {
+      const c = await create();
+      await setStatus(c.id, 'running').expect(200);
+      // Hold the edit between loading the campaign and writing it: it checks the gateway, and that table is locked.
+      const locker = t.db.createQueryRunner();
+      await locker.connect();
+      let edit: Promise<{ status: number; body: { status: string; pacing: { ringTimeoutS: number } } }>;
+      try {
+        await locker.startTransaction();
+        await locker.query('LOCK TABLE sip_gateways IN ACCESS EXCLUSIVE MODE');
+        edit = t.http.patch(`/api/campaigns/${c.id}`).set(auth(manager)).send({ gatewayId, pacing: { ringTimeoutS: 40 } }).then((r) => r);
+        await blockedOn('%sip_gateways%');
+        await setStatus(c.id, 'paused').expect(200);
+        await locker.commitTransaction();
+      } finally {
+        if (locker.isTransactionActive) await locker.rollbackTransaction();
+        await locker.release();
+      }
+      const res = await edit!;
+      expect({ status: res.status, campaign: res.body.status, ringTimeoutS: res.body.pacing?.ringTimeoutS }).toEqual({ status: 200, campaign: 'paused', ringTimeoutS: 40 });
+      expect(await get(c.id)).toMatchObject({ status: 'paused', pacing: { ringTimeoutS: 40 } });
+      const [row] = await t.db.query('SELECT status FROM campaigns WHERE id = $1', [c.id]);
+      expect(row.status).toBe('paused');
+    });
+
+    it('a delete racing a start of the draft is refused (409) and the running campaign stays', async () => {
+      const c = await create();
+      // A concurrent start holds the campaign's row: the delete waits for it, then must see the campaign running.
+      const locker = t.db.createQueryRunner();
+      await locker.connect();
+      let del: Promise<{ status: number; body: { errors?: unknown } }>;
+      try {
+        await locker.startTransaction();
+        await locker.query('SELECT id FROM campaigns WHERE id = $1 FOR UPDATE', [c.id]);
+        del = t.http.delete(`/api/campaigns/${c.id}`).set(auth(manager)).then((r) => r);
+        await blockedOn('%campaigns%');
+        await locker.query(`UPDATE campaigns SET status = 'running' WHERE id = $1`, [c.id]);
+        await locker.commitTransaction();
+      } finally {
+        if (locker.isTransactionActive) await locker.rollbackTransaction();
+        await locker.release();
+      }
+      const res = await del!;
+      expect({ status: res.status, errors: res.body.errors }).toEqual({ status: 409, errors: [{ field: 'status', reason: 'is running' }] });
+      expect(await get(c.id)).toMatchObject({ status: 'running' });
+    });
+
+    it('still deletes a draft (204) and answers 404 for one already deleted', async () => {
+      const c = await create();
+      await t.http.delete(`/api/campaigns/${c.id}`).set(auth(manager)).expect(204);
+      await t.http.get(`/api/campaigns/${c.id}`).set(auth(manager)).expect(404);
+      await t.http.delete(`/api/campaigns/${c.id}`).set(auth(manager)).expect(404);
+      const r = await create();
+      await setStatus(r.id, 'running').expect(200);
+      const res = await t.http.delete(`/api/campaigns/${r.id}`).set(auth(manager)).expect(409);
+      expect(res.body.errors).toEqual([{ field: 'status', reason: 'is running' }]);
+    });
+  });
 });

@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock, CLOCK } from '../../common/clock';
 import { DomainError, FieldError, notFound } from '../../common/errors/domain-error';
 import { QueueName } from '../../common/queue/queue-names';
@@ -80,25 +82,31 @@ export class CampaignsService {
   }
 
   async update(id: string, dto: UpdateCampaignDto): Promise<CampaignView> {
-    const c = await this.load(id);
-    if (!EDITABLE_STATUSES.includes(c.status)) {
-      throw new DomainError('INVALID_STATE', `a ${c.status} campaign cannot be edited`, [{ field: 'status', reason: `is ${c.status}` }]);
-    }
-    const prev = { ...c };
+    const loaded = await this.load(id);
+    assertEditable(loaded.status);
+    const c = { ...loaded } as CampaignEntity;
     const checked = dto.outcomes ? checkOutcomeSet(dto.outcomes) : null;
     const links = dto.lists ? this.toLinks(dto.lists) : null;
     await this.applySettings(c, dto, links, checked?.errors ?? []);
-    // A scheduled or live campaign must stay startable: an edit cannot remove its caller ID, lists or windows.
-    if (c.status !== CampaignStatus.Draft) {
-      const current = links ?? (await this.lists.findBy({ campaignId: id }));
-      this.assertReady(c, current, c.status === CampaignStatus.Scheduled ? CampaignStatus.Scheduled : CampaignStatus.Running, 'keep');
-    }
+    const changes = changedColumns(loaded, c);
+    let prev!: CampaignEntity;
+    let next!: CampaignEntity;
     await this.db.transaction(async (m) => {
-      await m.getRepository(CampaignEntity).save(c);
+      // Under the row lock transition() takes, and writing only the edited columns: a pause or completion made
+      // while this edit was being checked stays (a full save wrote back the status the edit had loaded).
+      prev = await this.lockCampaign(m, id);
+      assertEditable(prev.status);
+      next = { ...prev, ...changes } as CampaignEntity;
+      // A scheduled or live campaign must stay startable: an edit cannot remove its caller ID, lists or windows.
+      if (next.status !== CampaignStatus.Draft) {
+        const current = links ?? (await m.getRepository(CampaignListEntity).findBy({ campaignId: id }));
+        this.assertReady(next, current, next.status === CampaignStatus.Scheduled ? CampaignStatus.Scheduled : CampaignStatus.Running, 'keep');
+      }
+      if (Object.keys(changes).length) await m.getRepository(CampaignEntity).update({ id }, changes as QueryDeepPartialEntity<CampaignEntity>);
       if (links) await this.writeLinks(m, id, links);
       if (checked) await this.writeOutcomes(m, id, checked.outcomes);
     });
-    await this.syncScheduleJobs(prev, c);
+    await this.syncScheduleJobs(prev, next);
     return this.getWithSettings(id);
   }
 
@@ -112,12 +120,11 @@ export class CampaignsService {
 
   /** Soft-deletes a draft campaign; anything that ever ran stays for the record. */
   async remove(id: string): Promise<void> {
+    // Check and delete in one statement: a start racing the delete either commits first (then 409 here) or waits for it.
+    const { affected } = await this.campaigns.update({ id, deletedAt: IsNull(), status: CampaignStatus.Draft }, { deletedAt: this.clock.now() });
+    if (affected) return;
     const c = await this.load(id);
-    if (c.status !== CampaignStatus.Draft) {
-      throw new DomainError('INVALID_STATE', 'only a draft campaign can be deleted', [{ field: 'status', reason: `is ${c.status}` }]);
-    }
-    c.deletedAt = this.clock.now();
-    await this.campaigns.save(c);
+    throw new DomainError('INVALID_STATE', 'only a draft campaign can be deleted', [{ field: 'status', reason: `is ${c.status}` }]);
   }
 
   async getWithSettings(id: string): Promise<CampaignView> {
@@ -155,9 +162,7 @@ export class CampaignsService {
     let prev: CampaignEntity | undefined;
     let next: CampaignEntity | undefined;
     await this.db.transaction(async (m) => {
-      const c = await m.getRepository(CampaignEntity).createQueryBuilder('c').setLock('pessimistic_write')
-        .where('c.id = :id AND c.deleted_at IS NULL', { id: campaignId }).getOne();
-      if (!c) throw notFound('campaign');
+      const c = await this.lockCampaign(m, campaignId);
       prev = { ...c };
       if (!canTransition(c.status, to)) {
         const allowed = TRANSITIONS[c.status];
@@ -326,6 +331,14 @@ export class CampaignsService {
     if (outcomes.length) await repo.upsert(outcomes.map((o) => ({ campaignId, ...o })), ['campaignId', 'code']);
   }
 
+  /** The campaign, row-locked (FOR UPDATE) until the end of the transaction: status changes and edits take turns. */
+  private async lockCampaign(m: EntityManager, id: string): Promise<CampaignEntity> {
+    const c = await m.getRepository(CampaignEntity).createQueryBuilder('c').setLock('pessimistic_write')
+      .where('c.id = :id AND c.deleted_at IS NULL', { id }).getOne();
+    if (!c) throw notFound('campaign');
+    return c;
+  }
+
   private async load(id: string): Promise<CampaignEntity> {
     const c = await this.campaigns.findOneBy({ id, deletedAt: IsNull() });
     if (!c) throw notFound('campaign');
@@ -341,6 +354,20 @@ export class CampaignsService {
     ]);
     return rows.map((c) => toView(c, links.filter((l) => l.campaignId === c.id), outcomes.filter((o) => o.campaignId === c.id)));
   }
+}
+
+function assertEditable(status: CampaignStatus): void {
+  if (!EDITABLE_STATUSES.includes(status)) {
+    throw new DomainError('INVALID_STATE', `a ${status} campaign cannot be edited`, [{ field: 'status', reason: `is ${status}` }]);
+  }
+}
+
+/** Columns an edit never writes: the status belongs to transition(), the rest to the record itself. */
+const NOT_EDITED = new Set<keyof CampaignEntity>(['id', 'status', 'createdBy', 'createdAt', 'updatedAt', 'deletedAt']);
+
+function changedColumns(before: CampaignEntity, after: CampaignEntity): Partial<CampaignEntity> {
+  const keys = (Object.keys(after) as (keyof CampaignEntity)[]).filter((k) => !NOT_EDITED.has(k) && !isDeepStrictEqual(before[k], after[k]));
+  return Object.fromEntries(keys.map((k) => [k, after[k]]));
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
