@@ -23,7 +23,7 @@ export class DispositionDto {
   @IsOptional() @IsString() @MaxLength(4000)
   notes?: string;
 
-  @ApiPropertyOptional({ description: 'Book a callback at this time (ISO 8601, in the future)', example: '2026-11-24T18:30:00Z' })
+  @ApiPropertyOptional({ description: 'Book a callback at this time (ISO 8601, in the future); not with a final or do-not-call outcome, nor with dnc', example: '2026-11-24T18:30:00Z' })
   @IsOptional() @Type(() => Date) @IsDate({ message: 'must be an ISO 8601 date-time' })
   callbackAt?: Date;
 

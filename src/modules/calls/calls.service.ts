@@ -238,6 +238,9 @@ export class CallsService {
       if (scope === 'agent' && campaign.callback_policy === 'anyone_only') throw invalid('callbackScope', 'this campaign books callbacks for anyone only');
       if (scope === 'anyone' && campaign.callback_policy === 'agent_only') throw invalid('callbackScope', 'this campaign books callbacks for the same agent only');
       if (dto.dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call request');
+      // A do-not-call or final outcome ends the lead: a callback booked with it would wait in the agent's list forever.
+      if (outcome.is_dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call outcome');
+      if (outcome.is_final && callbackAt) throw invalid('callbackAt', `cannot book a callback on a final outcome (${outcome.code})`);
       const objections = dto.objections ?? [];
       if (objections.length) {
         const ids = [...new Set(objections.map((o) => o.objectionId))];
