@@ -137,4 +137,60 @@ describe('compliance: national registry import job (HTTP + worker)', () => {
     );
     expect(evts.map((e: { reason_code: string }) => e.reason_code)).toEqual(['queued', 'completed', 'queued', 'completed']);
   });
+
+  it('keeps the copy in force when a file gives no number (empty, or every line rejected) or is under half its size, unless allowShrink=true', async () => {
+    const source = 'guard-test-dnc';
+    // Ten-digit NANP numbers no other test uses (area code 4xx, exchange 8xx).
+    const num = (i: number) => `4${10 + (i % 80)}8${String(Math.floor(i / 80) % 100).padStart(2, '0')}${String(i).padStart(4, '0')}`;
+    const copy = Array.from({ length: 4000 }, (_, i) => num(i));
+    const send = async (body: Buffer, fields: Record<string, string> = {}, expected = 201) => {
+      let req = t.http.post('/api/compliance/registry/imports').set(await auth(Role.Admin));
+      for (const [k, v] of Object.entries({ source, country: 'US', fileDate: daysAgo(3), ...fields })) req = req.field(k, v);
+      return req.attach('file', body, 'registry.txt').expect(expected);
+    };
+    const inForce = async () =>
+      (await t.http.get('/api/compliance/registry/status').set(await auth(Role.Compliance)).expect(200)).body.sources.filter((x: { source: string }) => x.source === source);
+    const numbersOf = async (id: string) => (await t.db.query(`SELECT count(*)::int AS n FROM dnc_registry_numbers WHERE import_id = $1`, [id]))[0].n;
+    const listed = async (digits: string) => (await t.app.get(RegistryLookupService).hasMany([`+1${digits}`])).has(`+1${digits}`);
+
+    const first = (await send(Buffer.from(copy.join('\n')))).body.id as string;
+    expect(await waitDone(first)).toMatchObject({ status: 'completed', imported: 4000 });
+
+    // A 0-byte upload.
+    const empty = await waitDone((await send(Buffer.alloc(0))).body.id);
+    expect(empty).toMatchObject({ status: 'failed', imported: 0, rejected: 0, linesRead: 0 });
+    expect(empty.error).toContain('the file is empty');
+    expect(empty.error).toContain(`copy in force (import ${first}`);
+    // country=UK for a file of US numbers: every line rejected, and the rejections still counted.
+    const wrongCountry = await waitDone((await send(Buffer.from(copy.slice(0, 50).join('\n')), { country: 'UK' })).body.id);
+    expect(wrongCountry).toMatchObject({ status: 'failed', imported: 0, rejected: 50, linesRead: 50 });
+    expect(wrongCountry.error).toContain('no number accepted: all 50 non-empty lines of 50 rejected');
+    // A truncated download: 1,500 of 4,000 numbers.
+    const truncated = await waitDone((await send(Buffer.from(copy.slice(0, 1500).join('\n')))).body.id);
+    expect(truncated).toMatchObject({ status: 'failed', imported: 1500 });
+    expect(truncated.error).toContain('under half the 4000 of the copy in force');
+    expect(truncated.error).toContain('allowShrink=true');
+
+    expect(await inForce()).toEqual([expect.objectContaining({ importId: first, numbers: 4000 })]);
+    expect(await numbersOf(first)).toBe(4000);
+    expect(await listed(copy[3999])).toBe(true);
+    for (const id of [empty.id, wrongCountry.id, truncated.id]) expect(await numbersOf(id)).toBe(0);
+
+    const bad = await send(Buffer.from(copy.slice(0, 1500).join('\n')), { allowShrink: 'yes' }, 400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'allowShrink' })]);
+    const shrunk = (await send(Buffer.from(copy.slice(0, 1500).join('\n')), { allowShrink: 'true' })).body.id as string;
+    expect(await waitDone(shrunk)).toMatchObject({ status: 'completed', imported: 1500 });
+    expect(await inForce()).toEqual([expect.objectContaining({ importId: shrunk, numbers: 1500 })]);
+    expect((await t.http.get(`/api/compliance/registry/imports/${first}`).set(await auth(Role.Admin)).expect(200)).body.status).toBe('superseded');
+
+    const evts = await t.db.query(
+      `SELECT reason_code, details FROM compliance_events WHERE type = 'registry_import' AND details->>'source' = $1 ORDER BY id`,
+      [source],
+    );
+    expect(evts.map((e: { reason_code: string; details: { refused?: string } }) => [e.reason_code, e.details.refused ?? null])).toEqual([
+      ['queued', null], ['completed', null], ['queued', null], ['failed', 'no_numbers'], ['queued', null], ['failed', 'no_numbers'],
+      ['queued', null], ['failed', 'shrank'], ['queued', null], ['completed', null],
+    ]);
+    expect(evts[8].details.allowShrink).toBe(true);
+  });
 });

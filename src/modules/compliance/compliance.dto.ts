@@ -135,6 +135,14 @@ export class RegistryImportDto {
   @ApiProperty({ example: '2026-11-20', description: 'date the registry file was issued' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true })
   fileDate: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'true: the file may hold fewer than half the numbers of the copy in force (the registry really shrank). '
+      + 'Without it such a file fails as probably truncated, and the copy in force stays.',
+  })
+  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  allowShrink?: boolean;
 }
 
 export class LegalWindowDto {

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
+import { Queue, UnrecoverableError } from 'bullmq';
 import { createReadStream, promises as fs } from 'node:fs';
 import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -19,6 +19,23 @@ export const REGISTRY_MAX_AGE_DAYS = 31;
 export interface RegistryImportJob {
   importId: string;
   path: string;
+  /** The uploader confirmed that a copy with under half the numbers of the one in force is not a truncated file. */
+  allowShrink?: boolean;
+}
+
+/**
+ * A file that must not replace the copy in force: it gave no number at all (empty, or every line rejected), or
+ * under half as many as the copy in force without the uploader saying so (a truncated download looks like that).
+ * The message is ours (counts only, never a line of the file) and is shown as the import's error.
+ */
+export class RegistryImportRefused extends UnrecoverableError {
+  constructor(
+    readonly code: 'no_numbers' | 'shrank',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistryImportRefused';
+  }
 }
 
 export interface RegistryImportView {
@@ -63,19 +80,20 @@ export class RegistryImportService {
   /** Records the file and queues its import; the job does the work (a worker process). */
   async enqueue(
     file: { path: string; originalName: string; size: number },
-    meta: { source: string; country: string; fileDate: string },
+    meta: { source: string; country: string; fileDate: string; allowShrink?: boolean },
     userId: string | null,
   ): Promise<RegistryImportView> {
+    const allowShrink = meta.allowShrink === true;
     const [row] = await this.db.query(
       `INSERT INTO dnc_registry_imports (source, country, file_date, file_name, total_bytes, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [meta.source, meta.country.toUpperCase(), meta.fileDate, file.originalName, file.size, userId],
     );
     const importId = String(row.id);
-    const job = await this.queue.add('import', { importId, path: file.path }, { jobId: `dnc-import-${importId}`, attempts: 1 });
+    const job = await this.queue.add('import', { importId, path: file.path, allowShrink }, { jobId: `dnc-import-${importId}`, attempts: 1 });
     await this.db.query(`UPDATE dnc_registry_imports SET job_id = $2 WHERE id = $1`, [importId, job.id]);
     await this.events.record({
       type: 'registry_import', reasonCode: 'queued', actorUserId: userId, actor: 'user',
-      details: { importId, source: meta.source, country: meta.country.toUpperCase(), fileDate: meta.fileDate, fileName: file.originalName },
+      details: { importId, source: meta.source, country: meta.country.toUpperCase(), fileDate: meta.fileDate, fileName: file.originalName, allowShrink },
     });
     return this.get(importId);
   }
@@ -113,7 +131,8 @@ export class RegistryImportService {
 
   /**
    * Streams the file into dnc_registry_numbers with COPY, reporting progress; on success the import becomes the
-   * source's current copy and older copies of that source are superseded and purged.
+   * source's current copy and older copies of that source are superseded and purged. A file with no number, or with
+   * under half the numbers of the copy in force (unless job.allowShrink), fails instead: the copy in force stays.
    */
   async run(job: RegistryImportJob, onProgress: (pct: number) => Promise<void> | void = () => undefined): Promise<RegistryImportView> {
     const imp = await this.get(job.importId);
@@ -197,24 +216,39 @@ export class RegistryImportService {
       throw err;
     }
     await qr.release();
-    await this.db.transaction(async (m) => {
-      await m.query(
-        `UPDATE dnc_registry_imports SET status = 'completed', finished_at = now(), lines_read = $2, imported = $3, rejected = $4, bytes_read = $5 WHERE id = $1`,
-        [imp.id, lines, imported, rejected, size],
-      );
-      await m.query(
-        `UPDATE dnc_registry_imports SET status = 'superseded' WHERE source = $1 AND status = 'completed' AND id <> (
-           SELECT id FROM dnc_registry_imports WHERE source = $1 AND status = 'completed' ORDER BY file_date DESC, id DESC LIMIT 1)`,
-        [imp.source],
-      );
-      await this.events.record(
-        {
-          type: 'registry_import', reasonCode: 'completed', actor: 'registry_import', actorUserId: imp.createdBy,
-          details: { importId: imp.id, source: imp.source, country: imp.country, fileDate: imp.fileDate, lines, imported, rejected },
-        },
-        m,
-      );
-    });
+    try {
+      await this.db.transaction(async (m) => {
+        // The copy in force, locked so that two imports of one source cannot both judge against it.
+        const [current]: { id: string; imported: string; file_date: string }[] = await m.query(
+          `SELECT id, imported, to_char(file_date, 'YYYY-MM-DD') AS file_date FROM dnc_registry_imports
+            WHERE source = $1 AND status = 'completed' AND id <> $2 ORDER BY file_date DESC, id DESC LIMIT 1 FOR UPDATE`,
+          [imp.source, imp.id],
+        );
+        const inForce = current ? { id: String(current.id), imported: Number(current.imported), fileDate: current.file_date } : null;
+        const refused = refusal({ lines, imported, rejected }, inForce, job.allowShrink === true);
+        if (refused) throw refused;
+        await m.query(
+          `UPDATE dnc_registry_imports SET status = 'completed', finished_at = now(), lines_read = $2, imported = $3, rejected = $4, bytes_read = $5 WHERE id = $1`,
+          [imp.id, lines, imported, rejected, size],
+        );
+        await m.query(
+          `UPDATE dnc_registry_imports SET status = 'superseded' WHERE source = $1 AND status = 'completed' AND id <> (
+             SELECT id FROM dnc_registry_imports WHERE source = $1 AND status = 'completed' ORDER BY file_date DESC, id DESC LIMIT 1)`,
+          [imp.source],
+        );
+        await this.events.record(
+          {
+            type: 'registry_import', reasonCode: 'completed', actor: 'registry_import', actorUserId: imp.createdBy,
+            details: { importId: imp.id, source: imp.source, country: imp.country, fileDate: imp.fileDate, lines, imported, rejected },
+          },
+          m,
+        );
+      });
+    } catch (err) {
+      await this.fail(imp, err as Error, { lines, imported, rejected, size });
+      if (err instanceof RegistryImportRefused) await fs.unlink(job.path).catch(() => undefined);
+      throw err;
+    }
     await onProgress(100);
     await this.lookup.invalidate();
     await this.db.query(
@@ -235,17 +269,54 @@ export class RegistryImportService {
     await onProgress(size ? Math.min(99, Math.floor((bytes / size) * 100)) : 0);
   }
 
-  private async fail(imp: RegistryImportView, err: Error): Promise<void> {
+  private async fail(
+    imp: RegistryImportView, err: Error, counts?: { lines: number; imported: number; rejected: number; size: number },
+  ): Promise<void> {
     const id = imp.id;
-    // The message may quote a line of the file: keep the error type only.
-    await this.db.query(`UPDATE dnc_registry_imports SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [id, err.name]);
+    // A driver's message may quote a line of the file: keep the error type only. A refusal's message is ours.
+    const refused = err instanceof RegistryImportRefused ? err : null;
+    const error = refused ? refused.message : err.name;
+    await this.db.query(`UPDATE dnc_registry_imports SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [id, error]);
+    if (counts) {
+      await this.db.query(`UPDATE dnc_registry_imports SET lines_read = $2, imported = $3, rejected = $4, bytes_read = $5 WHERE id = $1`, [
+        id, counts.lines, counts.imported, counts.rejected, counts.size,
+      ]);
+    }
     await this.db.query(`DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [id]);
     await this.events.record({
       type: 'registry_import', reasonCode: 'failed', actor: 'registry_import', actorUserId: imp.createdBy,
-      details: { importId: id, source: imp.source, country: imp.country, fileDate: imp.fileDate, error: err.name },
+      details: {
+        importId: id, source: imp.source, country: imp.country, fileDate: imp.fileDate, error,
+        ...(refused ? { refused: refused.code, ...counts } : {}),
+      },
     });
-    this.logger.error({ importId: id, err: { type: err.name } }, 'registry import failed');
+    this.logger.error({ importId: id, err: { type: err.name, ...(refused ? { code: refused.code } : {}) } }, 'registry import failed');
   }
+}
+
+/** Why a finished file must not become the source's copy, or null when it may. */
+export function refusal(
+  file: { lines: number; imported: number; rejected: number },
+  inForce: { id: string; imported: number; fileDate: string } | null,
+  allowShrink: boolean,
+): RegistryImportRefused | null {
+  const keep = inForce ? `; the copy in force (import ${inForce.id}, ${inForce.fileDate}) stays` : '';
+  if (file.imported === 0) {
+    return new RegistryImportRefused(
+      'no_numbers',
+      file.lines === 0
+        ? `the file is empty: no number imported${keep}`
+        : `no number accepted: all ${file.rejected} non-empty lines of ${file.lines} rejected (check the country and the file format)${keep}`,
+    );
+  }
+  if (inForce && !allowShrink && file.imported * 2 < inForce.imported) {
+    return new RegistryImportRefused(
+      'shrank',
+      `${file.imported} numbers, under half the ${inForce.imported} of the copy in force (import ${inForce.id}, ${inForce.fileDate}), which stays; ` +
+        'if the file is complete, upload it again with allowShrink=true',
+    );
+  }
+  return null;
 }
 
 function toView(r: Record<string, unknown>): RegistryImportView {

@@ -57,10 +57,19 @@ export class RegistryController {
     schema: {
       type: 'object',
       required: ['file', 'source', 'country', 'fileDate'],
-      properties: { file: { type: 'string', format: 'binary' }, source: { type: 'string' }, country: { type: 'string' }, fileDate: { type: 'string', format: 'date' } },
+      properties: {
+        file: { type: 'string', format: 'binary' }, source: { type: 'string' }, country: { type: 'string' }, fileDate: { type: 'string', format: 'date' },
+        allowShrink: {
+          type: 'boolean', default: false,
+          description: 'accept a file with fewer than half the numbers of the copy in force (else it fails as probably truncated)',
+        },
+      },
     },
   })
-  @ApiOperation({ summary: 'Upload a national registry file (one number per line) and import it as a job (roles: admin)' })
+  @ApiOperation({
+    summary: 'Upload a national registry file (one number per line) and import it as a job (roles: admin)',
+    description: 'The import fails, leaving the copy in force, when the file gives no number, or fewer than half the numbers of the copy in force without allowShrink=true.',
+  })
   async upload(@UploadedFile() file: Express.Multer.File | undefined, @Body() dto: RegistryImportDto, @CurrentUser() user: AuthUser) {
     if (!file) throw invalid('file', 'is required (multipart field "file")');
     if (new Date(`${dto.fileDate}T00:00:00Z`).getTime() > Date.now() + 86400_000) throw invalid('fileDate', 'must not be in the future');
