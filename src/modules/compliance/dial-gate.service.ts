@@ -10,6 +10,7 @@ import { checkDial } from './dial-gate';
 import { CampaignView, DialDecision, LeadView } from './dial-gate.types';
 import { DncService } from './dnc.service';
 import { RegistryLookupService } from './registry-lookup.service';
+import { regionCodeFromName } from './region-names';
 import { usStateFromZip } from './us-zip-states';
 
 /** The lead columns the gate reads; pass rows you already hold (snake_case, as from SQL) to skip the lead query. */
@@ -164,12 +165,15 @@ export function leadRegions(country: string | null, region: string | null | unde
   return [...out];
 }
 
-/** 'US' + 'FL' -> 'US-FL'; a value already in 'US-FL' form is kept. */
+/** 'US' + 'FL' -> 'US-FL'; a value already in 'US-FL' form is kept; a name ('Florida') gives its code. */
 export function leadRegion(country: string | null, region: string | null | undefined): string | null {
   if (!region || !country) return null;
+  const c = country.trim().toUpperCase();
   const r = region.trim().toUpperCase();
   if (/^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(r)) return r;
-  return /^[A-Z0-9]{1,3}$/.test(r) ? `${country.trim().toUpperCase()}-${r}` : null;
+  if (/^[A-Z0-9]{1,3}$/.test(r)) return `${c}-${r}`;
+  const named = regionCodeFromName(c, region);
+  return named ? `${c}-${named}` : null;
 }
 
 function toLeadView(r: GateLeadRow, phone: string, at: Date, dnc: LeadView['dnc'], recent: number): LeadView {
