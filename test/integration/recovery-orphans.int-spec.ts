@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { REDIS } from '../../src/common/redis/redis.module';
 import { AgentStateService } from '../../src/modules/agents/agent-state.service';
+import { CallsService } from '../../src/modules/calls/calls.service';
 import { CampaignLockService } from '../../src/modules/dialer/orchestrator/campaign-lock.service';
 import { DialerWorkerService } from '../../src/modules/dialer/orchestrator/dialer-worker.service';
 import { LEASE_MS } from '../../src/modules/dialer/orchestrator/lead-leaser.service';
@@ -94,5 +95,24 @@ describe('reconciling leftovers in a live worker (PostgreSQL + Redis)', () => {
     expect(await lead(liveOthers.id)).toMatchObject({ status: 'leased', lease_owner: live });
     clearInterval(beat);
     await redis.del(`worker:${live}`);
+  });
+
+  it("does not overwrite an outcome the agent saved as soon as the closed call showed in wrap-up (the buyer is not called again)", async () => {
+    const fx = await makeCampaign(t.db, { ok: 1 });
+    await t.db.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [fx.campaignId]);
+    const [agent] = await makeAgents(t.db, 1);
+    await lease(fx.leads[0].id, worker.workerId, 30_000);
+    const id = await openCall(fx.campaignId, fx.leads[0], 'connected', 60, agent);
+    // closeOpenCalls' bulk update: the call is in wrap-up (the desk shows it) before its lead is settled ...
+    await t.db.query(`UPDATE calls SET state = 'wrap_up', end_at = now(), hangup_by = 'system' WHERE id = $1`, [id]);
+    // ... the agent saves "sale" in that moment ...
+    await t.app.get(CallsService).disposition(agent, id, { outcome: 'sale' });
+    expect(await lead(fx.leads[0].id)).toMatchObject({ status: 'done' });
+    // ... then the pass reaches the row: the provisional retry of a connected call must not replace the sale.
+    await (worker as unknown as { settleClosedCall(r: object, at: Date): Promise<void> })
+      .settleClosedCall({ id, lead_id: fx.leads[0].id, campaign_id: fx.campaignId, was: 'connected' }, new Date());
+    expect(await lead(fx.leads[0].id)).toMatchObject({ status: 'done', lease_owner: null });
+    const [l] = await t.db.query(`SELECT last_outcome FROM leads WHERE id = $1`, [fx.leads[0].id]);
+    expect(l.last_outcome).toBe('sale');
   });
 });

@@ -82,8 +82,8 @@ export class CallsService {
   }
 
   /** Ends the lease: the lead gets its next status and retry time. */
-  async settleLead(leadId: string, next: LeadNext, outcome: string | null): Promise<void> {
-    await this.db.query(
+  async settleLead(leadId: string, next: LeadNext, outcome: string | null, q: Queryable = this.db): Promise<void> {
+    await q.query(
       `UPDATE leads SET status = $2::lead_status, next_attempt_at = $3, last_outcome = coalesce($4, last_outcome),
               attempts = GREATEST(0, attempts - $5), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
         WHERE id = $1`,

@@ -208,17 +208,13 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     );
     const list = (Array.isArray(rows[0]) ? rows[0] : rows) as typeof rows;
     for (const r of list) {
-      const [camp] = await this.db.query(`SELECT retry_rules, max_attempts, max_attempts_per_day FROM campaigns WHERE id = $1`, [r.campaign_id]);
-      const [lead] = await this.db.query(`SELECT attempts FROM leads WHERE id = $1`, [r.lead_id]);
-      const rules = retryRules(camp.retry_rules, { maxAttempts: camp.max_attempts, maxAttemptsPerDay: camp.max_attempts_per_day });
-      const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' || r.was === 'abandoned_orphan' ? 'abandoned' : 'worker_lost';
       if (r.was === 'abandoned_orphan') {
         await this.calls.complianceEvent({
           type: 'abandon', reasonCode: 'worker_lost_after_answer', campaignId: r.campaign_id, leadId: r.lead_id, callId: r.id, phone: r.phone, at,
           details: { waitedMs: r.answer_at ? at.getTime() - new Date(r.answer_at).getTime() : null },
         });
       }
-      await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome);
+      await this.settleClosedCall(r, at);
       const agent = r.agent_id ? await this.agents.get(r.agent_id) : null;
       // A live worker's agent may have moved on already (only the call record's update was lost): left as is then.
       if (r.was === 'connected' && r.agent_id && (!own || agent?.callId === r.id)) {
@@ -229,6 +225,23 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     }
     if (list.length && !own) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
     return list.length;
+  }
+
+  /**
+   * The lead of a call closeOpenCalls just closed gets its next status. A connected call is in wrap-up from the
+   * moment that update commits, so its agent may already have saved an outcome: the provisional retry must not
+   * overwrite it. The call's row is locked first, as the disposition does, so one waits for the other.
+   */
+  private async settleClosedCall(r: { id: string; lead_id: string; campaign_id: string; was: string }, at: Date): Promise<void> {
+    const outcome = r.was === 'connected' ? 'no_answer' : r.was === 'abandoned' || r.was === 'abandoned_orphan' ? 'abandoned' : 'worker_lost';
+    await this.db.transaction(async (tx) => {
+      const [call] = await tx.query(`SELECT state FROM calls WHERE id = $1 FOR UPDATE`, [r.id]);
+      if (call?.state === 'dispositioned') return; // the agent's outcome decided the lead's next step
+      const [camp] = await tx.query(`SELECT retry_rules, max_attempts, max_attempts_per_day FROM campaigns WHERE id = $1`, [r.campaign_id]);
+      const [lead] = await tx.query(`SELECT attempts FROM leads WHERE id = $1`, [r.lead_id]);
+      const rules = retryRules(camp.retry_rules, { maxAttempts: camp.max_attempts, maxAttemptsPerDay: camp.max_attempts_per_day });
+      await this.calls.settleLead(r.lead_id, nextAfterSystemOutcome(outcome, rules, lead.attempts, at), r.was === 'connected' ? 'connected' : outcome, tx);
+    });
   }
 
   /**
