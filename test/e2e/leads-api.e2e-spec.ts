@@ -58,6 +58,12 @@ describe('lead lists and leads over HTTP', () => {
     expect(res.body).toMatchObject({ firstName: 'Cyrus', timezone: 'America/Chicago', tzAmbiguous: false, tzCandidates: ['America/Chicago'], customFields: { plan: 'gold' } });
     const bad = await t.http.patch(`/api/leads/${leadIds[2]}`).set(auth(manager)).send({ timezone: 'Moon/Base' }).expect(400);
     expect(bad.body.errors[0].field).toBe('timezone');
+    // "MST" / "AST" name two clocks (with and without summer time): an edit sets one zone, so it must say which.
+    for (const tz of ['MST', 'AST']) {
+      const two = await t.http.patch(`/api/leads/${leadIds[2]}`).set(auth(manager)).send({ timezone: tz }).expect(400);
+      expect(two.body.errors[0]).toEqual({ field: 'timezone', reason: expect.stringMatching(/may mean America\/\w+ or America\/\w+/) });
+    }
+    expect((await t.http.patch(`/api/leads/${leadIds[2]}`).set(auth(manager)).send({ timezone: 'EST' }).expect(200)).body.timezone).toBe('America/New_York');
     await t.http.patch(`/api/leads/${leadIds[2]}`).set(auth(manager)).send({ attempts: 0 }).expect(400);
   });
 

@@ -7,7 +7,7 @@ import { CampaignSchedule } from '../campaigns/campaign-settings';
 import { ComplianceEventInput, ComplianceEventsService } from '../compliance/compliance-events.service';
 import { DialGateService } from '../compliance/dial-gate.service';
 import { isCountryCode, normalisePhone } from './import/phone-normalizer';
-import { canonicalZone } from './import/timezone-resolver';
+import { AMBIGUOUS_CLOCKS, canonicalZone } from './import/timezone-resolver';
 import { explainDialability } from './lead-dialability';
 import { LeadEntity, LeadListEntity } from './lead.entity';
 import {
@@ -120,6 +120,8 @@ export class LeadsService {
     if (dto.timezone !== undefined) {
       const zone = canonicalZone(dto.timezone);
       if (!zone) throw invalid('timezone', `${JSON.stringify(dto.timezone)} is not an IANA time zone`);
+      const clocks = AMBIGUOUS_CLOCKS[zone];
+      if (clocks) throw invalid('timezone', `${JSON.stringify(dto.timezone)} may mean ${clocks.join(' or ')} (with or without summer time): give the zone`);
       Object.assign(patch, { timezone: zone, tzCandidates: [zone], tzAmbiguous: false });
     }
     if (dto.status !== undefined) {

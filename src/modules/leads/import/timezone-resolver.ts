@@ -40,7 +40,16 @@ function prefixZones(e164: string): { zones: string; prefix: string } | null {
  * Denver's clock); resolveTimezone widens it to both zones unless the ZIP code or the number settles which.
  */
 export const MOUNTAIN_TIME = 'MST7MDT';
-const MOUNTAIN_ZONES = ['America/Denver', 'America/Phoenix'];
+/**
+ * "Atlantic time" likewise: Halifax keeps DST, Puerto Rico and the US Virgin Islands do not (AST all year), so read
+ * as Halifax a Puerto Rico lead could be called from 07:00 all summer. Not a tz database name: never stored.
+ */
+export const ATLANTIC_TIME = 'AST4ADT';
+/** Abbreviations that name two clocks, and the zones each may mean; the lead's ZIP code or number decides. */
+export const AMBIGUOUS_CLOCKS: Readonly<Record<string, readonly string[]>> = {
+  [MOUNTAIN_TIME]: ['America/Denver', 'America/Phoenix'],
+  [ATLANTIC_TIME]: ['America/Halifax', 'America/Puerto_Rico'],
+};
 
 /**
  * US and Canadian zone abbreviations and names as lead files write them. They mean the region's clock, summer
@@ -55,7 +64,7 @@ for (const [zone, names] of [
   ['America/Los_Angeles', 'PST PDT PT PACIFIC'],
   ['America/Anchorage', 'AKST AKDT AKT ALASKA'],
   ['Pacific/Honolulu', 'HST HAST HAWAII'],
-  ['America/Halifax', 'AST ADT ATLANTIC'],
+  [ATLANTIC_TIME, 'AST ADT ATLANTIC'],
   ['America/St_Johns', 'NST NDT NEWFOUNDLAND'],
 ] as const) {
   for (const n of names.split(' ')) US_ABBREVIATIONS[n] = zone;
@@ -71,7 +80,8 @@ const zoneNames = new Map<string, string | null>();
 
 /**
  * Canonical IANA name (Asia/Calcutta -> Asia/Kolkata) or null when luxon/ICU does not know the zone. US and Canadian
- * abbreviations give their region's DST-observing zone; the Mountain ones give MOUNTAIN_TIME.
+ * abbreviations give their region's DST-observing zone; the Mountain and Atlantic ones give MOUNTAIN_TIME and
+ * ATLANTIC_TIME (see AMBIGUOUS_CLOCKS).
  */
 export function canonicalZone(name: string): string | null {
   const trimmed = name.trim();
@@ -153,34 +163,36 @@ export interface TimezoneInput {
 }
 
 /**
- * A file that says only "Mountain": Denver's clock or Phoenix's, whichever the ZIP code (else the number's prefix)
- * allows; when neither settles it, both, and the lead is called only when the time is legal in each.
+ * A file that says only "Mountain" (or "Atlantic"): Denver's clock or Phoenix's (Halifax's or Puerto Rico's),
+ * whichever the ZIP code (else the number's prefix) allows; when neither settles it, both, and the lead is called
+ * only when the time is legal in each.
  */
-function mountainZone(input: TimezoneInput): ResolvedTimezone {
+function regionClockZone(input: TimezoneInput, candidates: readonly string[]): ResolvedTimezone {
   const byPrefix = prefixZones(input.e164);
   const evidence = [
     input.postalCode ? zonesForPostalCode(input.country, input.postalCode) : null,
     byPrefix && byPrefix.prefix !== input.callingCode ? byPrefix.zones.split('&') : null,
   ];
-  const mountainClocks = new Set(MOUNTAIN_ZONES.map(fingerprint));
+  const regionClocks = new Set(candidates.map(fingerprint));
   for (const zones of evidence) {
     // The evidence's own zone names (America/Boise, America/Edmonton keep Denver's clock): fingerprint -> zone.
     const fits = new Map<string, string>();
     for (const z of zones ?? []) {
       const c = canonicalZone(z);
-      if (c && mountainClocks.has(fingerprint(c)) && !fits.has(fingerprint(c))) fits.set(fingerprint(c), c);
+      if (c && regionClocks.has(fingerprint(c)) && !fits.has(fingerprint(c))) fits.set(fingerprint(c), c);
     }
     if (fits.size === 1) {
       const [zone] = fits.values();
       return { timezone: zone, candidates: [zone], ambiguous: false, source: 'column' };
     }
   }
-  return { timezone: null, candidates: [...MOUNTAIN_ZONES], ambiguous: true, source: 'column' };
+  return { timezone: null, candidates: [...candidates], ambiguous: true, source: 'column' };
 }
 
 /** Explicit column, else postal code, else the number's prefix, else the country's zones. */
 export function resolveTimezone(input: TimezoneInput): ResolvedTimezone {
-  if (input.explicit === MOUNTAIN_TIME) return mountainZone(input);
+  const clocks = input.explicit ? AMBIGUOUS_CLOCKS[input.explicit] : undefined;
+  if (clocks) return regionClockZone(input, clocks);
   if (input.explicit) return { timezone: input.explicit, candidates: [input.explicit], ambiguous: false, source: 'column' };
   if (input.postalCode) {
     const zones = zonesForPostalCode(input.country, input.postalCode);

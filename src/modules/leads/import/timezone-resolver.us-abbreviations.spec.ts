@@ -36,7 +36,6 @@ describe('US time-zone abbreviations in a lead file or a lead edit', () => {
     ['America/Chicago', ['CST', 'CDT', 'CT', 'Central', 'central time'], [-300, -360]],
     ['America/Los_Angeles', ['PST', 'PDT', 'PT', 'Pacific', 'Pacific Daylight Time'], [-420, -480]],
     ['America/Anchorage', ['AKST', 'AKDT', 'Alaska'], [-480, -540]],
-    ['America/Halifax', ['AST', 'ADT', 'Atlantic'], [-180, -240]],
     ['Pacific/Honolulu', ['HST', 'Hawaii'], [-600, -600]],
   ])('reads the abbreviations of %s as that zone, summer time included', (zone, names, expected) => {
     for (const name of names) {
@@ -75,10 +74,26 @@ describe('US time-zone abbreviations in a lead file or a lead edit', () => {
     expect(mayCall(denver, '2026-07-16T03:30:00Z')).toBe(false); // 21:30 MDT
   });
 
-  it('gives a single zone with Denver\'s clock (summer time) where only one zone can be kept, as a lead edit does', () => {
+  it('widens "MST" to both Mountain zones wherever it is resolved without a ZIP code or a Mountain number', () => {
     const zone = canonicalZone('MST')!;
-    expect(offsets(zone)).toEqual([-360, -420]);
     expect(resolveTimezone({ explicit: zone, e164: '+12125550188', country: 'US', callingCode: '1' }).candidates).toEqual(['America/Denver', 'America/Phoenix']);
+  });
+
+  it('reads "AST" as Halifax or Puerto Rico (AST all year, no summer time): the number or ZIP decides, else legal in both', () => {
+    for (const name of ['AST', 'ADT', 'Atlantic', 'Atlantic Standard Time']) {
+      expect([name, importRow('(212) 555-0188', '', name)]).toEqual([name, expect.objectContaining({ timezone: null, tzCandidates: ['America/Halifax', 'America/Puerto_Rico'], tzAmbiguous: true })]);
+    }
+    const puertoRico = importRow('(787) 555-0188', '', 'AST');
+    expect(puertoRico).toMatchObject({ timezone: 'America/Puerto_Rico', tzAmbiguous: false });
+    expect(importRow('(212) 555-0188', '00901', 'AST')).toMatchObject({ timezone: 'America/Puerto_Rico', tzAmbiguous: false }); // San Juan ZIP
+    expect(importRow('(902) 555-0188', '', 'ADT')).toMatchObject({ timezone: 'America/Halifax', tzAmbiguous: false }); // Nova Scotia
+    // July, 11:30Z: 08:30 in Halifax (ADT) but 07:30 in San Juan. Read as Halifax, the Puerto Rico lead was called.
+    expect(mayCall(puertoRico, '2026-07-15T11:30:00Z')).toBe(false);
+    expect(mayCall(puertoRico, '2026-07-15T12:30:00Z')).toBe(true); // 08:30 AST
+    const unsettled = importRow('(212) 555-0188', '', 'AST');
+    expect(mayCall(unsettled, '2026-07-15T11:30:00Z')).toBe(false);
+    expect(mayCall(unsettled, '2026-07-16T00:30:00Z')).toBe(false); // 21:30 in Halifax, 20:30 in San Juan
+    expect(mayCall(unsettled, '2026-07-15T16:00:00Z')).toBe(true);
   });
 
   it('keeps full IANA names as they are, including the fixed-offset ones a file may really mean', () => {
