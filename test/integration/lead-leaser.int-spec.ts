@@ -1,5 +1,7 @@
 import { CampaignEntity } from '../../src/modules/campaigns/campaign.entity';
+import { DialGateService } from '../../src/modules/compliance/dial-gate.service';
 import { LeadLeaser } from '../../src/modules/dialer/orchestrator/lead-leaser.service';
+import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { makeAgents, makeCampaign } from './dialer-fixtures';
 
@@ -49,5 +51,35 @@ describe('LeadLeaser: a callback belongs to the campaign that booked it', () => 
     );
     const got = await new LeadLeaser(t.db).lease(await campaign(y.campaignId), 5, 'worker-y', new Date());
     expect(got.map((l) => l.id)).toEqual([lead.id]);
+  });
+});
+
+describe('a callback booked on the lead\'s last attempt (PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ api: true, worker: false });
+  });
+  afterAll(() => t.close());
+
+  it('is placed when due, past the lifetime attempt limit; a lead at the limit with no callback stays finished', async () => {
+    const fx = await makeCampaign(t.db, { ok: 2, mode: 'preview' }); // max_attempts 5
+    const [booked, exhausted] = fx.leads;
+    const camp = await t.db.getRepository(CampaignEntity).findOneByOrFail({ id: fx.campaignId });
+    // The 5th call ended with "call me back at 18:30": the lead is 'callback' with all 5 attempts used.
+    await t.db.query(`UPDATE leads SET status = 'callback', attempts = 5, next_attempt_at = now() - interval '1 min' WHERE id = $1`, [booked.id]);
+    await t.db.query(`INSERT INTO callbacks (campaign_id, lead_id, scope, due_at) VALUES ($1, $2, 'anyone', now() - interval '1 min')`, [fx.campaignId, booked.id]);
+    await t.db.query(`UPDATE leads SET status = 'retry', attempts = 5, next_attempt_at = now() - interval '1 min' WHERE id = $1`, [exhausted.id]);
+
+    const manager = await t.tokenFor(Role.Manager);
+    const why = await t.http.get(`/api/leads/${booked.id}/dialability`).query({ campaignId: fx.campaignId }).set('Authorization', `Bearer ${manager}`).expect(200);
+    expect(JSON.stringify(why.body)).not.toContain('attempts_exhausted');
+
+    // Before: the leaser wanted attempts < 5 and the gate blocked 'attempts_exhausted': the callback never happened.
+    const leased = await new LeadLeaser(t.db).lease(camp, 5, 'worker-x', new Date());
+    expect(leased.map((l) => l.id)).toEqual([booked.id]);
+    const [verdict] = await t.app.get(DialGateService).check([booked.id], fx.campaignId, new Date(), { recordBlocks: false });
+    expect(verdict.decision).toEqual({ allowed: true });
+    const [other] = await t.app.get(DialGateService).check([exhausted.id], fx.campaignId, new Date(), { recordBlocks: false });
+    expect(other.decision).toMatchObject({ allowed: false, reason: 'attempts_exhausted' });
   });
 });

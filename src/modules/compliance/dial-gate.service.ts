@@ -29,6 +29,8 @@ export interface GateLeadRow {
   /** State/province from the lead's data (custom field state/region/province), e.g. 'FL' or 'US-FL'. */
   region?: string | null;
   postal_code?: string | null;
+  /** A pending or leased callback exists for the lead (see LeadView.callbackBooked). */
+  callback_booked?: boolean;
 }
 
 export interface GateCheckOptions {
@@ -52,7 +54,8 @@ export interface GateResult {
 
 const LEAD_COLUMNS = `id::text AS id, phone, country, timezone, tz_candidates, status::text AS status, attempts, attempts_today,
   to_char(attempts_day, 'YYYY-MM-DD') AS attempts_day, next_attempt_at, deleted_at, postal_code,
-  upper(coalesce(custom_fields->>'state', custom_fields->>'region', custom_fields->>'province')) AS region`;
+  upper(coalesce(custom_fields->>'state', custom_fields->>'region', custom_fields->>'province')) AS region,
+  EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status IN ('pending', 'leased')) AS callback_booked`;
 
 /**
  * The dial gate with its data: loads everything checkDial needs for many leads in a few bulk queries (leads, DNC
@@ -195,5 +198,6 @@ function toLeadView(r: GateLeadRow, phone: string, at: Date, dnc: LeadView['dnc'
     dnc,
     recentDialsToNumber: recent,
     deleted: r.deleted_at !== null && r.deleted_at !== undefined,
+    callbackBooked: r.callback_booked === true,
   };
 }

@@ -18,7 +18,8 @@ export function checkDial(lead: LeadView, campaign: CampaignView, rules: Complia
   const regions = lead.regions?.length ? lead.regions : [lead.region];
   const hours = checkCallingHoursForRegions(lead.timezones, rules.legalHours, lead.country, regions, campaign.schedule, at);
   if (!hours.ok) return block(hours.reason, hours.detail);
-  if (lead.attempts >= campaign.maxAttempts) return block('attempts_exhausted', `${lead.attempts}/${campaign.maxAttempts}`);
+  // A booked callback (the person asked for this call) is not stopped by the lifetime limit; the daily one applies.
+  if (lead.attempts >= campaign.maxAttempts && !lead.callbackBooked) return block('attempts_exhausted', `${lead.attempts}/${campaign.maxAttempts}`);
   if (lead.attemptsToday >= campaign.maxAttemptsPerDay) {
     return block('daily_attempts_exhausted', `${lead.attemptsToday}/${campaign.maxAttemptsPerDay}`);
   }

@@ -59,6 +59,11 @@ export interface LeadView {
   recentDialsToNumber: number;
   /** True when the lead is soft-deleted. */
   deleted?: boolean;
+  /**
+   * A callback is booked for the lead (pending or being placed): the person asked to be called at that hour, so
+   * the campaign's lifetime attempt limit does not stop it (the daily limit, hours and DNC still do).
+   */
+  callbackBooked?: boolean;
 }
 
 export interface CampaignView {

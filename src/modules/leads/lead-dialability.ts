@@ -57,7 +57,7 @@ export function explainDialability(input: DialabilityInput): { dialable: boolean
     const hit = input.dnc.some((d) => d.scope === scope && (scope !== 'campaign' || d.campaignId === campaign.id));
     if (hit) reasons.push({ code: `dnc_${scope}`, detail: `the number is on the ${scope === 'campaign' ? 'campaign\'s' : scope} do-not-call list` });
   }
-  if (lead.attempts >= campaign.maxAttempts) {
+  if (lead.attempts >= campaign.maxAttempts && lead.status !== 'callback') {
     reasons.push({ code: 'attempts_exhausted', detail: `${lead.attempts} attempts made, campaign allows ${campaign.maxAttempts}` });
   }
   const zones = lead.tzCandidates?.length ? lead.tzCandidates : lead.timezone ? [lead.timezone] : [];

@@ -38,7 +38,7 @@ export class LeadLeaser {
            JOIN campaign_lists cl ON cl.list_id = l.list_id AND cl.campaign_id = $1 AND cl.active
           WHERE l.deleted_at IS NULL AND l.status IN ('new', 'retry', 'callback')
             AND (l.next_attempt_at IS NULL OR l.next_attempt_at <= $2)
-            AND l.attempts < $3
+            AND (l.attempts < $3 OR l.status = 'callback') -- a booked callback is kept past the lifetime limit
             AND (l.attempts_day IS DISTINCT FROM $2::date OR l.attempts_today < $4)
             AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.phone = l.phone AND c.end_at IS NULL)
             AND NOT EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = l.id AND cb.status IN ('pending', 'leased')
