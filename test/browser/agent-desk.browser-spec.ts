@@ -164,4 +164,13 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     }, 15_000, 'the callback');
     expect(cb).toEqual({ scope: 'anyone', owner_agent_id: agentId });
   });
+
+  it('logs the agent out of the dialer when they log out of the page (no answered calls for an empty seat)', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login/);
+    const [ev] = await hx.t.db.query(`SELECT state FROM agent_state_events WHERE agent_id = $1 ORDER BY id DESC LIMIT 1`, [agentId]);
+    expect(ev.state).toBe('logged_out');
+    // A preview that was on screen went back to the pool.
+    expect(await hx.t.db.query(`SELECT id FROM calls WHERE agent_id = $1 AND state = 'preview'`, [agentId])).toEqual([]);
+  });
 });

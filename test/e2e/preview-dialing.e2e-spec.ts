@@ -55,7 +55,7 @@ describe('preview dialing, callbacks for their owner, objections with the dispos
   beforeAll(async () => {
     process.env.SIMULATED_TIME_SCALE = '0.01';
     process.env.SIMULATED_ANSWER_RATE = '1';
-    t = await createTestApp({ api: true, worker: true });
+    t = await createTestApp({ api: true, worker: true }, { LOGIN_RATE_LIMIT: '1000' }); // a login per agent of every test
   });
   afterAll(async () => {
     await t.close();
@@ -152,6 +152,28 @@ describe('preview dialing, callbacks for their owner, objections with the dispos
       // A third offer may already be on the desk (reserved): skip it before pausing.
       if (r.status !== 200 && r.status !== 409) throw new Error(`unexpected ${r.status}`);
     });
+  });
+
+  it('lets an agent with a preview on screen pause or log out: the lead goes back unburnt (before: 409, and the next preview came at once)', async () => {
+    const fx = await makeCampaign(t.db, { ok: 2, mode: 'preview' });
+    const me = await newAgent();
+    await ready(me, fx.campaignId);
+    const offer = await currentIn(me, ['preview'], 'a preview offer');
+    await waitFor(async () => (await t.http.get('/api/agent/state').set(auth(me.token)).expect(200)).body.state === 'reserved', 5_000, 'reserved');
+    const paused = await t.http.post('/api/agent/state').set(auth(me.token)).send({ state: 'paused', reason: 'break' }).expect(200);
+    expect(paused.body).toMatchObject({ state: 'paused', reason: 'break' });
+    const [call] = await t.db.query(`SELECT state, dial_at, hangup_by FROM calls WHERE id = $1`, [offer.call.id]);
+    expect(call).toEqual({ state: 'skipped', dial_at: null, hangup_by: 'agent' });
+    const [lead] = await t.db.query(`SELECT status, attempts, lease_owner FROM leads WHERE id = $1`, [offer.lead.id]);
+    expect(lead).toEqual({ status: 'new', attempts: 0, lease_owner: null });
+    expect((await t.http.get('/api/agent/current-call').set(auth(me.token)).expect(200)).body.call).toBeNull();
+    // The same with logging out.
+    await ready(me, fx.campaignId);
+    const second = await currentIn(me, ['preview'], 'the next offer');
+    await waitFor(async () => (await t.http.get('/api/agent/state').set(auth(me.token)).expect(200)).body.state === 'reserved', 5_000, 'reserved');
+    await t.http.post('/api/agent/state').set(auth(me.token)).send({ state: 'logged_out' }).expect(200);
+    const [again] = await t.db.query(`SELECT state FROM calls WHERE id = $1`, [second.call.id]);
+    expect(again.state).toBe('skipped');
   });
 
   it('blocks Dial on a number put on DNC while it was previewed: 422, dial_blocked event, no INVITE, lead on DNC', async () => {

@@ -6,6 +6,8 @@ import { DomainError } from '../../common/errors/domain-error';
 import { REDIS } from '../../common/redis/redis.module';
 import { LiveEventBus } from '../dialer/live-events';
 import { AgentState } from './agent-state-event.entity';
+import { releasePreview } from '../calls/preview-release';
+import { DeskPresence } from './desk-presence.service';
 
 export interface AgentLiveState {
   agentId: string;
@@ -34,6 +36,7 @@ export class AgentStateService {
     private readonly db: DataSource,
     private readonly events: LiveEventBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly presence: DeskPresence,
   ) {}
 
   async get(agentId: string): Promise<AgentLiveState> {
@@ -45,7 +48,10 @@ export class AgentStateService {
   /** The agent's own request (ready / paused / logged_out). Refused while a call is on. */
   async setByAgent(agentId: string, state: 'ready' | 'paused' | 'logged_out', campaignId: string | null, reason: string | null): Promise<AgentLiveState> {
     const cur = await this.get(agentId);
-    if (cur.state === 'reserved' || cur.state === 'on_call' || cur.state === 'on_hold') {
+    // A lead only previewed (not dialled) does not hold the agent: pausing or logging out returns it to the pool.
+    const leavingPreview = cur.state === 'reserved' && state !== 'ready' && !!cur.callId
+      && (await releasePreview(this.db, cur.callId, this.clock.now(), 'agent'));
+    if ((cur.state === 'reserved' && !leavingPreview) || cur.state === 'on_call' || cur.state === 'on_hold') {
       throw new DomainError('INVALID_STATE', 'finish the current call first', [{ field: 'state', reason: `agent is ${cur.state}` }]);
     }
     if (cur.state === 'wrap_up' && state === 'ready') {
@@ -82,6 +88,7 @@ export class AgentStateService {
       if (state === 'ready' && campaignId) multi.zadd(key.ready(campaignId), now.getTime(), agentId);
     }
     await multi.exec();
+    if (state === 'logged_out') await this.presence.forget(agentId); // no desk left to judge
     await this.db.query(`INSERT INTO agent_state_events (agent_id, campaign_id, state, reason, call_id, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
       agentId, campaignId, state, opts.reason ?? null, opts.callId ?? null, now,
     ]);

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { LiveEventsModule } from '../dialer/live-events.module';
 import { AgentStateService } from './agent-state.service';
 import { AgentsController } from './agents.controller';
+import { DeskPresence } from './desk-presence.service';
 
 @Module({
   imports: [LiveEventsModule],
   controllers: [AgentsController],
-  providers: [AgentStateService],
-  exports: [AgentStateService],
+  providers: [AgentStateService, DeskPresence],
+  exports: [AgentStateService, DeskPresence],
 })
 export class AgentsModule {}

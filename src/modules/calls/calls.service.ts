@@ -13,6 +13,7 @@ import { LeadEntity } from '../leads/lead.entity';
 import { CallState } from './call.entities';
 import { fromStates } from './call-state-machine';
 import { CurrentCallResponse, DispositionDto, DispositionResponse } from './calls.dto';
+import { releasePreview } from './preview-release';
 import { LeadNext, nextAfterDisposition, retryRules } from './retry-policy';
 
 /** Redis channel (prefix added) on which API processes ask the worker that holds a call to act on it. */
@@ -201,20 +202,21 @@ export class CallsService {
 
   /** The agent passes on the previewed lead: it goes back to the pool without an attempt; the next one is offered. */
   async requestSkip(agentId: string, callId: string): Promise<{ callId: string; skipped: true; agentState: string }> {
+    return this.skipPreview(agentId, callId, 'agent');
+  }
+
+  /**
+   * Passes on a previewed lead: back to the pool without an attempt. By the agent (who is then offered the next), or
+   * by the system for an agent whose desk closed with the preview on screen (who is then paused, 'desk_closed').
+   */
+  async skipPreview(agentId: string, callId: string, by: 'agent' | 'system'): Promise<{ callId: string; skipped: true; agentState: string }> {
     const call = await this.previewedCall(agentId, callId);
-    const now = this.clock.now();
-    if (!(await this.transition(callId, 'skipped', { end_at: now, outcome: 'skipped', hangup_by: 'agent' }))) {
+    if (!(await releasePreview(this.db, callId, this.clock.now(), by))) {
       throw new DomainError('INVALID_STATE', 'call is no longer a preview', [{ field: 'id', reason: 'call is no longer a preview' }]);
     }
-    await this.db.query(
-      `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
-                                     WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
-              lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE id = $1 AND status = 'leased'`,
-      [call.lead_id],
-    );
-    await this.db.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [call.lead_id]);
-    const st = await this.agents.transition(agentId, 'ready', call.campaign_id);
+    const st = by === 'agent'
+      ? await this.agents.transition(agentId, 'ready', call.campaign_id)
+      : await this.agents.transition(agentId, 'paused', call.campaign_id, { reason: 'desk_closed' });
     return { callId, skipped: true, agentState: st.state };
   }
 

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, Clock } from '../../../common/clock';
 import { REDIS } from '../../../common/redis/redis.module';
 import { AgentStateService } from '../../agents/agent-state.service';
+import { DeskPresence } from '../../agents/desk-presence.service';
 import { CALL_COMMANDS_CHANNEL, CallCommand, CallsService } from '../../calls/calls.service';
 import { nextAfterSystemOutcome, retryRules } from '../../calls/retry-policy';
 import { CampaignEntity, CampaignStatus } from '../../campaigns/campaign.entity';
@@ -22,6 +23,8 @@ export const DIALER_LOOP_MS = 1_000;
 const RECONCILE_EVERY_MS = 3_000;
 /** See reconcileDeadWorkers: a worker whose liveness key vanished with Redis has this long to set it again. */
 const DEAD_GRACE_MS = 3_000;
+/** How often the campaigns' Ready agents are checked for a closed desk (see pauseAgentsWithoutDesk). */
+const DESK_CHECK_EVERY_MS = 5_000;
 /** See reconcileOwnOrphans. */
 const ORPHAN_GRACE_S = 10;
 /** See releaseStaleLeases: a launch takes milliseconds per lead; a lease this old with no call is abandoned. */
@@ -43,6 +46,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private readonly suspects = new Map<string, number>();
   private busy = false;
   private lastReconcile = 0;
+  private lastDeskCheck = 0;
   private sub?: Redis;
   private stopping = false;
   /** Call records of all this worker's runners, group-committed together. */
@@ -59,6 +63,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     private readonly agents: AgentStateService,
     private readonly events: LiveEventBus,
     private readonly locks: CampaignLockService,
+    private readonly presence: DeskPresence,
   ) {
     this.records = new CallRecordWriter(db);
   }
@@ -106,6 +111,10 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         await this.reconcileDeadWorkers();
         await this.reconcileOwnOrphans();
         for (const [w, since] of this.suspects) if (Date.now() - since > 600_000) this.suspects.delete(w);
+      }
+      if (now - this.lastDeskCheck >= DESK_CHECK_EVERY_MS) {
+        this.lastDeskCheck = now;
+        for (const id of this.runners.keys()) await this.pauseAgentsWithoutDesk(id);
       }
       for (const [id, runner] of this.runners) {
         const kept = await this.locks.renew(id, this.workerId);
@@ -225,6 +234,35 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     }
     if (list.length && !own) this.logger.warn({ deadWorker: owner, closed: list.length }, 'closed calls of a dead worker');
     return list.length;
+  }
+
+  /**
+   * Agents of the campaign whose desk closed (browser shut, network gone) while they were Ready: paused
+   * ('desk_closed'), or the dialer would hand them calls a person has answered and the person would hear silence.
+   * A preview left on a closed desk goes back to the pool (no attempt) and the agent is paused too. Taking the agent
+   * out of the Ready queue first (atomic) means an agent the pacer took for a call this instant is left alone.
+   */
+  async pauseAgentsWithoutDesk(campaignId: string): Promise<number> {
+    const agents = (await this.agents.campaignAgents(campaignId)).filter((a) => a.state === 'ready' || (a.state === 'reserved' && a.callId));
+    const gone = new Set(await this.presence.gone(agents.map((a) => a.agentId)));
+    let paused = 0;
+    for (const a of agents.filter((x) => gone.has(x.agentId))) {
+      try {
+        if (a.state === 'ready') {
+          if (!(await this.agents.takeSpecific(campaignId, a.agentId))) continue;
+          await this.agents.transition(a.agentId, 'paused', campaignId, { reason: 'desk_closed' });
+        } else {
+          const [call] = await this.db.query(`SELECT state FROM calls WHERE id = $1 AND agent_id = $2`, [a.callId, a.agentId]);
+          if (call?.state !== 'preview') continue; // a call being placed for the agent: its own path ends it
+          await this.calls.skipPreview(a.agentId, a.callId!, 'system');
+        }
+        paused++;
+        this.logger.log({ agentId: a.agentId, campaignId }, 'agent paused: desk closed');
+      } catch (err) {
+        this.logger.warn({ agentId: a.agentId, campaignId, err: (err as Error).message }, 'could not pause an agent whose desk closed');
+      }
+    }
+    return paused;
   }
 
   /**

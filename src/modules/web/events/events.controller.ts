@@ -2,10 +2,11 @@ import { Controller, Headers, MessageEvent, NotAcceptableException, Param, Parse
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsNull, Repository } from 'typeorm';
-import { interval, map, merge, Observable } from 'rxjs';
+import { defer, finalize, interval, map, merge, Observable, tap } from 'rxjs';
 import { AuthUser, CurrentUser } from '../../../common/auth/auth-user';
 import { Roles } from '../../../common/auth/roles.decorator';
 import { notFound } from '../../../common/errors/domain-error';
+import { DeskPresence } from '../../agents/desk-presence.service';
 import { CampaignEntity } from '../../campaigns/campaign.entity';
 import { Role } from '../../users/user.entity';
 import { WebEvents } from './web-events';
@@ -25,9 +26,14 @@ export class EventsController {
   constructor(
     private readonly events: WebEvents,
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
+    private readonly presence: DeskPresence,
   ) {}
 
-  /** Roles: agent. Server-sent events about the calling agent only: state, call offered/connected (lead + rendered script), ended. */
+  /**
+   * Roles: agent. Server-sent events about the calling agent only: state, call offered/connected (lead + rendered
+   * script), ended. The open stream is also the desk's presence: when it closes for good, a Ready agent is paused by
+   * the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence).
+   */
   @Sse('agent')
   @Roles(Role.Agent)
   @ApiProduces('text/event-stream')
@@ -35,7 +41,11 @@ export class EventsController {
   agent(@CurrentUser() user: AuthUser, @Headers('accept') accept?: string): Observable<MessageEvent> {
     assertWantsStream(accept);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
-    return merge(own, heartbeat());
+    const beats = heartbeat().pipe(tap(() => void this.presence.beat(user.id).catch(() => undefined)));
+    return defer(() => {
+      void this.presence.opened(user.id).catch(() => undefined);
+      return merge(own, beats);
+    }).pipe(finalize(() => void this.presence.closed(user.id).catch(() => undefined)));
   }
 
   /** Roles: manager, admin. Server-sent live stats ticks of one campaign. */

@@ -55,6 +55,8 @@ export const en = {
   'pause.training': 'Training',
   'pause.technical': 'Technical problem',
   'pause.not_ready': 'Not ready',
+  'pause.desk_closed': 'Desk closed (paused by the dialer)',
+  'pause.phone_disconnected': 'Phone disconnected',
 
   'agent.title': 'Agent desktop',
   'agent.state.label': 'My state',

@@ -57,6 +57,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'pause.training': '培训',
   'pause.technical': '技术问题',
   'pause.not_ready': '未就绪',
+  'pause.desk_closed': '工作台已关闭（系统暂停）',
+  'pause.phone_disconnected': '话机已断开',
 
   'agent.title': '坐席工作台',
   'agent.state.label': '我的状态',

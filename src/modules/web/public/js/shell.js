@@ -205,6 +205,16 @@ document.getElementById('lang-select')?.addEventListener('change', (ev) => {
   location.reload();
 });
 document.getElementById('logout')?.addEventListener('click', async () => {
+  // On the agent desk, leaving the page logs the agent out of the dialer too (no answered calls for an empty seat);
+  // refused, with the reason, while a call is on or still waits for its outcome.
+  if (document.body.classList.contains('page-agent')) {
+    try {
+      await api('/api/agent/state', { method: 'POST', body: { state: 'logged_out' } });
+    } catch (err) {
+      toast(errorText(err), 'error');
+      return;
+    }
+  }
   await fetch('/api/auth/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
   location.assign('/login');
 });

@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { REDIS } from '../../common/redis/redis.module';
+
+/** How long an open desk counts as present without a beat (the event stream beats every 15 s). */
+export const DESK_ALIVE_MS = 45_000;
+/** After the last stream of an agent closes: time for a page reload to reconnect before the desk counts as gone. */
+export const DESK_CLOSE_GRACE_MS = 20_000;
+const SEEN_S = 12 * 3600;
+
+const key = {
+  seen: (id: string) => `desk:seen:${id}`,
+  alive: (id: string) => `desk:alive:${id}`,
+};
+
+/**
+ * Whether an agent's desk (the agent page, through its event stream) is still open. Shared by every API process
+ * through Redis; the dialer worker asks it about Ready agents, so that an agent whose browser closed is not handed
+ * calls that a person has answered (they would hear silence). Only agents who opened a desk are judged: an agent
+ * working through the API alone, or a simulated one, never counts as gone.
+ */
+@Injectable()
+export class DeskPresence {
+  /** Streams open in this process, per agent. */
+  private readonly local = new Map<string, number>();
+
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async opened(agentId: string): Promise<void> {
+    this.local.set(agentId, (this.local.get(agentId) ?? 0) + 1);
+    await this.redis.multi().set(key.seen(agentId), '1', 'EX', SEEN_S).set(key.alive(agentId), '1', 'PX', DESK_ALIVE_MS).exec();
+  }
+
+  async beat(agentId: string): Promise<void> {
+    await this.redis.set(key.alive(agentId), '1', 'PX', DESK_ALIVE_MS);
+  }
+
+  /** A stream closed; when it was this process's last for the agent, the desk counts as gone after a short grace. */
+  async closed(agentId: string): Promise<void> {
+    const n = (this.local.get(agentId) ?? 1) - 1;
+    if (n > 0) {
+      this.local.set(agentId, n);
+      return;
+    }
+    this.local.delete(agentId);
+    // Only shortens: another process's stream beating the key keeps it alive.
+    const ttl = await this.redis.pttl(key.alive(agentId));
+    if (ttl > DESK_CLOSE_GRACE_MS) await this.redis.pexpire(key.alive(agentId), DESK_CLOSE_GRACE_MS);
+  }
+
+  /** The agent logged out: no desk to judge any more. */
+  async forget(agentId: string): Promise<void> {
+    await this.redis.del(key.seen(agentId), key.alive(agentId));
+  }
+
+  /** Of these agents, those who opened a desk that is no longer open. */
+  async gone(agentIds: string[]): Promise<string[]> {
+    if (!agentIds.length) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of agentIds) pipe.exists(key.seen(id)).exists(key.alive(id));
+    const res = ((await pipe.exec()) ?? []).map(([, v]) => Number(v));
+    return agentIds.filter((_, i) => res[2 * i] === 1 && res[2 * i + 1] === 0);
+  }
+}

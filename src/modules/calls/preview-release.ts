@@ -1,0 +1,27 @@
+import { DataSource } from 'typeorm';
+
+/**
+ * A previewed lead goes back to the pool without an attempt: the preview call ends 'skipped', the lead is dialable
+ * again (a callback it carried waits again). False when the call is no longer a preview (the agent clicked Dial).
+ * Shared by Skip (CallsService), pausing or logging out with a preview on screen (AgentStateService) and the
+ * dialer's pass over closed desks.
+ */
+export async function releasePreview(db: Pick<DataSource, 'query'>, callId: string, at: Date, by: 'agent' | 'system'): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE calls SET state = 'skipped', end_at = $2, outcome = 'skipped', hangup_by = $3, updated_at = now()
+      WHERE id = $1 AND state = 'preview' RETURNING lead_id`,
+    [callId, at, by],
+  );
+  const rows = (Array.isArray(res[0]) ? res[0] : res) as { lead_id: string }[];
+  if (!rows.length) return false;
+  const leadId = rows[0].lead_id;
+  await db.query(
+    `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
+                                   WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = $1 AND status = 'leased'`,
+    [leadId],
+  );
+  await db.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [leadId]);
+  return true;
+}
