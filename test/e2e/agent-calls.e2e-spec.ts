@@ -1,7 +1,7 @@
 import { AgentStateService } from '../../src/modules/agents/agent-state.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
-import { makeCampaign } from '../integration/dialer-fixtures';
+import { callInWrapUp as makeCallInWrapUp, makeCampaign } from '../integration/dialer-fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 describe('agent API: state, current call, hangup, disposition (HTTP)', () => {
@@ -25,16 +25,7 @@ describe('agent API: state, current call, hangup, disposition (HTTP)', () => {
 
   /** A call answered for `agentId` and ended: the agent is in wrap-up on it. */
   async function callInWrapUp(agentId: string, leadIndex: number): Promise<string> {
-    const lead = fx.leads[leadIndex];
-    await t.db.query(`UPDATE leads SET status = 'leased', attempts = 1, lease_owner = 'test' WHERE id = $1`, [lead.id]);
-    const [c] = await t.db.query(
-      `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, answer_type, agent_id, dial_at, ring_at, answer_at, connect_at, end_at, hangup_by)
-       VALUES ($1, $2, $3, 'progressive', 'wrap_up', 'human', $4, now() - interval '3 min', now() - interval '170 s', now() - interval '160 s',
-               now() - interval '160 s', now() - interval '5 s', 'customer') RETURNING id`,
-      [fx.campaignId, lead.id, lead.phone, agentId],
-    );
-    await t.app.get(AgentStateService).transition(agentId, 'wrap_up', fx.campaignId, { callId: c.id });
-    return c.id;
+    return makeCallInWrapUp(t.db, fx, agentId, leadIndex, (a, campaignId, callId) => t.app.get(AgentStateService).transition(a, 'wrap_up', campaignId, { callId }));
   }
 
   it.each([Role.Admin, Role.Manager, Role.Compliance])('refuses role %s on the agent endpoints (403)', async (role) => {

@@ -1,6 +1,6 @@
 import { AgentStateService } from '../../src/modules/agents/agent-state.service';
 import { Role } from '../../src/modules/users/user.entity';
-import { makeCampaign } from '../integration/dialer-fixtures';
+import { callInWrapUp as makeCallInWrapUp, makeCampaign } from '../integration/dialer-fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 describe('disposition: a callback only with an outcome that leaves the lead callable (HTTP)', () => {
@@ -21,16 +21,7 @@ describe('disposition: a callback only with an outcome that leaves the lead call
 
   /** A call answered for the agent and ended: the agent is in wrap-up on it. */
   async function callInWrapUp(leadIndex: number): Promise<string> {
-    const lead = fx.leads[leadIndex];
-    await t.db.query(`UPDATE leads SET status = 'leased', attempts = 1, lease_owner = 'test' WHERE id = $1`, [lead.id]);
-    const [c] = await t.db.query(
-      `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, answer_type, agent_id, dial_at, ring_at, answer_at, connect_at, end_at, hangup_by)
-       VALUES ($1, $2, $3, 'progressive', 'wrap_up', 'human', $4, now() - interval '3 min', now() - interval '170 s', now() - interval '160 s',
-               now() - interval '160 s', now() - interval '5 s', 'customer') RETURNING id`,
-      [fx.campaignId, lead.id, lead.phone, agent.id],
-    );
-    await t.app.get(AgentStateService).transition(agent.id, 'wrap_up', fx.campaignId, { callId: c.id });
-    return c.id;
+    return makeCallInWrapUp(t.db, fx, agent.id, leadIndex, (a, campaignId, callId) => t.app.get(AgentStateService).transition(a, 'wrap_up', campaignId, { callId }));
   }
 
   /** What the agent and the records show for the call's lead: nothing of a refused disposition may be there. */

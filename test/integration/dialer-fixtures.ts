@@ -65,6 +65,26 @@ export async function makeCampaign(
   return { campaignId: c.id, listId: list.id, leads };
 }
 
+/**
+ * A call answered for `agentId` on the fixture's lead `leadIndex` and ended by the customer: the call is in wrap-up
+ * and so is the agent (`toWrapUp` moves the agent, e.g. AgentStateService.transition), as a disposition finds them.
+ */
+export async function callInWrapUp(
+  db: DataSource, fx: CampaignFixture, agentId: string, leadIndex: number,
+  toWrapUp: (agentId: string, campaignId: string, callId: string) => Promise<unknown>,
+): Promise<string> {
+  const lead = fx.leads[leadIndex];
+  await db.query(`UPDATE leads SET status = 'leased', attempts = 1, lease_owner = 'test' WHERE id = $1`, [lead.id]);
+  const [c] = await db.query(
+    `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, answer_type, agent_id, dial_at, ring_at, answer_at, connect_at, end_at, hangup_by)
+     VALUES ($1, $2, $3, 'progressive', 'wrap_up', 'human', $4, now() - interval '3 min', now() - interval '170 s', now() - interval '160 s',
+             now() - interval '160 s', now() - interval '5 s', 'customer') RETURNING id`,
+    [fx.campaignId, lead.id, lead.phone, agentId],
+  );
+  await toWrapUp(agentId, fx.campaignId, c.id);
+  return c.id;
+}
+
 export async function makeAgents(db: DataSource, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
