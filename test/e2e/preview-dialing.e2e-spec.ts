@@ -114,7 +114,12 @@ describe('preview dialing, callbacks for their owner, objections with the dispos
     const connected = await waitFor(async () => {
       const [c] = await t.db.query(`SELECT agent_id, connect_at, abandon_at, dial_mode FROM calls WHERE id = $1`, [second.call.id]);
       return c.connect_at ? c : null;
-    }, 15_000, 'the dialled call to connect');
+    }, 30_000, 'the dialled call to connect').catch(async (err) => {
+      // What the call and the agent got to, for the post-mortem of a run where it did not connect.
+      const [c] = await t.db.query(`SELECT state, outcome, sip_code, sip_reason, worker_id, dial_at, answer_at, end_at FROM calls WHERE id = $1`, [second.call.id]);
+      const agent = (await t.http.get('/api/agent/state').set(auth(me.token))).body;
+      throw new Error(`${(err as Error).message}: call ${JSON.stringify(c)}, agent ${JSON.stringify(agent)}`);
+    });
     expect(connected).toMatchObject({ agent_id: me.id, abandon_at: null, dial_mode: 'preview' });
     const [lead] = await t.db.query(`SELECT attempts FROM leads WHERE id = $1`, [second.lead.id]);
     expect(lead.attempts).toBe(1);
