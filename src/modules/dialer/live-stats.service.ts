@@ -5,6 +5,7 @@ import { CLOCK, Clock } from '../../common/clock';
 import { notFound } from '../../common/errors/domain-error';
 import { REDIS } from '../../common/redis/redis.module';
 import { AgentStateService } from '../agents/agent-state.service';
+import { LIVE_HISTORY_POINTS, LiveHistoryPoint, liveHistoryKey, parseLiveHistory } from './live-history';
 
 export interface CampaignLive {
   campaignId: string;
@@ -17,6 +18,8 @@ export interface CampaignLive {
   pacing: { dialLevel: number; reason: string; launched: number; at: string; predictedAbandonRate: number } | null;
   today: { attempts: number; humanAnswered: number; contactRate: number; conversions: number; conversionRate: number };
   abandonRate: { lastHour: number; last24h: number; last30d: number };
+  /** The last 5 minutes of calls ringing, dial level and agents on call, one point per pacer tick, oldest first. */
+  history: LiveHistoryPoint[];
 }
 
 /** GET /api/campaigns/:id/live: what a manager watches, from the calls table, Redis agent state and the pacer. */
@@ -52,7 +55,10 @@ export class LiveStatsService {
         WHERE d.campaign_id = $1 AND o.is_success AND d.created_at >= $2`,
       [campaignId, new Date(now - 86_400_000)],
     );
-    const rawPacing = await this.redis.get(`pacing:${campaignId}`);
+    const [rawPacing, rawHistory] = await Promise.all([
+      this.redis.get(`pacing:${campaignId}`),
+      this.redis.lrange(liveHistoryKey(campaignId), 0, LIVE_HISTORY_POINTS - 1),
+    ]);
     const p = rawPacing ? JSON.parse(rawPacing) : null;
     const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
     return {
@@ -71,6 +77,7 @@ export class LiveStatsService {
         conversionRate: ratio(conv.n, r.human_today),
       },
       abandonRate: { lastHour: ratio(r.b1, r.a1), last24h: ratio(r.b24, r.a24), last30d: ratio(r.b30, r.a30) },
+      history: parseLiveHistory(rawHistory, now),
     };
   }
 }

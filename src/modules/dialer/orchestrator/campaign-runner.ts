@@ -13,6 +13,7 @@ import { LeadEntity } from '../../leads/lead.entity';
 import { DialResult, Telephony } from '../../telephony/telephony.port';
 import { DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
+import { LIVE_HISTORY_MS, LIVE_HISTORY_POINTS, LiveHistoryPoint, liveHistoryKey } from '../live-history';
 import { decideDials } from '../pacing/pacing-engine';
 import { AttemptResult, PacingStats } from '../pacing/pacing-stats';
 import { AbandonWindow, DialDecision, DurationStats, PacingPolicy, PacingState } from '../pacing/pacing.types';
@@ -92,6 +93,8 @@ export class CampaignRunner {
   private wrapUp: DurationStats = { meanMs: 30_000, sdMs: 15_000 };
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  /** What the last decision saw, for the dashboard's trend point. */
+  private sample = { ringing: 0, talking: 0 };
   private draining = false;
   private stopped = false;
   /** Stop finished: late carrier events (after the calls were closed) are ignored. */
@@ -160,7 +163,13 @@ export class CampaignRunner {
       const decision = await this.decide(now);
       this.lastDecision = decision;
       const launched = decision.launch > 0 ? await this.launch(decision.launch, now) : 0;
-      await this.d.redis.set(`pacing:${this.campaign.id}`, JSON.stringify({ ...decision, launched, at: now.toISOString() }), 'PX', 10_000);
+      // The last decision, and a point of the manager's 5-minute trend (kept here, so a dashboard opened now has it).
+      const point: LiveHistoryPoint = { t: now.getTime(), ringing: this.sample.ringing, dialLevel: decision.dialLevel, talking: this.sample.talking };
+      const history = liveHistoryKey(this.campaign.id);
+      await this.d.redis.multi()
+        .set(`pacing:${this.campaign.id}`, JSON.stringify({ ...decision, launched, at: now.toISOString() }), 'PX', 10_000)
+        .lpush(history, JSON.stringify(point)).ltrim(history, 0, LIVE_HISTORY_POINTS - 1).pexpire(history, LIVE_HISTORY_MS)
+        .exec();
     } catch (err) {
       this.logger.error({ campaignId: this.campaign.id, err: (err as Error).message }, 'pacing tick failed');
     } finally {
@@ -353,6 +362,7 @@ export class CampaignRunner {
       else if (c.answerType === 'human' && !c.agentId && !c.abandoned) state.answeredWaiting++;
     }
     const decision = decideDials(state, this.policy());
+    this.sample = { ringing: state.ringingElapsedMs.length, talking: agents.filter((a) => a.state === 'on_call').length };
     this.d.events.publish('campaign.tick', {
       campaignId: this.campaign.id,
       at: now.toISOString(),

@@ -94,7 +94,8 @@ export class LiveBridge implements OnModuleInit, OnModuleDestroy {
     this.pending.add(campaignId);
     this.stats
       .live(campaignId)
-      .then((live: CampaignLive) => this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: new Date().toISOString(), data: { ...live, tick } }))
+      // The trend's history is for a page that just opened (GET .../live); each push adds its own point.
+      .then(({ history: _history, ...live }: CampaignLive) => this.web.publishCampaign({ campaignId, type: 'campaign.stats', at: new Date().toISOString(), data: { ...live, tick } }))
       .catch((err: Error) => this.logger.warn(`live stats for a campaign failed: ${err.message}`))
       .finally(() => this.pending.delete(campaignId));
   }

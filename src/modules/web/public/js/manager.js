@@ -94,6 +94,8 @@ function renderStats(s) {
     LEGAL_ABANDON_CAP,
     { format: (v) => fmt.percent(v, 2), capLabel: t('mgr.dash.cap') },
   );
+  // The snapshot a page opens with carries the last 5 minutes (the orchestrator keeps them); pushes add a point each.
+  if (Array.isArray(s.history)) dash.history = s.history.map((p) => ({ t: p.t, ringing: p.ringing, dialLevel: p.dialLevel, talking: p.talking }));
   if (s.campaignId || s.at) {
     dash.history.push({ t: s.at ? new Date(s.at).getTime() : Date.now(), ringing: ringing ?? 0, dialLevel: dialLevel ?? 0, talking: num(agents.on_call) ?? 0 });
     dash.history = dash.history.filter((p) => p.t > Date.now() - 5 * 60_000);
