@@ -24,6 +24,13 @@ describe('CPS token bucket', () => {
     expect(more[more.length - 1]).toBe(3); // the debt is kept: 250 launches at 100k/s need 2.5 ms
   });
 
+  it('after a back-off, lets the launches reserved meanwhile go one by one at the paced rate (before: all at its last ms)', () => {
+    const clock = fakeTime();
+    const bucket = new TokenBucket(10, 1, clock.now);
+    bucket.pause(clock.at() + 8000);
+    expect(Array.from({ length: 5 }, () => bucket.reserve())).toEqual([8000, 8100, 8200, 8300, 8400]);
+  });
+
   it('allows at most `burst` at once after an idle spell', () => {
     const clock = fakeTime();
     const bucket = new TokenBucket(5, 3, clock.now);
@@ -73,5 +80,38 @@ describe('gateway pacer', () => {
     expect(pacer.backOff('gw1', 7)).toBe(7000);
     pacer.succeeded('gw1');
     expect(pacer.backOff('gw1')).toBe(1000);
+  });
+
+  it('keeps its channel count when an admin changes the CPS limit while calls are up (before: those channels were lost for good)', async () => {
+    const clock = fakeTime();
+    const pacer = new GatewayPacer(clock.now, clock.sleep);
+    const two = { id: 'gw2', cpsLimit: 20, channelLimit: 2 };
+    const up = [await pacer.acquire(two), await pacer.acquire(two)];
+    await expect(pacer.acquire({ ...two, cpsLimit: 5 })).rejects.toBeInstanceOf(ChannelLimitReached);
+    up.forEach((release) => release());
+    expect(pacer.channelsInUse('gw2')).toBe(0);
+    await expect(pacer.acquire({ ...two, cpsLimit: 5 })).resolves.toBeInstanceOf(Function);
+  });
+
+  it('holds a launch that was waiting for its slot when a 503 opens a back-off, and keeps a back-off across a CPS change', async () => {
+    const clock = fakeTime();
+    let backedOff = false;
+    const pacer: GatewayPacer = new GatewayPacer(clock.now, async (ms) => {
+      // The carrier answers another call with 503 while this launch sleeps for its slot.
+      if (!backedOff) {
+        backedOff = true;
+        pacer.backOff('gw3', 5);
+      }
+      clock.advance(ms);
+    });
+    const g = { id: 'gw3', cpsLimit: 10, channelLimit: 10 };
+    (await pacer.acquire(g))();
+    const start = clock.at();
+    (await pacer.acquire(g))(); // would have left 100 ms later, inside the back-off
+    expect(clock.at() - start).toBeGreaterThanOrEqual(5000);
+    pacer.backOff('gw3', 5);
+    const before = clock.at();
+    (await pacer.acquire({ ...g, cpsLimit: 2 }))();
+    expect(clock.at() - before).toBeGreaterThanOrEqual(5000);
   });
 });

@@ -22,20 +22,32 @@ export class TokenBucket {
     const now = this.now();
     this.refill(now);
     this.tokens -= 1;
-    const waitForToken = this.tokens >= 0 ? 0 : (-this.tokens / this.ratePerSec) * 1000;
-    const waitForPause = Math.max(0, this.pausedUntil - now);
-    const wait = Math.max(waitForToken, waitForPause);
+    // A token owed becomes due at the paced rate counted from the bucket's clock, which a back-off moves to its end:
+    // launches reserved during a back-off leave one by one after it, not all at its last millisecond.
+    const dueAt = this.tokens >= 0 ? now : Math.max(this.last, now) + (-this.tokens / this.ratePerSec) * 1000;
+    const wait = Math.max(dueAt, this.pausedUntil) - now;
     // Under a millisecond (only at hundreds of calls per second and more) a timer would wait a whole tick or more:
     // the launch goes now, and the debt stays in the bucket, so the rate over time is unchanged.
     return wait < 1 ? 0 : Math.ceil(wait);
   }
 
-  /** No launch before `until`; the bucket is emptied so launches resume at the paced rate, not in a burst. */
+  /** No launch before `until`; nothing refills meanwhile, so launches resume at the paced rate, not in a burst. */
   pause(until: number): void {
     this.refill(this.now());
     this.pausedUntil = Math.max(this.pausedUntil, until);
-    this.tokens = Math.min(this.tokens, 0);
     this.last = Math.max(this.last, until);
+  }
+
+  /** The end of the current back-off (0 when none was ever opened). */
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
+  }
+
+  /** A bucket at another rate for the same gateway keeps the back-off in force. */
+  withRate(ratePerSec: number): TokenBucket {
+    const b = new TokenBucket(ratePerSec, this.burst, this.now);
+    if (this.pausedUntil > this.now()) b.pause(this.pausedUntil);
+    return b;
   }
 
   private refill(now: number): void {
@@ -90,8 +102,12 @@ export class GatewayPacer {
         s.channels -= 1;
       }
     };
-    const wait = s.bucket.reserve();
-    if (wait > 0) await this.sleep(wait);
+    let wait = s.bucket.reserve();
+    while (wait > 0) {
+      await this.sleep(wait);
+      // A 503 while this launch waited opened a back-off: it takes a paced slot after that instead.
+      wait = s.bucket.pausedUntilMs > this.now() ? s.bucket.reserve() : 0;
+    }
     return release;
   }
 
@@ -117,9 +133,12 @@ export class GatewayPacer {
 
   private stateFor(gw: PacedGateway): GatewayState {
     let s = this.state.get(gw.id);
-    if (!s || s.bucket.ratePerSec !== gw.cpsLimit) {
-      s = { bucket: new TokenBucket(gw.cpsLimit, 1, this.now), channels: s?.channels ?? 0, backoffMs: s?.backoffMs ?? 0 };
+    if (!s) {
+      s = { bucket: new TokenBucket(gw.cpsLimit, 1, this.now), channels: 0, backoffMs: 0 };
       this.state.set(gw.id, s);
+    } else if (s.bucket.ratePerSec !== gw.cpsLimit) {
+      // An admin changed the limit: a new bucket, the same state (the calls up now give their channels back to it).
+      s.bucket = s.bucket.withRate(gw.cpsLimit);
     }
     return s;
   }
