@@ -2,7 +2,9 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { LiveEventBus } from '../../src/modules/dialer/live-events';
 import { WebEvents } from '../../src/modules/web/events/web-events';
+import { AuthService } from '../../src/modules/auth/auth.service';
 import { Role } from '../../src/modules/users/user.entity';
+import { UsersService } from '../../src/modules/users/users.service';
 import { createTestApp, TestApp } from '../setup/test-app';
 
 /** Opens an SSE stream on the real port and collects raw text until `until` matches or the time runs out. */
@@ -90,6 +92,27 @@ describe('web: session cookie, pages, assets, event streams', () => {
     expect(root.headers.location).toBe('/login');
     const home = await t.http.get('/').set('Cookie', await cookieFor(Role.Compliance)).expect(302);
     expect(home.headers.location).toBe('/compliance');
+  });
+
+  it('shows a disabled account the login form (before: /login and /agent redirected to each other for good)', async () => {
+    const email = `disabled-${Date.now()}@test.local`;
+    const user = await t.app.get(UsersService).upsert(email, 'Soon Disabled', Role.Agent, 'correct horse battery staple');
+    const { accessToken } = await t.app.get(AuthService).login({ email, password: 'correct horse battery staple' });
+    const session = await t.http.post('/api/auth/session').set('Authorization', `Bearer ${accessToken}`).expect(200);
+    const cookie = String(session.headers['set-cookie'][0]).split(';')[0];
+    expect((await t.http.get('/login').set('Cookie', cookie).expect(302)).headers.location).toBe('/agent');
+    await t.db.query(`UPDATE users SET active = false WHERE id = $1`, [user.id]);
+    const agent = await t.http.get('/agent').set('Cookie', cookie).set('Accept', 'text/html').expect(302);
+    expect(agent.headers.location).toBe('/login?next=%2Fagent');
+    const login = await t.http.get('/login?next=%2Fagent').set('Cookie', cookie).set('Accept', 'text/html').expect(200);
+    expect(login.text).toContain('/assets/js/login.js');
+    expect((await t.http.get('/').set('Cookie', cookie).expect(302)).headers.location).toBe('/login');
+  });
+
+  it('answers a tampered cookie (not percent-encoding) as no session, not with a 500', async () => {
+    await t.http.get('/api/auth/me').set('Cookie', 'dialer_token=%').expect(401);
+    expect((await t.http.get('/login').set('Cookie', 'dialer_token=%; dialer_lang=%E0%A4%A').expect(200)).text).toContain('/assets/js/login.js');
+    expect((await t.http.get('/').set('Cookie', 'dialer_token=%').expect(302)).headers.location).toBe('/login');
   });
 
   it('serves the page scripts and styles, and nothing outside the public folder', async () => {

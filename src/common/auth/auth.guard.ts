@@ -32,17 +32,22 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
-    const [account]: { role: Role; display_name: string; active: boolean }[] = await this.db.query(
-      `SELECT role::text AS role, display_name, active FROM users WHERE id = $1`,
-      [payload.sub],
-    );
-    if (!account || !account.active) throw new UnauthorizedException('this account is disabled or no longer exists');
-    const user: AuthUser = { id: payload.sub, role: account.role, displayName: account.display_name };
+    const user = await activeAccount(this.db, payload.sub);
+    if (!user) throw new UnauthorizedException('this account is disabled or no longer exists');
     req.user = user;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || !roles.includes(user.role)) throw new ForbiddenException(`role ${user.role} may not call this endpoint`);
     return true;
   }
+}
+
+/** The account a token names, as it is now (its current role), or null when it is disabled or gone. */
+export async function activeAccount(db: Pick<DataSource, 'query'>, userId: string): Promise<AuthUser | null> {
+  const [account]: { role: Role; display_name: string; active: boolean }[] = await db.query(
+    `SELECT role::text AS role, display_name, active FROM users WHERE id = $1`,
+    [userId],
+  );
+  return account?.active ? { id: userId, role: account.role, displayName: account.display_name } : null;
 }
 
 export function extractToken(req: { headers: Record<string, string | string[] | undefined>; query?: Record<string, unknown> }): string | undefined {
@@ -51,7 +56,13 @@ export function extractToken(req: { headers: Record<string, string | string[] | 
   const cookie = req.headers.cookie;
   if (typeof cookie === 'string') {
     const m = /(?:^|;\s*)dialer_token=([^;]+)/.exec(cookie);
-    if (m) return decodeURIComponent(m[1]);
+    if (m) {
+      try {
+        return decodeURIComponent(m[1]);
+      } catch {
+        return undefined; // not valid percent-encoding: no token (401), not a 500
+      }
+    }
   }
   return undefined;
 }

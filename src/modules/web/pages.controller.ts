@@ -3,7 +3,8 @@ import { JwtService } from '@nestjs/jwt';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
-import { extractToken } from '../../common/auth/auth.guard';
+import { DataSource } from 'typeorm';
+import { activeAccount, extractToken } from '../../common/auth/auth.guard';
 import { Public, Roles } from '../../common/auth/roles.decorator';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Role } from '../users/user.entity';
@@ -28,6 +29,7 @@ export class PagesController {
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DataSource,
   ) {}
 
   @Get()
@@ -81,10 +83,15 @@ export class PagesController {
     res.status(200).set(PAGE_HEADERS).send(markup);
   }
 
+  /**
+   * The signed-in user of the session cookie, as the guard would see them: a disabled or deleted account is nobody
+   * (else /login would send them to a page the guard refuses, and back: a redirect loop).
+   */
   private async userFromCookie(req: Request): Promise<{ role: Role } | null> {
     const token = extractToken(req as never);
     if (!token) return null;
-    return this.jwt.verifyAsync<{ role: Role }>(token).catch(() => null);
+    const payload = await this.jwt.verifyAsync<{ sub: string }>(token).catch(() => null);
+    return payload ? activeAccount(this.db, payload.sub) : null;
   }
 }
 
