@@ -1,6 +1,7 @@
 import { CampaignEntity } from '../../src/modules/campaigns/campaign.entity';
 import { DialGateService } from '../../src/modules/compliance/dial-gate.service';
 import { LeadLeaser } from '../../src/modules/dialer/orchestrator/lead-leaser.service';
+import { MaintenanceService } from '../../src/modules/maintenance/maintenance.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { makeAgents, makeCampaign } from './dialer-fixtures';
@@ -81,5 +82,30 @@ describe('a callback booked on the lead\'s last attempt (PostgreSQL)', () => {
     expect(verdict.decision).toEqual({ allowed: true });
     const [other] = await t.app.get(DialGateService).check([exhausted.id], fx.campaignId, new Date(), { recordBlocks: false });
     expect(other.decision).toMatchObject({ allowed: false, reason: 'attempts_exhausted' });
+  });
+});
+
+describe('an expired lease released by the maintenance job (PostgreSQL)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ api: true, worker: false });
+  });
+  afterAll(() => t.close());
+
+  it("gives a lead leased for its callback back as 'callback' with the callback pending (before: 'retry', the callback 'leased' for good)", async () => {
+    const fx = await makeCampaign(t.db, { ok: 2, mode: 'preview' });
+    const [withCallback, plain] = fx.leads;
+    for (const l of [withCallback, plain]) {
+      await t.db.query(`UPDATE leads SET status = 'leased', attempts = 2, lease_owner = 'dead-worker', lease_expires_at = now() - interval '1 min' WHERE id = $1`, [l.id]);
+    }
+    const [cb] = await t.db.query(
+      `INSERT INTO callbacks (campaign_id, lead_id, scope, due_at, status) VALUES ($1, $2, 'anyone', now() - interval '5 min', 'leased') RETURNING id`,
+      [fx.campaignId, withCallback.id],
+    );
+    expect(await new MaintenanceService(t.db).releaseExpiredLeases()).toBeGreaterThanOrEqual(2);
+    const rows = await t.db.query(`SELECT id::text AS id, status, lease_owner FROM leads WHERE id = ANY($1::bigint[])`, [[withCallback.id, plain.id]]);
+    expect(new Map(rows.map((r: { id: string; status: string }) => [r.id, r.status]))).toEqual(new Map([[withCallback.id, 'callback'], [plain.id, 'retry']]));
+    const [after] = await t.db.query(`SELECT status FROM callbacks WHERE id = $1`, [cb.id]);
+    expect(after.status).toBe('pending');
   });
 });

@@ -9,20 +9,29 @@ export class MaintenanceService {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Leases carry an expiry; a lead whose holder died without releasing it returns to the pool
-   * (as a retry, with its previous status kept in mind by the dialer when it is selected again).
+   * Leases carry an expiry; a lead whose holder died without releasing it returns to the pool: a booked callback
+   * it was leased for waits again (lead 'callback', callback 'pending'), as on the dialer's own release paths;
+   * otherwise 'new' or 'retry'. One transaction, so a lead is never back without its callback.
    */
   async releaseExpiredLeases(now = new Date()): Promise<number> {
-    const rows: unknown[] = await this.db.query(
-      `UPDATE leads SET status = CASE WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
-              lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE status = 'leased' AND lease_expires_at < $1
-          AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)
-        RETURNING id`,
-      [now],
-    );
-    const released = Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
-    if (released) this.logger.warn({ released }, 'released expired lead leases');
-    return released;
+    const ids = await this.db.transaction(async (m) => {
+      const res = await m.query(
+        `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased')
+                                        THEN 'callback'::lead_status
+                                        WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+          WHERE status = 'leased' AND lease_expires_at < $1
+            AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)
+          RETURNING id`,
+        [now],
+      );
+      const rows = (Array.isArray(res[0]) ? res[0] : res) as { id: string }[];
+      if (rows.length) {
+        await m.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE status = 'leased' AND lead_id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      }
+      return rows;
+    });
+    if (ids.length) this.logger.warn({ released: ids.length }, 'released expired lead leases');
+    return ids.length;
   }
 }
