@@ -163,3 +163,42 @@ describe("CampaignRunner: a call an agent asked for (preview Dial, own callback)
     expect(s.runner.liveCallIds).toEqual([]);
   });
 });
+
+describe('CampaignRunner: an answered call the agent could not be joined to', () => {
+  function joinFails(customerStillThere: boolean) {
+    const s = setup();
+    const moves: string[] = [];
+    const events: { type: string; reasonCode?: string }[] = [];
+    const telephony: string[] = [];
+    const d = (s.runner as unknown as { d: RunnerDeps }).d as unknown as Record<string, unknown>;
+    d.agents = { transition: async (agentId: string, state: string, _c: string, o: { reason?: string } = {}) => void moves.push(`${agentId}:${state}${o.reason ? `:${o.reason}` : ''}`) };
+    d.calls = {
+      transition: async (_id: string, to: string) => void moves.push(`call:${to}`),
+      complianceEvent: async (e: { type: string; reasonCode?: string }) => void events.push({ type: e.type, reasonCode: e.reasonCode }),
+    };
+    d.telephony = {
+      name: 'drachtio',
+      bridge: async () => { throw new Error('488 Not Acceptable Here'); },
+      abandon: async (id: string) => void telephony.push(`abandon:${id}`),
+    };
+    const runner = s.runner as unknown as { live: Map<string, unknown>; connect(c: unknown, a: string): Promise<void> };
+    const call = { id: 'call-9', lead: s.leads[0], launchedAt: Date.now() - 9000, answeredAt: Date.now() - 100, answerType: 'human', chain: Promise.resolve() };
+    if (customerStillThere) runner.live.set(call.id, call);
+    return { run: () => runner.connect(call, 'agent-4'), moves, events, telephony };
+  }
+
+  it('does not leave the person in silence: abandoned with the message (counted, logged), the agent paused for a technical problem', async () => {
+    const t = joinFails(true);
+    await t.run();
+    expect(t.moves).toEqual(['agent-4:reserved', 'agent-4:paused:technical', 'call:abandoned']);
+    expect(t.events).toEqual([{ type: 'abandon', reasonCode: 'agent_join_failed' }]);
+    expect(t.telephony).toEqual(['abandon:call-9']);
+  });
+
+  it('puts the agent back to Ready when the person had already hung up', async () => {
+    const t = joinFails(false);
+    await t.run();
+    expect(t.moves).toEqual(['agent-4:reserved', 'agent-4:ready']);
+    expect(t.telephony).toEqual([]);
+  });
+});

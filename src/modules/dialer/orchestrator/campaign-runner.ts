@@ -549,12 +549,12 @@ export class CampaignRunner {
   }
 
   /** The person who answered got no agent in time: abandoned (recorded, counted, the message played, hung up). */
-  private async abandonWaiting(call: LiveCall): Promise<void> {
+  private async abandonWaiting(call: LiveCall, reasonCode: 'no_agent_within_2s' | 'agent_join_failed' = 'no_agent_within_2s'): Promise<void> {
     call.abandoned = true;
     const now = this.d.clock.now();
     await this.d.calls.transition(call.id, 'abandoned', { abandon_at: now, outcome: 'abandoned' });
     await this.d.calls.complianceEvent({
-      type: 'abandon', reasonCode: 'no_agent_within_2s', campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at: now,
+      type: 'abandon', reasonCode, campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at: now,
       details: { waitedMs: now.getTime() - (call.answeredAt ?? now.getTime()) },
     });
     this.bump('abandoned');
@@ -591,9 +591,18 @@ export class CampaignRunner {
     this.d.events.publish('call.offered', { agentId, callId: call.id, campaignId: cid, leadId: call.lead.id });
     try {
       await this.d.telephony.bridge(call.id, agentId);
-    } catch {
-      // The person hung up in the instant between answer and join: the agent goes back to Ready.
-      await this.d.agents.transition(agentId, 'ready', cid);
+    } catch (err) {
+      if (!this.live.has(call.id) || call.abandoned) {
+        // The person hung up in the instant between answer and join: the agent goes back to Ready.
+        await this.d.agents.transition(agentId, 'ready', cid);
+        return;
+      }
+      // The join itself failed (the agent's phone refused it, the media server erred) with the person still on the
+      // line: they are not left in silence (abandoned: message, hang-up, counted), and the agent is paused, since
+      // their phone would fail the next call the same way.
+      this.logger.warn({ callId: call.id, agentId, err: (err as Error).message }, 'could not join the answered call to the agent');
+      await this.d.agents.transition(agentId, 'paused', cid, { reason: 'technical' });
+      await this.abandonWaiting(call, 'agent_join_failed');
       return;
     }
     const now = this.d.clock.now();

@@ -332,6 +332,23 @@ describe('DrachtioTelephony: agent legs, bridge and abandon', () => {
     expect(tel.stats().agentLegs).toBe(1);
   });
 
+  it('leaves neither the call nor the agent taken when the phone refuses the join (before: every next call was "busy")', async () => {
+    const { srf, tel, agentDialog } = await withAgentLeg();
+    const first = recorder();
+    const a = await tel.dial(request(), first.events);
+    srf.lastInvite().answer('carrier-sdp', 'cust-tag');
+    await until(() => first.types().includes('answered'));
+    agentDialog.refuseModify = Object.assign(new Error('488 Not Acceptable Here'), { status: 488 });
+    await expect(tel.bridge(a.callId, 'agent-2')).rejects.toThrow('488');
+    // The phone works again: the agent's next answered call joins, instead of CONFLICT 'agent is on another call'.
+    agentDialog.refuseModify = null;
+    const second = recorder();
+    const b = await tel.dial(request({ to: '+14155550199' }), second.events);
+    srf.lastInvite().answer('carrier-sdp-2', 'cust-tag-2');
+    await until(() => second.types().includes('answered'));
+    await expect(tel.bridge(b.callId, 'agent-2')).resolves.toBeUndefined();
+  });
+
   it('refuses to bridge a call that is not answered or an agent without a leg', async () => {
     const { tel } = await withAgentLeg();
     const { callId } = await tel.dial(request(), recorder().events);

@@ -450,12 +450,27 @@ export class DrachtioTelephony implements Telephony {
     if (leg.callId && leg.callId !== callId) throw new DomainError('CONFLICT', 'agent is on another call', [{ field: 'agentId', reason: 'busy' }]);
     s.agentId = agentId;
     leg.callId = callId;
-    // The agent's side of the customer's rtpengine session takes the phone's media address, then the phone is
-    // re-INVITEd to that session: the customer's media never moves (their ports stay the same). Queued after the
-    // call's earlier rtpengine commands (its answer may still be in flight), and before its final delete.
-    const customerTag = s.customerTag;
-    const customerSdp = s.customerSdp;
-    if (leg.profile === 'webrtc') return this.bridgeInMedia(s, leg);
+    try {
+      await (leg.profile === 'webrtc' ? this.bridgeInMedia(s, leg) : this.bridgeByReInvite(s, leg));
+    } catch (err) {
+      // Not joined (the phone refused the re-INVITE, rtpengine failed): neither the call nor the leg is taken, so
+      // the dialer can deal with the person on the line and the agent's next call is not refused as 'busy'.
+      if (s.agentId === agentId) s.agentId = null;
+      if (leg.callId === callId) leg.callId = null;
+      throw err;
+    }
+  }
+
+  /**
+   * The agent's side of the customer's rtpengine session takes the phone's media address, then the phone is
+   * re-INVITEd to that session: the customer's media never moves (their ports stay the same). Queued after the
+   * call's earlier rtpengine commands (its answer may still be in flight), and before its final delete.
+   */
+  private async bridgeByReInvite(s: CallSession, leg: AgentLeg): Promise<void> {
+    const callId = s.req.callId;
+    const agentId = leg.agentId;
+    const customerTag = s.customerTag!;
+    const customerSdp = s.customerSdp!;
     const joined = s.media.then(async () => {
       if (s.done) throw new DomainError('INVALID_STATE', 'call ended', [{ field: 'callId', reason: 'the call ended while joining' }]);
       await this.media.offer(callId, DIALER_TAG, leg.phoneSdp, profileFlags('rtp'));
@@ -465,7 +480,7 @@ export class DrachtioTelephony implements Telephony {
     const towardAgent = await joined;
     const phoneSdp = await leg.dialog.modify(towardAgent);
     if (phoneSdp) leg.phoneSdp = phoneSdp;
-    this.recordBridge(this.clock() - s.answeredAt);
+    this.recordBridge(this.clock() - s.answeredAt!);
     if (s.done) void this.idleAgent(agentId, callId); // the customer hung up while we were joining
   }
 

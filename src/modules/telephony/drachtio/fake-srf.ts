@@ -7,6 +7,8 @@ import { CreateUacOptions, DialogLike, RegisterRequestLike, RegisterResponseLike
 export class FakeDialog extends EventEmitter implements DialogLike {
   destroyed = false;
   modifies: string[] = [];
+  /** Set to make the far end refuse the next re-INVITEs (e.g. a phone answering 488). */
+  refuseModify: Error | null = null;
   constructor(
     readonly sip: { callId: string; localTag: string; remoteTag: string },
     readonly local: { sdp: string },
@@ -21,6 +23,7 @@ export class FakeDialog extends EventEmitter implements DialogLike {
   }
   async modify(sdp: string): Promise<string> {
     this.modifies.push(sdp);
+    if (this.refuseModify) throw this.refuseModify;
     return this.modifyAnswer;
   }
   /** The far end sent BYE. */
