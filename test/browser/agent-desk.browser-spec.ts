@@ -35,6 +35,15 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
       names.set(phone, first);
       byName.set(first, phone);
     }
+    // The campaign's script and an objection, written by a manager; both use the lead's country.
+    const mgr = { Authorization: `Bearer ${await hx.t.tokenFor(Role.Manager)}` };
+    const script = await hx.t.http.post('/api/scripts').set(mgr).send({
+      name: 'Desk script',
+      sections: [{ key: 'greeting', title: 'Greeting', template: 'Hello {{lead.firstName}}, we call everyone in {{lead.country}} this week.' }],
+    }).expect(201);
+    await hx.t.db.query(`UPDATE campaigns SET script_id = $2 WHERE id = $1`, [campaignId, script.body.id]);
+    await hx.t.http.post(`/api/campaigns/${campaignId}/objections`).set(mgr)
+      .send({ category: 'price', label: 'Too expensive', rebuttalTemplate: 'Our {{lead.country}} customers save in a month.' }).expect(201);
     const login = await hx.loginAs(Role.Agent);
     page = login.page;
     agentId = login.user.id;
@@ -86,6 +95,8 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     await expect(page.getByRole('button', { name: 'Hang up' }).isVisible()).resolves.toBe(false);
     await expect(page.getByLabel('Outcome', { exact: true }).isDisabled()).resolves.toBe(true);
     await expect(page.locator('#call-announcer').textContent()).resolves.toBe(`Preview: ${first} Lee. Press Dial to call.`);
+    // The script is rendered for this lead, its country included (the lead's country is US).
+    await expect(page.locator('#script-body .script-text').textContent()).resolves.toBe(`Hello ${first}, we call everyone in US this week.`);
     const [previewed] = await hx.t.db.query(`SELECT state, dial_at FROM calls WHERE agent_id = $1 AND phone = $2`, [agentId, byName.get(first)]);
     expect(previewed).toEqual({ state: 'preview', dial_at: null });
     await hx.screenshot(page, 'agent-preview');

@@ -19,14 +19,15 @@ describe('web: agent desk', () => {
       sections: [
         { key: 'greeting', title: 'Greeting', template: 'Hello {{lead.firstName}}, this is {{agent.firstName}}.', branches: [{ label: 'Interested', goto: 'pitch' }] },
         { key: 'pitch', title: 'Pitch', template: '<b>Offer</b> for {{lead.lastName}}' },
+        { key: 'close', title: 'Close', template: 'Prices for {{lead.country}} include tax.' },
       ],
     }).expect(201);
     const campaign = await t.http.post('/api/campaigns').set(auth).send({ name: 'Desk campaign', scriptId: script.body.id }).expect(201);
     campaignId = campaign.body.id;
-    const obj = await t.http.post(`/api/campaigns/${campaignId}/objections`).set(auth).send({ category: 'price', label: 'Too expensive', rebuttalTemplate: 'I hear you, {{lead.firstName}}.' }).expect(201);
+    const obj = await t.http.post(`/api/campaigns/${campaignId}/objections`).set(auth).send({ category: 'price', label: 'Too expensive', rebuttalTemplate: 'I hear you, {{lead.firstName}} ({{lead.country}}).' }).expect(201);
     objectionId = obj.body.id;
     const [list] = await t.db.query(`INSERT INTO lead_lists (name) VALUES ('desk list') RETURNING id`);
-    const [lead] = await t.db.query(`INSERT INTO leads (list_id, phone, first_name, last_name, timezone) VALUES ($1, '+12126430111', 'Mei', 'O''Brien <i>', 'UTC') RETURNING id`, [list.id]);
+    const [lead] = await t.db.query(`INSERT INTO leads (list_id, phone, country, first_name, last_name, timezone) VALUES ($1, '+12126430111', 'GB', 'Mei', 'O''Brien <i>', 'UTC') RETURNING id`, [list.id]);
     const [call] = await t.db.query(
       `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, agent_id, answer_type, answer_at, connect_at)
        VALUES ($1, $2, '+12126430111', 'progressive', 'connected', $3, 'human', now(), now()) RETURNING id`,
@@ -45,7 +46,9 @@ describe('web: agent desk', () => {
     expect(res.body.script.sections[0]).toEqual({ key: 'greeting', title: 'Greeting', html: 'Hello Mei, this is Test.', branches: [{ label: 'Interested', goto: 'pitch' }] });
     // Lead values are escaped; the template's own markup is the manager's (the page keeps only plain formatting tags).
     expect(res.body.script.sections[1].html).toBe('<b>Offer</b> for O&#x27;Brien &lt;i&gt;');
-    expect(res.body.objections).toEqual([{ id: objectionId, category: 'price', label: 'Too expensive', rebuttalHtml: 'I hear you, Mei.' }]);
+    // The lead's country, which the dialer's current call does not carry, as the manager's preview renders it.
+    expect(res.body.script.sections[2].html).toBe('Prices for GB include tax.');
+    expect(res.body.objections).toEqual([{ id: objectionId, category: 'price', label: 'Too expensive', rebuttalHtml: 'I hear you, Mei (GB).' }]);
     expect(res.body.outcomes.map((o: { code: string }) => o.code)).toContain('sale');
     // The call now records the script version its agent saw.
     const [row] = await t.db.query('SELECT script_version_id FROM calls WHERE id = $1', [callId]);

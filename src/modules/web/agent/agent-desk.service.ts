@@ -28,10 +28,14 @@ export class AgentDeskService {
     const current = await this.calls.currentCall(agent.id);
     if (!current.call || !current.lead) return EMPTY;
     const { call, lead } = current;
-    const campaign = await this.campaigns.getWithSettings(call.campaignId);
+    const [campaign, [extra]] = await Promise.all([
+      this.campaigns.getWithSettings(call.campaignId),
+      // The dialer's current call carries no country; scripts and rebuttals may use {{lead.country}} (as the preview does).
+      this.db.query('SELECT country FROM leads WHERE id = $1', [lead.id]) as Promise<{ country: string | null }[]>,
+    ]);
     const leadInput = {
-      firstName: lead.firstName, lastName: lead.lastName, phone: lead.phone, postalCode: lead.postalCode, timezone: lead.timezone,
-      customFields: lead.customFields ?? {},
+      firstName: lead.firstName, lastName: lead.lastName, phone: lead.phone, postalCode: lead.postalCode, country: extra?.country?.trim() || null,
+      timezone: lead.timezone, customFields: lead.customFields ?? {},
     };
     const agentInput = { displayName: agent.displayName, locale };
     const campaignInput = { name: campaign.name, timezone: campaign.timezone };
