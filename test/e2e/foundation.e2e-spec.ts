@@ -81,4 +81,32 @@ describe('service foundation (HTTP)', () => {
     const dup = await t.http.post('/api/users').set('Authorization', `Bearer ${token}`).send({ ...body, email: email.toUpperCase() }).expect(409);
     expect(dup.body.errors[0]).toEqual({ field: 'email', reason: 'already in use' });
   });
+
+  // Every field whose column is NOT NULL; null used to reach the database and answer 500.
+  it.each(['email', 'displayName', 'password', 'role', 'active', 'locale'])(
+    'refuses PATCH /api/users/:id {%s: null} with 400 naming the field, and leaves the user unchanged',
+    async (field) => {
+      const token = await t.tokenFor(Role.Admin);
+      const email = `null-${field}-${Date.now()}@test.local`;
+      const body = { email, displayName: 'Null Check', password: 'a long password', role: 'agent', sipUri: 'sip:null@10.0.0.5', locale: 'zh-CN' };
+      const { body: user } = await t.http.post('/api/users').set('Authorization', `Bearer ${token}`).send(body).expect(201);
+      const [before] = await t.db.query('SELECT * FROM users WHERE id = $1', [user.id]);
+      const res = await t.http.patch(`/api/users/${user.id}`).set('Authorization', `Bearer ${token}`).send({ [field]: null });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([{ field, reason: 'must not be null' }]));
+      expect((await t.db.query('SELECT * FROM users WHERE id = $1', [user.id]))[0]).toEqual(before);
+    },
+  );
+
+  it('still clears a user\'s SIP URI with null', async () => {
+    const token = await t.tokenFor(Role.Admin);
+    const body = { email: `clear-sip-${Date.now()}@test.local`, displayName: 'Clear Sip', password: 'a long password', role: 'agent', sipUri: 'sip:clear@10.0.0.5' };
+    const { body: user } = await t.http.post('/api/users').set('Authorization', `Bearer ${token}`).send(body).expect(201);
+    const [{ updated_at: _, ...before }] = await t.db.query('SELECT * FROM users WHERE id = $1', [user.id]);
+    expect(before.sip_uri).toBe('sip:clear@10.0.0.5');
+    const res = await t.http.patch(`/api/users/${user.id}`).set('Authorization', `Bearer ${token}`).send({ sipUri: null }).expect(200);
+    expect(res.body.sipUri).toBeNull();
+    const [{ updated_at: __, ...after }] = await t.db.query('SELECT * FROM users WHERE id = $1', [user.id]);
+    expect(after).toEqual({ ...before, sip_uri: null });
+  });
 });

@@ -110,6 +110,20 @@ describe('objections (HTTP)', () => {
     await t.http.get(`/api/campaigns/${c.id}/objections/stats?scriptVersionId=nope`).set(auth(manager)).expect(400);
   });
 
+  // Every column of an objection is NOT NULL; null used to reach the database (or the template check) and answer 500.
+  it.each(['category', 'label', 'rebuttalTemplate', 'sortOrder', 'active'])(
+    'refuses PATCH {%s: null} with 400 naming the field, and leaves the objection unchanged',
+    async (field) => {
+      const c = await newCampaign();
+      const o = await newObjection(c.id, { category: 'price', label: 'Too expensive', rebuttalTemplate: 'Value.', sortOrder: 3 });
+      const [before] = await t.db.query('SELECT * FROM objections WHERE id = $1', [o.id]);
+      const res = await t.http.patch(`/api/campaigns/${c.id}/objections/${o.id}`).set(auth(manager)).send({ [field]: null });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([{ field, reason: 'must not be null' }]));
+      expect((await t.db.query('SELECT * FROM objections WHERE id = $1', [o.id]))[0]).toEqual(before);
+    },
+  );
+
   it('deactivates instead of deleting, and keeps agents and compliance off the management endpoints', async () => {
     const c = await newCampaign();
     const o = await newObjection(c.id, { category: 'price', label: 'Too expensive', rebuttalTemplate: 'Value.' });

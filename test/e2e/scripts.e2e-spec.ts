@@ -154,6 +154,18 @@ describe('scripts (HTTP)', () => {
     await t.http.post('/api/scripts').set(auth(manager)).send({ name: 'empty', sections: [] }).expect(400);
   });
 
+  it('refuses PATCH {name: null} with 400 naming the field and leaves the script unchanged; null still clears the description', async () => {
+    const { body: s } = await t.http.post('/api/scripts').set(auth(manager)).send({ name: uniqueName('Nulls'), description: 'renewals', sections: english }).expect(201);
+    const [before] = await t.db.query('SELECT * FROM scripts WHERE id = $1', [s.id]);
+    const res = await t.http.patch(`/api/scripts/${s.id}`).set(auth(manager)).send({ name: null });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual(expect.arrayContaining([{ field: 'name', reason: 'must not be null' }]));
+    expect((await t.db.query('SELECT * FROM scripts WHERE id = $1', [s.id]))[0]).toEqual(before);
+
+    const cleared = await t.http.patch(`/api/scripts/${s.id}`).set(auth(manager)).send({ description: null }).expect(200);
+    expect(cleared.body).toMatchObject({ name: s.name, description: null });
+  });
+
   it('gives agents 403 on script management and lets compliance only read', async () => {
     const { body: s } = await t.http.post('/api/scripts').set(auth(manager)).send({ name: uniqueName('Roles'), sections: english }).expect(201);
     const agent = await t.tokenFor(Role.Agent);

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsNumberString, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength,
   Min, ValidateNested,
 } from 'class-validator';
+import { IsOptionalNotNull, NotNull } from '../campaigns/campaign-validators';
 
 const SECTION_KEY = /^[a-z][a-z0-9_-]{0,39}$/;
 const keyMessage = 'must be lower-case letters, digits, - or _ (max 40), starting with a letter';
@@ -37,13 +38,14 @@ export class SaveScriptVersionDto {
 }
 
 export class CreateScriptDto extends SaveScriptVersionDto {
-  @ApiProperty({ example: 'Renewal script' }) @IsString() @Length(1, 120) name: string;
+  @ApiProperty({ example: 'Renewal script' }) @NotNull() @IsString() @Length(1, 120) name: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
 }
 
+/** Either may be left out; null clears the description, never the name. */
 export class UpdateScriptDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 120) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @Length(1, 120) name?: string;
+  @ApiPropertyOptional({ nullable: true, description: 'null clears it' }) @IsOptional() @IsString() @MaxLength(2000) description?: string | null;
 }
 
 export class SampleLeadDto {
@@ -70,21 +72,22 @@ export class PreviewDto {
 }
 
 export class CreateObjectionDto {
-  @ApiProperty({ example: 'price' }) @IsString() @Length(1, 60) category: string;
-  @ApiProperty({ example: 'Too expensive' }) @IsString() @Length(1, 200) label: string;
+  @ApiProperty({ example: 'price' }) @NotNull() @IsString() @Length(1, 60) category: string;
+  @ApiProperty({ example: 'Too expensive' }) @NotNull() @IsString() @Length(1, 200) label: string;
   @ApiProperty({ example: 'I understand, {{lead.firstName}}. Many customers felt the same until ...' })
-  @IsString() @Length(1, 20000)
+  @NotNull() @IsString() @Length(1, 20000)
   rebuttalTemplate: string;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsInt() @Min(0) @Max(10000) sortOrder?: number;
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ default: 0 }) @IsOptionalNotNull() @IsInt() @Min(0) @Max(10000) sortOrder?: number;
+  @ApiPropertyOptional({ default: true }) @IsOptionalNotNull() @IsBoolean() active?: boolean;
 }
 
+/** Any field may be left out, none may be null (every objection column is NOT NULL). */
 export class UpdateObjectionDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) category?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) label?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 20000) rebuttalTemplate?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(10000) sortOrder?: number;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @Length(1, 60) category?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @Length(1, 200) label?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @Length(1, 20000) rebuttalTemplate?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsInt() @Min(0) @Max(10000) sortOrder?: number;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() active?: boolean;
 }
 
 export class ObjectionPreviewDto {
