@@ -24,13 +24,13 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     Object.assign(process.env, { SIMULATED_ANSWER_RATE: '1', SIMULATED_TIME_SCALE: '0.3' });
     hx = await startHarness({ api: true, worker: true }, { QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}_desk` });
     // A running PREVIEW campaign with two leads inside their calling hours (fixture of the dialer tests).
-    const fx = await makeCampaign(hx.t.db, { ok: 3, mode: 'preview' });
+    const fx = await makeCampaign(hx.t.db, { ok: 6, mode: 'preview' });
     campaignId = fx.campaignId;
     await hx.t.db.query(`UPDATE campaigns SET name = 'Preview desk' WHERE id = $1`, [campaignId]);
     for (const [i, l] of fx.leads.entries()) {
       // Well-formed, distinct numbers (the DNC list refuses fictional 555 numbers).
       const phone = `+1212643${String(7100 + i)}`;
-      const first = ['Mei', 'Omar', 'Ines'][i];
+      const first = ['Mei', 'Omar', 'Ines', 'Ada', 'Kofi', 'Lena'][i];
       await hx.t.db.query(`UPDATE leads SET phone = $2, first_name = $3, last_name = 'Lee' WHERE id = $1`, [l.id, phone, first]);
       names.set(phone, first);
       byName.set(first, phone);
@@ -174,6 +174,37 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
       return row;
     }, 15_000, 'the callback');
     expect(cb).toEqual({ scope: 'anyone', owner_agent_id: agentId });
+  });
+
+  it('lists the objections raised on the call by name after a reload, each with its "overcome" box', async () => {
+    const first = await nextPreview();
+    await page.getByRole('button', { name: 'Dial' }).click();
+    await page.locator('#call-status', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await page.locator('#objection-buttons').getByRole('button', { name: 'Too expensive' }).click();
+    await page.locator('#raised-objections li', { hasText: 'Too expensive' }).waitFor();
+    await page.reload();
+    // The same call (live or, if the customer hung up meanwhile, in wrap-up), its objection listed by label.
+    await page.locator('#lead-details dd', { hasText: first }).first().waitFor();
+    await expect(page.locator('#raised-objections li').allTextContents()).resolves.toEqual(['Too expensive']);
+    await expect(page.locator('#overcome-set label').allTextContents()).resolves.toEqual([' Too expensive']);
+    await expect(page.locator('#overcome-empty').isHidden()).resolves.toBe(true);
+    await hx.screenshot(page, 'agent-reload-raised-objections');
+
+    const hangup = page.getByRole('button', { name: 'Hang up' });
+    if (await hangup.isVisible()) await hangup.click().catch(() => undefined);
+    await page.locator('#state-label[data-state="wrap_up"]').waitFor({ timeout: 30_000 });
+    await page.getByRole('checkbox', { name: 'Too expensive' }).check();
+    await page.getByLabel('Outcome', { exact: true }).selectOption('sale');
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    const phone = byName.get(first)!;
+    const raised = await waitFor(async () => {
+      const rows = await hx.t.db.query(
+        `SELECT o.label, co.overcome FROM call_objections co JOIN objections o ON o.id = co.objection_id JOIN calls c ON c.id = co.call_id
+          JOIN dispositions d ON d.call_id = c.id WHERE c.phone = $1`, [phone],
+      );
+      return rows.length ? rows : null;
+    }, 15_000, 'the disposition with its objections');
+    expect(raised).toEqual([{ label: 'Too expensive', overcome: true }]);
   });
 
   it('logs the agent out of the dialer when they log out of the page (no answered calls for an empty seat)', async () => {

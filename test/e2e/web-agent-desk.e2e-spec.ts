@@ -70,7 +70,8 @@ describe('web: agent desk', () => {
     const again = await asAgent(t.http.post(`/api/web/agent/calls/${callId}/objections`)).send({ objections: [{ objectionId, overcome: true }] }).expect(200);
     expect(again.body).toEqual([{ objectionId, overcome: true }]);
     const desk = await asAgent(t.http.get('/api/web/agent/desk')).expect(200);
-    expect(desk.body.raisedObjections).toEqual([{ objectionId, overcome: true }]);
+    // With its label: the desk page lists the raised objections after a reload from this alone.
+    expect(desk.body.raisedObjections).toEqual([{ objectionId, label: 'Too expensive', overcome: true }]);
   });
 
   it('lists only the agent’s own pending callbacks (name, no number) and the running campaigns', async () => {

@@ -42,6 +42,12 @@ export class DeskOutcome {
   @ApiProperty() isDnc: boolean;
 }
 
+export class DeskRaisedObjection {
+  @ApiProperty({ format: 'uuid' }) objectionId: string;
+  @ApiProperty() label: string;
+  @ApiProperty({ description: 'recorded as overcome (sent with the disposition)' }) overcome: boolean;
+}
+
 export class AgentDeskResponse {
   @ApiPropertyOptional({ nullable: true }) call: { id: string; campaignId: string; state: string; answerAt: Date | null; connectAt: Date | null; endAt: Date | null } | null;
   @ApiPropertyOptional({ nullable: true }) lead: Record<string, unknown> | null;
@@ -49,7 +55,7 @@ export class AgentDeskResponse {
   @ApiPropertyOptional({ type: DeskScript, nullable: true }) script: DeskScript | null;
   @ApiProperty({ type: [DeskObjection] }) objections: DeskObjection[];
   @ApiProperty({ type: [DeskOutcome] }) outcomes: DeskOutcome[];
-  @ApiProperty() raisedObjections: { objectionId: string; overcome: boolean }[];
+  @ApiProperty({ type: [DeskRaisedObjection], description: 'objections raised on this call so far, in the order raised' }) raisedObjections: DeskRaisedObjection[];
 }
 
 export class AgentCampaign {

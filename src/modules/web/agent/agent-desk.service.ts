@@ -50,9 +50,12 @@ export class AgentDeskService {
     }
     const [objections, raised] = await Promise.all([
       this.objections.renderForCall(call.campaignId, leadInput, agentInput, campaignInput),
-      this.db.query('SELECT objection_id, overcome FROM call_objections WHERE call_id = $1 ORDER BY created_at', [call.id]) as Promise<
-        { objection_id: string; overcome: boolean }[]
-      >,
+      // With the label: a reloaded page lists what was raised (a deactivated objection is still one raised on this call).
+      this.db.query(
+        `SELECT co.objection_id, o.label, co.overcome FROM call_objections co JOIN objections o ON o.id = co.objection_id
+          WHERE co.call_id = $1 ORDER BY co.created_at`,
+        [call.id],
+      ) as Promise<{ objection_id: string; label: string; overcome: boolean }[]>,
     ]);
     return {
       call,
@@ -61,7 +64,7 @@ export class AgentDeskService {
       script,
       objections,
       outcomes: campaign.outcomes.map((o) => ({ code: o.code, label: o.label, isFinal: o.isFinal, isSuccess: o.isSuccess, isDnc: o.isDnc })),
-      raisedObjections: raised.map((r) => ({ objectionId: r.objection_id, overcome: r.overcome })),
+      raisedObjections: raised.map((r) => ({ objectionId: r.objection_id, label: r.label, overcome: r.overcome })),
     };
   }
 

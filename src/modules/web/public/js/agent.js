@@ -56,6 +56,8 @@ const model = {
   call: null,
   /** objectionId -> label, in the order raised */
   raised: new Map(),
+  /** objections the server already has as overcome (a reloaded page ticks them once) */
+  overcomeToTick: new Set(),
   wrapupSince: null,
   wrapupEndsAt: null,
 };
@@ -163,7 +165,12 @@ function renderCall(call, { announce = false } = {}) {
   }
   if (!previous || previous.id !== call.id) {
     model.raised.clear();
-    for (const r of call.raised) model.raised.set(r.objectionId ?? r.id, r.label ?? '');
+    model.overcomeToTick.clear();
+    for (const r of call.raised) {
+      const id = r.objectionId ?? r.id;
+      model.raised.set(id, r.label ?? call.objections.find((o) => o.id === id)?.label ?? '');
+      if (r.overcome) model.overcomeToTick.add(id);
+    }
     ui.dispoForm.reset();
     showError(ui.dispoError, null);
   }
@@ -261,7 +268,8 @@ function renderRaised() {
 
 function renderOvercome() {
   // Re-rendering (a refresh of the call) must not undo what the agent has already ticked.
-  const ticked = new Set([...ui.overcomeSet.querySelectorAll('input:checked')].map((i) => i.value));
+  const ticked = new Set([...ui.overcomeSet.querySelectorAll('input:checked')].map((i) => i.value), ...model.overcomeToTick);
+  model.overcomeToTick.clear();
   for (const n of [...ui.overcomeSet.querySelectorAll('label')]) n.remove();
   ui.overcomeEmpty.hidden = model.raised.size > 0;
   for (const [id, label] of model.raised) {
