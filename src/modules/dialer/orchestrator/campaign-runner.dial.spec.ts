@@ -202,3 +202,39 @@ describe('CampaignRunner: an answered call the agent could not be joined to', ()
     expect(t.telephony).toEqual([]);
   });
 });
+
+describe('CampaignRunner: agent phone legs shared by the campaigns of one worker', () => {
+  function twoCampaigns() {
+    const log: string[] = [];
+    const legOwners = new Map<string, string>();
+    const telephony = {
+      name: 'drachtio',
+      ensureAgentLeg: async (id: string) => void log.push(`ensure:${id}`),
+      releaseAgentLeg: async (id: string) => void log.push(`release:${id}`),
+    };
+    const runner = (id: string) => {
+      const d = { db: new HeldInserts(), redis: {}, clock: { now: () => new Date() }, telephony, events: { publish: () => undefined }, workerId: 'w1', tickMs: 1000, legOwners } as unknown as RunnerDeps;
+      const r = new CampaignRunner({ id, dialMode: 'progressive', ringTimeoutS: 25 } as unknown as CampaignEntity, d);
+      return { sync: (ids: string[]) => (r as unknown as { syncAgentLegs(a: string[]): Promise<void> }).syncAgentLegs(ids), stop: () => r.stop() };
+    };
+    return { log, a: runner('campaign-a'), b: runner('campaign-b') };
+  }
+
+  it('keeps the leg of an agent who moved to another campaign (before: the first campaign hung up the phone the second relied on)', async () => {
+    const { log, a, b } = twoCampaigns();
+    await a.sync(['agent-1']);
+    await b.sync(['agent-1']); // the agent logged in to campaign B
+    await a.sync([]); // ... and is no longer in campaign A
+    expect(log).toEqual(['ensure:agent-1', 'ensure:agent-1']);
+    await b.sync([]); // logged out: B holds the leg, B tears it down
+    expect(log).toEqual(['ensure:agent-1', 'ensure:agent-1', 'release:agent-1']);
+  });
+
+  it("tears down its agents' legs when the campaign stops (paused or completed), not another campaign's", async () => {
+    const { log, a, b } = twoCampaigns();
+    await a.sync(['agent-1', 'agent-2']);
+    await b.sync(['agent-3']);
+    await a.stop();
+    expect(log.filter((l) => l.startsWith('release')).sort()).toEqual(['release:agent-1', 'release:agent-2']);
+  });
+});

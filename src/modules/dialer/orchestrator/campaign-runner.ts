@@ -40,6 +40,11 @@ export interface RunnerDeps {
   tickMs: number;
   /** Group-committed call records (one per worker, shared by its runners, so their launches batch together). */
   records?: CallRecordWriter;
+  /**
+   * Which campaign holds each agent leg of this worker's telephony adapter (one per worker, shared by its runners):
+   * an agent who moves to another campaign keeps their leg, and a runner tears down only legs it holds.
+   */
+  legOwners?: Map<string, string>;
 }
 
 interface LiveCall {
@@ -88,8 +93,8 @@ export class CampaignRunner {
   private windowsLoadedAt = 0;
   private longWindowsLoadedAt = 0;
   private cpsLimit: number | null = null;
-  /** Agents whose long-lived phone leg this runner has asked the telephony adapter to hold up. */
-  private readonly legs = new Set<string>();
+  /** Agent -> the campaign holding its long-lived phone leg in this worker's adapter (see RunnerDeps.legOwners). */
+  private readonly legOwners: Map<string, string>;
   private wrapUp: DurationStats = { meanMs: 30_000, sdMs: 15_000 };
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -108,6 +113,7 @@ export class CampaignRunner {
     this.campaign = campaign;
     this.campaignLoadedAt = d.clock.now().getTime();
     this.records = d.records ?? new CallRecordWriter(d.db);
+    this.legOwners = d.legOwners ?? new Map();
   }
 
   get campaignId(): string {
@@ -143,6 +149,9 @@ export class CampaignRunner {
     const deadline = Date.now() + 2_000;
     while (this.live.size && Date.now() < deadline) await sleep(50);
     for (const c of [...this.live.values()]) await this.closeLost(c);
+    // Paused, completed or handed to another worker: the phones of this campaign's agents are not held up for it
+    // (an agent who logs out meanwhile would keep the dialer's call on their phone, with no runner to end it).
+    await this.releaseLegs(new Set());
     this.closed = true;
   }
 
@@ -297,25 +306,31 @@ export class CampaignRunner {
    * answered call takes milliseconds; torn down at logout. A leg that drops pauses the agent.
    */
   private async syncAgentLegs(loggedIn: string[]): Promise<void> {
-    const present = new Set(loggedIn);
+    const cid = this.campaign.id;
     for (const agentId of loggedIn) {
-      if (this.legs.has(agentId)) continue;
-      this.legs.add(agentId);
+      if (this.legOwners.get(agentId) === cid) continue;
+      // New here, or come from another campaign of this worker: the adapter keeps a leg that is up (idempotent).
+      this.legOwners.set(agentId, cid);
       await this.d.telephony.ensureAgentLeg(agentId, {
         onAgentLegDown: (id) => {
-          this.legs.delete(id);
+          this.legOwners.delete(id); // whichever campaign holds it: the next sync sets it up again
           void this.d.agents.get(id).then((s) => {
-            if (s.state === 'ready') return this.d.agents.transition(id, 'paused', this.campaign.id, { reason: 'phone_disconnected' });
+            if (s.state === 'ready') return this.d.agents.transition(id, 'paused', s.campaignId, { reason: 'phone_disconnected' });
           }).catch(() => undefined);
         },
       }).catch((err) => {
-        this.legs.delete(agentId);
+        if (this.legOwners.get(agentId) === cid) this.legOwners.delete(agentId);
         this.logger.warn({ agentId, err: (err as Error).message }, 'agent leg not established');
       });
     }
-    for (const agentId of [...this.legs]) {
-      if (present.has(agentId)) continue;
-      this.legs.delete(agentId);
+    await this.releaseLegs(new Set(loggedIn));
+  }
+
+  /** Tears down the legs this campaign holds for agents not in `keep` (a leg another campaign took is left to it). */
+  private async releaseLegs(keep: Set<string>): Promise<void> {
+    for (const [agentId, owner] of [...this.legOwners]) {
+      if (owner !== this.campaign.id || keep.has(agentId)) continue;
+      this.legOwners.delete(agentId);
       await this.d.telephony.releaseAgentLeg(agentId).catch(() => undefined);
     }
   }

@@ -47,6 +47,8 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private busy = false;
   private lastReconcile = 0;
   private lastDeskCheck = 0;
+  /** Agent -> campaign holding its phone leg in this worker's adapter, shared by the runners (see RunnerDeps). */
+  private readonly legOwners = new Map<string, string>();
   private sub?: Redis;
   private stopping = false;
   /** Call records of all this worker's runners, group-committed together. */
@@ -140,7 +142,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         const runner = new CampaignRunner(campaign, {
           db: this.db, redis: this.redis, clock: this.clock, telephony: this.telephony, gate: this.gate, leaser: this.leaser,
           calls: this.calls, agents: this.agents, events: this.events, workerId: this.workerId, tickMs: DIALER_LOOP_MS,
-          records: this.records,
+          records: this.records, legOwners: this.legOwners,
         });
         this.runners.set(id, runner);
         await runner.start();
