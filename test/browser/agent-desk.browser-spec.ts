@@ -161,6 +161,32 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     await expect(page.locator('#state-label').getAttribute('data-state')).resolves.toMatch(/ready|reserved/);
   });
 
+  it('unticks "do not call" when the agent moves from a do-not-call outcome to another, but keeps a tick of their own', async () => {
+    const first = await nextPreview();
+    await dialAndHangUp(first);
+    const outcome = page.getByLabel('Outcome', { exact: true });
+    const box = page.getByLabel('Do not call this person again');
+    // Their own tick survives outcome changes.
+    await box.check();
+    await outcome.selectOption('dnc');
+    await outcome.selectOption('sale');
+    await expect(box.isChecked()).resolves.toBe(true);
+    await box.uncheck();
+    // The do-not-call outcome ticks it; choosing another outcome takes the tick away again.
+    await outcome.selectOption('dnc');
+    await expect(box.isChecked()).resolves.toBe(true);
+    await outcome.selectOption('no_sale');
+    await expect(box.isChecked()).resolves.toBe(false);
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    const phone = byName.get(first)!;
+    const d = await waitFor(async () => {
+      const [row] = await hx.t.db.query(`SELECT d.outcome, d.dnc_requested FROM dispositions d JOIN leads l ON l.id = d.lead_id WHERE l.phone = $1`, [phone]);
+      return row;
+    }, 15_000, 'the disposition');
+    expect(d).toEqual({ outcome: 'no_sale', dnc_requested: false });
+    expect(await hx.t.db.query(`SELECT scope FROM dnc_entries WHERE phone = $1`, [phone])).toEqual([]);
+  });
+
   it('books a callback for anyone when the agent chooses "Anyone"', async () => {
     const first = await nextPreview();
     await dialAndHangUp(first);

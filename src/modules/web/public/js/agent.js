@@ -286,9 +286,25 @@ function renderOutcomes(outcomes) {
   if (current) ui.outcome.value = current;
 }
 
+// "Do not call" puts the number on the internal DNC list: it is ticked by the agent, or by a do-not-call outcome
+// while that outcome is chosen. Moving to another outcome unticks it, unless the agent ticked it themselves.
+const dncBox = $('#dispo-dnc');
+let dncByOutcome = false;
 ui.outcome.addEventListener('change', () => {
-  const opt = ui.outcome.selectedOptions[0];
-  if (opt?.dataset.dnc === '1') $('#dispo-dnc').checked = true;
+  const isDnc = ui.outcome.selectedOptions[0]?.dataset.dnc === '1';
+  if (isDnc && !dncBox.checked) {
+    dncBox.checked = true;
+    dncByOutcome = true;
+  } else if (!isDnc && dncByOutcome) {
+    dncBox.checked = false;
+    dncByOutcome = false;
+  }
+});
+dncBox.addEventListener('change', () => {
+  dncByOutcome = false;
+});
+ui.dispoForm.addEventListener('reset', () => {
+  dncByOutcome = false;
 });
 
 ui.hangup.addEventListener('click', async () => {
@@ -343,7 +359,7 @@ ui.dispoForm.addEventListener('submit', async (ev) => {
   const body = {
     outcome,
     notes: String(fd.get('notes') ?? '').trim() || undefined,
-    dnc: $('#dispo-dnc').checked,
+    dnc: dncBox.checked,
   };
   const cb = String(fd.get('callbackAt') ?? '');
   if (cb) {
