@@ -39,6 +39,28 @@ describe('objections (HTTP)', () => {
     ]);
   });
 
+  it('records in the compliance data-access log which manager previewed the rebuttals with which lead (a sample lead is not recorded)', async () => {
+    const managerUser = await t.userFor(Role.Manager);
+    const compliance = await t.tokenFor(Role.Compliance);
+    const c = await newCampaign();
+    await newObjection(c.id, { category: 'price', label: 'Too expensive', rebuttalTemplate: 'I understand, {{lead.firstName}}.' });
+    const leadId = await insertLead(t.db, listId, { firstName: 'Pat', lastName: 'Private' });
+    const [{ phone }] = await t.db.query('SELECT phone FROM leads WHERE id = $1', [leadId]);
+    const since = new Date().toISOString();
+    const res = await t.http.post(`/api/campaigns/${c.id}/objections/preview`).set(auth(manager)).send({ leadId }).expect(200);
+    expect(res.body[0].rebuttalHtml).toBe('I understand, Pat.');
+    await t.http.post(`/api/campaigns/${c.id}/objections/preview`).set(auth(manager)).send({ lead: { firstName: 'Sample' } }).expect(200);
+    await t.http.post(`/api/campaigns/${c.id}/objections/preview`).set(auth(manager)).send({ leadId: '999999999' }).expect(404);
+
+    const log = await t.http.get('/api/compliance/log/events').query({ type: 'data_access', agentId: managerUser.id, from: since }).set(auth(compliance)).expect(200);
+    expect(log.body.items).toEqual([
+      expect.objectContaining({
+        type: 'data_access', reasonCode: 'objection_preview', actorUserId: managerUser.id, actorName: 'Test manager', leadId, phone, campaignId: c.id,
+        details: { role: 'manager' },
+      }),
+    ]);
+  });
+
   it('rejects a bad rebuttal template with line and column, and unknown custom fields', async () => {
     const c = await newCampaign();
     let res = await t.http.post(`/api/campaigns/${c.id}/objections`).set(auth(manager))

@@ -154,6 +154,28 @@ describe('scripts (HTTP)', () => {
     await t.http.post('/api/scripts').set(auth(manager)).send({ name: 'empty', sections: [] }).expect(400);
   });
 
+  it('records in the compliance data-access log which manager previewed the script with which lead (a sample lead is not recorded)', async () => {
+    const managerUser = await t.userFor(Role.Manager);
+    const compliance = await t.tokenFor(Role.Compliance);
+    const { body: s } = await t.http.post('/api/scripts').set(auth(manager)).send({ name: uniqueName('Audit'), sections: english }).expect(201);
+    const campaign = await campaignWith(listEn, s.id);
+    const leadId = await insertLead(t.db, listEn, { firstName: 'Pat', lastName: 'Private', custom: { plan: 'Gold' } });
+    const [{ phone }] = await t.db.query('SELECT phone FROM leads WHERE id = $1', [leadId]);
+    const since = new Date().toISOString();
+    const res = await t.http.post(`/api/scripts/${s.id}/preview`).set(auth(manager)).send({ leadId }).expect(200);
+    expect(res.body.sections[0].html).toMatch(/^Hello Pat,/);
+    await t.http.post(`/api/scripts/${s.id}/preview`).set(auth(manager)).send({ lead: { firstName: 'Sample' } }).expect(200);
+    await t.http.post(`/api/scripts/${s.id}/preview`).set(auth(manager)).send({ leadId: '999999999' }).expect(404);
+
+    const log = await t.http.get('/api/compliance/log/events').query({ type: 'data_access', agentId: managerUser.id, from: since }).set(auth(compliance)).expect(200);
+    expect(log.body.items).toEqual([
+      expect.objectContaining({
+        type: 'data_access', reasonCode: 'script_preview', actorUserId: managerUser.id, actorName: 'Test manager', leadId, phone, campaignId: campaign.id,
+        details: { role: 'manager', scriptId: s.id, version: 1 },
+      }),
+    ]);
+  });
+
   it('refuses PATCH {name: null} with 400 naming the field and leaves the script unchanged; null still clears the description', async () => {
     const { body: s } = await t.http.post('/api/scripts').set(auth(manager)).send({ name: uniqueName('Nulls'), description: 'renewals', sections: english }).expect(201);
     const [before] = await t.db.query('SELECT * FROM scripts WHERE id = $1', [s.id]);

@@ -44,7 +44,7 @@ export class ObjectionsController {
   @HttpCode(200)
   @Roles(...EDITORS)
   preview(@Param('campaignId', ParseUUIDPipe) campaignId: string, @Body() dto: ObjectionPreviewDto, @CurrentUser() user: AuthUser): Promise<RenderedObjection[]> {
-    return this.objections.preview(campaignId, dto, { displayName: user.displayName });
+    return this.objections.preview(campaignId, dto, user);
   }
 
   /** Roles: admin, manager. */

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
+import { AuthUser } from '../../common/auth/auth-user';
 import { DomainError, FieldError, notFound } from '../../common/errors/domain-error';
 import { ObjectionEntity } from './script.entities';
 import { analyzeTemplate, buildContext, renderTemplate, ScriptAgentInput, ScriptCampaignInput, ScriptLeadInput } from './script-template';
 import { CreateObjectionDto, ObjectionPreviewDto, UpdateObjectionDto } from './scripts.dto';
-import { loadLeadForScript, renderEnv, sampleToLead, ScriptsService } from './scripts.service';
+import { renderEnv, sampleToLead, ScriptsService } from './scripts.service';
 
 export interface ObjectionResponse {
   id: string;
@@ -111,15 +112,12 @@ export class ObjectionsService {
     return rows.map((o) => ({ id: o.id, category: o.category, label: o.label, rebuttalHtml: renderTemplate(o.rebuttalTemplate, ctx, env) }));
   }
 
-  async preview(campaignId: string, dto: ObjectionPreviewDto, agent: ScriptAgentInput): Promise<RenderedObjection[]> {
+  /** The campaign's rebuttals rendered for a manager: a real lead (leadId, recorded as a data access) or a sample. */
+  async preview(campaignId: string, dto: ObjectionPreviewDto, viewer: AuthUser): Promise<RenderedObjection[]> {
     const campaign = await this.campaign(campaignId);
-    let lead = sampleToLead(dto.lead);
-    if (dto.leadId) {
-      const found = await loadLeadForScript(this.db, dto.leadId);
-      if (!found) throw new DomainError('NOT_FOUND', 'lead not found', [{ field: 'leadId', reason: 'no lead with this id' }]);
-      lead = found;
-    }
-    return this.renderForCall(campaignId, lead, agent, campaign);
+    const real = dto.leadId ? await this.scripts.leadForPreview(dto.leadId) : null;
+    if (real) await this.scripts.recordLeadPreview(viewer, 'objection_preview', real, campaignId);
+    return this.renderForCall(campaignId, real ?? sampleToLead(dto.lead), { displayName: viewer.displayName }, campaign);
   }
 
   /**

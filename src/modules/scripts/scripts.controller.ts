@@ -70,6 +70,6 @@ export class ScriptsController {
   @HttpCode(200)
   @Roles(...EDITORS)
   preview(@Param('id', ParseUUIDPipe) id: string, @Body() dto: PreviewDto, @CurrentUser() user: AuthUser): Promise<RenderedScript> {
-    return this.scripts.preview(id, dto, { displayName: user.displayName });
+    return this.scripts.preview(id, dto, user);
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { AuthUser } from '../../common/auth/auth-user';
 import { DomainError, FieldError, notFound } from '../../common/errors/domain-error';
+import { ComplianceEventsService } from '../compliance/compliance-events.service';
 import { ScriptEntity, ScriptSection, ScriptVersionEntity } from './script.entities';
 import { checkSections, describeErrors, ScriptFieldError } from './script-sections';
 import {
@@ -28,14 +30,14 @@ export function sampleToLead(s: SampleLeadDto | undefined): ScriptLeadInput {
 }
 
 /** The lead columns a script may see, read straight from leads (the leads module owns the table). */
-export async function loadLeadForScript(db: DataSource, leadId: string): Promise<(ScriptLeadInput & { listId: string }) | null> {
+export async function loadLeadForScript(db: DataSource, leadId: string): Promise<(ScriptLeadInput & { id: string; listId: string; phone: string }) | null> {
   const [row] = await db.query(
-    `SELECT list_id, first_name, last_name, phone, postal_code, country, timezone, custom_fields FROM leads WHERE id = $1 AND deleted_at IS NULL`,
+    `SELECT id, list_id, first_name, last_name, phone, postal_code, country, timezone, custom_fields FROM leads WHERE id = $1 AND deleted_at IS NULL`,
     [leadId],
   );
   if (!row) return null;
   return {
-    listId: row.list_id, firstName: row.first_name, lastName: row.last_name, phone: row.phone, postalCode: row.postal_code,
+    id: String(row.id), listId: row.list_id, firstName: row.first_name, lastName: row.last_name, phone: row.phone, postalCode: row.postal_code,
     country: row.country?.trim() ?? null, timezone: row.timezone, customFields: row.custom_fields ?? {},
   };
 }
@@ -54,6 +56,7 @@ export class ScriptsService {
     private readonly db: DataSource,
     @InjectRepository(ScriptEntity) private readonly scripts: Repository<ScriptEntity>,
     @InjectRepository(ScriptVersionEntity) private readonly versions: Repository<ScriptVersionEntity>,
+    private readonly events: ComplianceEventsService,
   ) {}
 
   async create(dto: CreateScriptDto, actorUserId: string | null): Promise<ScriptResponse> {
@@ -124,25 +127,42 @@ export class ScriptsService {
   }
 
   /** Renders a saved version for a manager: a real lead (leadId) or a sample, the caller as the agent. */
-  async preview(scriptId: string, dto: PreviewDto, agent: ScriptAgentInput): Promise<RenderedScript> {
+  async preview(scriptId: string, dto: PreviewDto, viewer: AuthUser): Promise<RenderedScript> {
     const s = await this.scripts.findOneBy({ id: scriptId });
     if (!s) throw notFound('script');
     const version = await this.versions.findOneBy({ scriptId, version: dto.version ?? s.currentVersion });
     if (!version) throw new DomainError('NOT_FOUND', 'script version not found', [{ field: 'version', reason: 'no such version of this script' }]);
-    let lead: ScriptLeadInput = sampleToLead(dto.lead);
-    if (dto.leadId) {
-      const found = await loadLeadForScript(this.db, dto.leadId);
-      if (!found) throw new DomainError('NOT_FOUND', 'lead not found', [{ field: 'leadId', reason: 'no lead with this id' }]);
-      lead = found;
-    }
-    const [campaign] = await this.db.query(
+    const real = dto.leadId ? await this.leadForPreview(dto.leadId) : null;
+    const [campaign]: { id: string; name: string; timezone: string }[] = await this.db.query(
       dto.campaignId
-        ? 'SELECT name, timezone FROM campaigns WHERE id = $1 AND deleted_at IS NULL'
-        : 'SELECT name, timezone FROM campaigns WHERE script_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1',
+        ? 'SELECT id, name, timezone FROM campaigns WHERE id = $1 AND deleted_at IS NULL'
+        : 'SELECT id, name, timezone FROM campaigns WHERE script_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1',
       [dto.campaignId ?? scriptId],
     );
     if (dto.campaignId && !campaign) throw new DomainError('NOT_FOUND', 'campaign not found', [{ field: 'campaignId', reason: 'no campaign with this id' }]);
-    return this.render(version, lead, agent, campaign ?? { name: 'Sample campaign', timezone: 'UTC' });
+    if (real) await this.recordLeadPreview(viewer, 'script_preview', real, campaign?.id ?? null, { scriptId, version: version.version });
+    return this.render(version, real ?? sampleToLead(dto.lead), { displayName: viewer.displayName }, campaign ?? { name: 'Sample campaign', timezone: 'UTC' });
+  }
+
+  /** A real lead for a manager's preview (script or rebuttals), or 404 naming leadId. */
+  async leadForPreview(leadId: string): Promise<ScriptLeadInput & { id: string; phone: string }> {
+    const found = await loadLeadForScript(this.db, leadId);
+    if (!found) throw new DomainError('NOT_FOUND', 'lead not found', [{ field: 'leadId', reason: 'no lead with this id' }]);
+    return found;
+  }
+
+  /**
+   * A preview rendered with a real lead shows that customer's name, postcode and custom fields: like a lead view
+   * (LeadsService), it is a `data_access` compliance event, written before the data is returned.
+   */
+  async recordLeadPreview(
+    viewer: AuthUser, reasonCode: 'script_preview' | 'objection_preview', lead: { id: string; phone: string }, campaignId: string | null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.events.record({
+      type: 'data_access', reasonCode, actor: 'user', actorUserId: viewer.id, leadId: lead.id, phone: lead.phone, campaignId,
+      details: { role: viewer.role, ...details },
+    });
   }
 
   /**
