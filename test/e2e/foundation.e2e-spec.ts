@@ -82,6 +82,18 @@ describe('service foundation (HTTP)', () => {
     expect(dup.body.errors[0]).toEqual({ field: 'email', reason: 'already in use' });
   });
 
+  it('answers POST and PATCH /api/users with the whole user, active included, as GET shows it', async () => {
+    const token = await t.tokenFor(Role.Admin);
+    const body = { email: `whole-${Date.now()}@test.local`, displayName: 'Whole User', password: 'a long password', role: 'agent' };
+    const created = (await t.http.post('/api/users').set('Authorization', `Bearer ${token}`).send(body).expect(201)).body;
+    expect(created.active).toBe(true);
+    const patched = (await t.http.patch(`/api/users/${created.id}`).set('Authorization', `Bearer ${token}`).send({ displayName: 'Renamed' }).expect(200)).body;
+    const got = (await t.http.get(`/api/users/${created.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+    expect(got).toMatchObject({ active: true, displayName: 'Renamed' });
+    expect(patched).toEqual(got);
+    expect(created).toEqual({ ...got, displayName: 'Whole User' });
+  });
+
   // Every field whose column is NOT NULL; null used to reach the database and answer 500.
   it.each(['email', 'displayName', 'password', 'role', 'active', 'locale'])(
     'refuses PATCH /api/users/:id {%s: null} with 400 naming the field, and leaves the user unchanged',

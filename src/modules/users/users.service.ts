@@ -20,7 +20,7 @@ export class UsersService {
     const exists = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: dto.email }).getExists();
     if (exists) throw new DomainError('CONFLICT', 'email is already in use', [{ field: 'email', reason: 'already in use' }]);
     const user = this.users.create({
-      email: dto.email, displayName: dto.displayName, role: dto.role, sipUri: dto.sipUri ?? null, locale: dto.locale ?? 'en',
+      email: dto.email, displayName: dto.displayName, role: dto.role, active: true, sipUri: dto.sipUri ?? null, locale: dto.locale ?? 'en',
       passwordHash: await hashPassword(dto.password),
     });
     return toUserResponse(await this.users.save(user));
@@ -45,7 +45,8 @@ export class UsersService {
       if (taken) throw new DomainError('CONFLICT', 'email is already in use', [{ field: 'email', reason: 'already in use' }]);
     }
     const { password, ...rest } = dto;
-    Object.assign(u, rest);
+    // Only the fields sent: the DTO holds the others as undefined, which would blank them in the response.
+    Object.assign(u, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
     if (password) u.passwordHash = await hashPassword(password);
     return toUserResponse(await this.users.save(u));
   }
