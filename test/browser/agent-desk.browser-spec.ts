@@ -99,9 +99,32 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     await expect(page.locator('#script-body .script-text').textContent()).resolves.toBe(`Hello ${first}, we call everyone in US this week.`);
     const [previewed] = await hx.t.db.query(`SELECT state, dial_at FROM calls WHERE agent_id = $1 AND phone = $2`, [agentId, byName.get(first)]);
     expect(previewed).toEqual({ state: 'preview', dial_at: null });
+    // A preview is not a call yet: the server takes no objection on it, so its buttons are off.
+    await expect(page.locator('#objection-buttons').getByRole('button', { name: 'Too expensive' }).isDisabled()).resolves.toBe(true);
     await hx.screenshot(page, 'agent-preview');
 
+    // From Dial until the person answers, the script, the objections and the outcomes stay on screen, and no
+    // objection can be raised: a recorder notes each render until "Connected".
+    await page.evaluate(() => {
+      const w = window as unknown as { dialling: { seen: Set<string>; done: boolean } };
+      w.dialling = { seen: new Set(), done: false };
+      const check = () => {
+        if (w.dialling.done) return;
+        const status = document.querySelector('#call-status')?.textContent ?? '';
+        if (/Connected/.test(status)) return void (w.dialling.done = true);
+        if (/Dialling/.test(status)) w.dialling.seen.add('dialling');
+        if (!document.querySelector('#script-body .script-text')?.textContent?.includes('Hello')) w.dialling.seen.add('script blank');
+        const buttons = [...document.querySelectorAll<HTMLButtonElement>('#objection-buttons button')];
+        if (!buttons.length) w.dialling.seen.add('no objection buttons');
+        if (buttons.some((b) => !b.disabled)) w.dialling.seen.add('objection clickable');
+        if (document.querySelectorAll('#dispo-outcome option').length < 2) w.dialling.seen.add('no outcomes');
+      };
+      new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
     await dialAndHangUp(first);
+    await expect(page.evaluate(() => [...(window as unknown as { dialling: { seen: Set<string> } }).dialling.seen])).resolves.toEqual(['dialling']);
+    // After the call (connected, then wrap-up) objections can be recorded.
+    await expect(page.locator('#objection-buttons').getByRole('button', { name: 'Too expensive' }).isDisabled()).resolves.toBe(false);
     await page.locator('#wrapup').waitFor();
     // The wrap-up timer counts.
     const t0 = await page.locator('#wrapup-timer').textContent();

@@ -196,6 +196,8 @@ function renderCall(call, { announce = false } = {}) {
 
   renderScript(call.script, previous?.id === call.id ? model.scriptKey : null);
   renderObjections(call.objections);
+  // The server records objections only once the person is on the line: not on a preview, not while it rings.
+  for (const b of ui.objButtons.querySelectorAll('button')) b.disabled = call.preview || ringing;
   renderOutcomes(call.outcomes);
   renderRaised();
   ui.dispoFields.disabled = call.preview;
@@ -324,7 +326,18 @@ ui.dial.addEventListener('click', async () => {
   ui.dial.disabled = true;
   try {
     const res = await api(EP.dial(model.call.id), { method: 'POST' });
-    const next = normaliseCall(res) ?? { ...model.call, preview: false, state: 'dialing' };
+    // The answer holds the call and its lead only: the script, rebuttals and outcomes of the preview stay on screen.
+    const was = model.call;
+    const dialled = normaliseCall(res);
+    const next = dialled
+      ? {
+          ...dialled,
+          campaignName: dialled.campaignName || was.campaignName,
+          script: dialled.script ?? was.script,
+          objections: dialled.objections.length ? dialled.objections : was.objections,
+          outcomes: dialled.outcomes.length ? dialled.outcomes : was.outcomes,
+        }
+      : { ...was, preview: false, state: 'dialing' };
     renderCall(next);
   } catch (err) {
     toast(errorText(err), 'error');
