@@ -390,6 +390,8 @@ export const en = {
   'cmp.access.returned': '{n} leads of list {list}',
   'cmp.access.found': '{n} found',
   'access.compliance_log': 'Compliance log search',
+  'access.script_preview': 'Script preview with a lead',
+  'access.objection_preview': 'Rebuttal preview with a lead',
   'cmp.access.log': '{log}: {n} rows',
   'cmp.hours.checked': '{n} dials checked, {period}.',
   'cmp.event.dnc_add': 'Added',

@@ -392,6 +392,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'cmp.access.returned': '名单 {list} 的 {n} 条线索',
   'cmp.access.found': '找到 {n} 条',
   'access.compliance_log': '合规日志查询',
+  'access.script_preview': '用线索预览话术',
+  'access.objection_preview': '用线索预览异议应答',
   'cmp.access.log': '{log}：{n} 条',
   'cmp.hours.checked': '已检查 {n} 次拨号，{period}。',
   'cmp.event.dnc_add': '加入',

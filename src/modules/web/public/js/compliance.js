@@ -58,7 +58,7 @@ const VIEWS = {
     paged: true,
     csv: '/api/compliance/log/events/export',
     fixed: { type: 'data_access' },
-    reasons: ['lead_view', 'lead_search', 'lead_list_page', 'lead_dialability', 'compliance_log'],
+    reasons: ['lead_view', 'lead_search', 'lead_list_page', 'lead_dialability', 'script_preview', 'objection_preview', 'compliance_log'],
     reasonKey: (r) => `access.${r}`,
     columns: [
       ['occurredAt', 'cmp.col.at', (v) => fmt.dateTime(v)],
