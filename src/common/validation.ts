@@ -1,4 +1,5 @@
 import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { FieldError } from './errors/domain-error';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -43,4 +44,24 @@ export function createValidationPipe(): ValidationPipe {
       return new BadRequestException({ message: fieldErrors.map((e) => `${e.field}: ${e.reason}`), errors: fieldErrors });
     },
   });
+}
+
+/** Refuses null (undefined passes): for settings that always have a value, where null would not mean "clear". */
+export function NotNull(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notNull', target: object.constructor, propertyName, options,
+      validator: { validate: (v: unknown) => v !== null, defaultMessage: () => 'must not be null' },
+    });
+}
+
+/**
+ * May be left out (the current value or the default stays), but not null: unlike @IsOptional(), which lets null
+ * through to a column that cannot hold it. Fields where null means "clear it" keep @IsOptional().
+ */
+export function IsOptionalNotNull(options?: ValidationOptions) {
+  return (object: object, propertyName: string) => {
+    ValidateIf((_, v) => v !== undefined)(object, propertyName);
+    NotNull(options)(object, propertyName);
+  };
 }

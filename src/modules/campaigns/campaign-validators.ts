@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
-import { registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -68,24 +68,4 @@ export function isIsoDate(v: unknown): boolean {
   if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
   const d = new Date(`${v}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
-
-/** Refuses null (undefined passes): for settings that always have a value, where null would not mean "clear". */
-export function NotNull(options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
-    registerDecorator({
-      name: 'notNull', target: object.constructor, propertyName, options,
-      validator: { validate: (v: unknown) => v !== null, defaultMessage: () => 'must not be null' },
-    });
-}
-
-/**
- * May be left out (the current value or the default stays), but not null: unlike @IsOptional(), which lets null
- * through to a column that cannot hold it. Fields where null means "clear it" keep @IsOptional().
- */
-export function IsOptionalNotNull(options?: ValidationOptions) {
-  return (object: object, propertyName: string) => {
-    ValidateIf((_, v) => v !== undefined)(object, propertyName);
-    NotNull(options)(object, propertyName);
-  };
 }

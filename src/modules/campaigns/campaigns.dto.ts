@@ -6,7 +6,8 @@ import {
 } from 'class-validator';
 import { CampaignStatus, DialMode } from './campaign.entity';
 import { MAX_ABANDON_TARGET_PCT, MAX_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S, TimeWindow } from './campaign-settings';
-import { IsE164, IsIanaZone, IsOptionalNotNull, IsWindowList, NotNull } from './campaign-validators';
+import { IsOptionalNotNull, NotNull } from '../../common/validation';
+import { IsE164, IsIanaZone, IsWindowList } from './campaign-validators';
 
 const windowsDoc = { type: 'array', items: { type: 'array', items: { type: 'string' } }, example: [['09:00', '12:00'], ['13:00', '20:00']] } as const;
 

@@ -4,7 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsNumberString, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength,
   Min, ValidateNested,
 } from 'class-validator';
-import { IsOptionalNotNull, NotNull } from '../campaigns/campaign-validators';
+import { IsOptionalNotNull, NotNull } from '../../common/validation';
 
 const SECTION_KEY = /^[a-z][a-z0-9_-]{0,39}$/;
 const keyMessage = 'must be lower-case letters, digits, - or _ (max 40), starting with a letter';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsEnum, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsOptionalNotNull, NotNull } from '../campaigns/campaign-validators';
+import { IsOptionalNotNull, NotNull } from '../../common/validation';
 import { Role } from './user.entity';
 
 export class CreateUserDto {
