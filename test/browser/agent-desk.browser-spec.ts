@@ -256,6 +256,41 @@ describeBrowser('agent desktop: pause reason, preview and Dial, wrap-up timer, c
     expect(raised).toEqual([{ label: 'Too expensive', overcome: true }]);
   });
 
+  it('keeps counting the state and wrap-up timers from when they started after a reload (not from 0:00)', async () => {
+    const seconds = async (sel: string) => {
+      const [m, sec] = ((await page.locator(sel).textContent()) ?? '').split(':').map(Number);
+      return m * 60 + sec;
+    };
+    /** Waits until the timer shows at least n seconds. */
+    const reach = (sel: string, n: number) => page.waitForFunction(([s, min]) => {
+      const [m, sec] = (document.querySelector(s)?.textContent ?? '').split(':').map(Number);
+      return m * 60 + sec >= min;
+    }, [sel, n] as const, { timeout: 15_000 });
+    /** Reloads and waits for the state and a tick of the timers. */
+    const reload = async (state: string) => {
+      await page.reload();
+      await page.locator(`#state-label[data-state="${state}"]`).waitFor();
+      await page.waitForTimeout(1200);
+    };
+
+    const first = await nextPreview();
+    await reach('#state-timer', 5);
+    await reload('reserved');
+    // A restarted timer would show 0:01 or 0:02 here.
+    expect(await seconds('#state-timer')).toBeGreaterThanOrEqual(5);
+
+    await dialAndHangUp(first);
+    await reach('#wrapup-timer', 5);
+    await reload('wrap_up');
+    await expect(page.locator('#wrapup').isVisible()).resolves.toBe(true);
+    expect(await seconds('#wrapup-timer')).toBeGreaterThanOrEqual(5);
+    expect(await seconds('#state-timer')).toBeGreaterThanOrEqual(5);
+    await hx.screenshot(page, 'agent-reload-wrapup-timer');
+    await page.getByLabel('Outcome', { exact: true }).selectOption('no_sale');
+    await page.getByRole('button', { name: 'Save outcome' }).click();
+    await waitFor(async () => (await hx.t.db.query(`SELECT 1 FROM dispositions d JOIN leads l ON l.id = d.lead_id WHERE l.phone = $1`, [byName.get(first)])).length > 0, 15_000, 'the disposition');
+  });
+
   it('logs the agent out of the dialer when they log out of the page (no answered calls for an empty seat)', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);

@@ -64,6 +64,16 @@ describe('agent API: state, current call, hangup, disposition (HTTP)', () => {
     expect((await t.http.get('/api/agent/current-call').set(auth(me.token)).expect(200)).body).toEqual({ call: null, lead: null });
   });
 
+  it('says since when the agent is in their state (ISO time of the change), so a reloaded desk keeps counting from it', async () => {
+    const set = await t.http.post('/api/agent/state').set(auth(me.token)).send({ state: 'paused', reason: 'meeting' }).expect(200);
+    const [ev] = await t.db.query(`SELECT at FROM agent_state_events WHERE agent_id = $1 ORDER BY id DESC LIMIT 1`, [me.id]);
+    expect(set.body.since).toBe(new Date(ev.at).toISOString());
+    const got = await t.http.get('/api/agent/state').set(auth(me.token)).expect(200);
+    expect(got.body).toMatchObject({ state: 'paused', reason: 'meeting', since: set.body.since });
+    await t.http.post('/api/agent/state').set(auth(me.token)).send({ state: 'logged_out' }).expect(200);
+    expect((await t.http.get('/api/agent/state').set(auth(me.token)).expect(200)).body).toMatchObject({ state: 'logged_out', since: null });
+  });
+
   it('shows the agent the lead of their own call only; another agent cannot see, hang up or disposition it (404)', async () => {
     const callId = await callInWrapUp(me.id, 0);
     const cur = await t.http.get('/api/agent/current-call').set(auth(me.token)).expect(200);

@@ -1,12 +1,17 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
 import { DomainError } from '../../common/errors/domain-error';
 import { Role } from '../users/user.entity';
-import { AgentStateService } from './agent-state.service';
+import { AgentLiveState, AgentStateService } from './agent-state.service';
 import { AgentStateResponse, SetAgentStateDto } from './agents.dto';
+
+const toResponse = (s: AgentLiveState): AgentStateResponse => ({
+  agentId: s.agentId, state: s.state, campaignId: s.campaignId, reason: s.reason, callId: s.callId,
+  since: s.since ? new Date(s.since).toISOString() : null,
+});
 
 @ApiTags('agent')
 @ApiBearerAuth()
@@ -21,21 +26,21 @@ export class AgentsController {
   @Post('state')
   @HttpCode(200)
   @Roles(Role.Agent)
+  @ApiOkResponse({ type: AgentStateResponse })
   async setState(@CurrentUser() user: AuthUser, @Body() dto: SetAgentStateDto): Promise<AgentStateResponse> {
     if (dto.state === 'ready' && dto.campaignId) {
       const [c] = await this.db.query(`SELECT status FROM campaigns WHERE id = $1 AND deleted_at IS NULL`, [dto.campaignId]);
       if (!c) throw new DomainError('NOT_FOUND', 'campaign not found', [{ field: 'campaignId', reason: 'no such campaign' }]);
       if (c.status !== 'running') throw new DomainError('INVALID_STATE', 'campaign is not running', [{ field: 'campaignId', reason: `campaign is ${c.status}` }]);
     }
-    const s = await this.agents.setByAgent(user.id, dto.state, dto.campaignId ?? null, dto.state === 'paused' ? (dto.reason ?? null) : null);
-    return { agentId: s.agentId, state: s.state, campaignId: s.campaignId, reason: s.reason, callId: s.callId };
+    return toResponse(await this.agents.setByAgent(user.id, dto.state, dto.campaignId ?? null, dto.state === 'paused' ? (dto.reason ?? null) : null));
   }
 
   /** Roles: agent. The agent's own live state. */
   @Get('state')
   @Roles(Role.Agent)
+  @ApiOkResponse({ type: AgentStateResponse })
   async getState(@CurrentUser() user: AuthUser): Promise<AgentStateResponse> {
-    const s = await this.agents.get(user.id);
-    return { agentId: s.agentId, state: s.state, campaignId: s.campaignId, reason: s.reason, callId: s.callId };
+    return toResponse(await this.agents.get(user.id));
   }
 }

@@ -24,4 +24,9 @@ export class AgentStateResponse {
   @ApiPropertyOptional({ nullable: true }) campaignId: string | null;
   @ApiPropertyOptional({ nullable: true }) reason: string | null;
   @ApiPropertyOptional({ nullable: true }) callId: string | null;
+  @ApiPropertyOptional({
+    nullable: true, format: 'date-time', example: '2025-01-15T09:30:00.000Z',
+    description: 'when the agent entered this state (ISO 8601, UTC): the desk counts its state and wrap-up timers from it; null when logged out',
+  })
+  since: string | null;
 }
