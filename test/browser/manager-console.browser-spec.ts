@@ -300,6 +300,23 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await hx.screenshot(page, 'manager-campaign-scheduled');
   });
 
+  it('renames a script on Save: the new name stays in the form and the script list, with the new version', async () => {
+    await page.getByRole('link', { name: 'Scripts' }).click();
+    await page.locator('#script-select').selectOption({ label: 'Renewal script' });
+    await page.waitForFunction(() => (document.querySelector('#script-name') as HTMLInputElement).value === 'Renewal script');
+    await page.getByLabel('Script name').fill('Renewal script 2030');
+    await page.getByRole('button', { name: 'Save as new version' }).click();
+    await page.getByText('version 2').waitFor();
+    await expect(page.getByLabel('Script name').inputValue()).resolves.toBe('Renewal script 2030');
+    await expect(page.locator('#script-select option:checked').textContent()).resolves.toBe('Renewal script 2030');
+    // Still so after a reload (the server has it).
+    await page.reload();
+    await page.getByRole('link', { name: 'Scripts' }).click();
+    await expect(page.locator('#script-select option').allTextContents()).resolves.toContain('Renewal script 2030');
+    const [row] = await hx.t.db.query(`SELECT name, current_version FROM scripts WHERE name LIKE 'Renewal script%'`);
+    expect(row).toEqual({ name: 'Renewal script 2030', current_version: 2 });
+  });
+
   it('shows the live dashboard of a campaign with empty figures before any call', async () => {
     await page.getByRole('link', { name: 'Live dashboard' }).click();
     await page.locator('#tab-dashboard').getByLabel('Campaign').selectOption('Winter renewals');

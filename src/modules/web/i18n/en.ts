@@ -295,6 +295,7 @@ export const en = {
   'mgr.scripts.sampleLead': 'Sample lead (JSON)',
   'mgr.scripts.sampleHint': 'The preview fills the script with these values.',
   'mgr.scripts.badSample': 'The sample lead is not valid JSON.',
+  'mgr.scripts.needName': 'Name the script.',
   'mgr.scripts.default.greeting': 'Greeting',
   'mgr.scripts.default.qualify': 'Qualify',
   'mgr.scripts.default.pitch': 'Pitch',

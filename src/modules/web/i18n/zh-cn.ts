@@ -297,6 +297,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'mgr.scripts.sampleLead': '示例线索（JSON）',
   'mgr.scripts.sampleHint': '预览会用这些值填充话术。',
   'mgr.scripts.badSample': '示例线索不是有效的 JSON。',
+  'mgr.scripts.needName': '请为话术命名。',
   'mgr.scripts.default.greeting': '问候',
   'mgr.scripts.default.qualify': '需求确认',
   'mgr.scripts.default.pitch': '产品介绍',

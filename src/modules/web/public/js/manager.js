@@ -879,7 +879,7 @@ $('#upload-cancel').addEventListener('click', () => {
 
 // ---- scripts -----------------------------------------------------------------------------------------------
 const SECTION_KEYS = ['greeting', 'qualify', 'pitch', 'objections', 'close', 'goodbye'];
-const scriptState = { id: null, version: null };
+const scriptState = { id: null, version: null, name: null };
 const SAMPLE_LEAD = { firstName: 'Alex', lastName: 'Morgan', postalCode: '94105', timezone: 'America/Los_Angeles', custom: { plan: 'Gold' } };
 
 function sectionEditor(sec, idx) {
@@ -999,6 +999,7 @@ async function loadScripts() {
 
 async function openScript(id) {
   scriptState.id = id || null;
+  scriptState.name = null;
   showScriptErrors([]);
   if (!id) {
     $('#script-name').value = '';
@@ -1016,6 +1017,7 @@ async function openScript(id) {
   try {
     const s = await api(EP.script(id));
     $('#script-name').value = s.name ?? '';
+    scriptState.name = s.name ?? '';
     const version = s.currentVersion ?? s.version;
     $('#script-version').textContent = version ? t('mgr.scripts.version', { n: version }) : '';
     renderSections(s.current?.sections ?? []);
@@ -1042,10 +1044,19 @@ $('#script-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const name = $('#script-name').value.trim();
   const sections = readSections();
+  if (scriptState.id && !name) {
+    showError($('#script-error'), t('mgr.scripts.needName'));
+    $('#script-name').focus();
+    return;
+  }
   try {
     let saved;
-    if (scriptState.id) saved = await api(EP.scriptVersions(scriptState.id), { method: 'POST', body: { sections } });
-    else saved = await api(EP.scripts, { method: 'POST', body: { name, sections } });
+    if (scriptState.id) {
+      saved = await api(EP.scriptVersions(scriptState.id), { method: 'POST', body: { sections } });
+      // A version holds sections only: a new name goes to the script itself (after the version, so that a
+      // template error leaves both unsaved).
+      if (name !== scriptState.name) saved = await api(EP.script(scriptState.id), { method: 'PATCH', body: { name } });
+    } else saved = await api(EP.scripts, { method: 'POST', body: { name, sections } });
     showScriptErrors([]);
     scriptState.id = saved?.id ?? scriptState.id;
     toast(t('mgr.scripts.saved'));
