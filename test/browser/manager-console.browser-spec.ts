@@ -156,6 +156,24 @@ describeBrowser('manager console: scripts, campaigns, objections (headless Chrom
     await expect(page.locator('#obj-table tbody tr').count()).resolves.toBe(1);
   });
 
+  it('marks a deleted objection "Deleted" (agents no longer see it) and restores it', async () => {
+    const panel = page.locator('#tab-objections');
+    await panel.getByRole('button', { name: 'Delete Too expensive for now' }).click();
+    const row = page.locator('#obj-table tbody tr', { hasText: 'Too expensive for now' });
+    await row.locator('.badge', { hasText: 'Deleted' }).waitFor({ timeout: 5000 });
+    await expect(row.getByRole('button').allTextContents()).resolves.toEqual(['Restore']);
+    const [deleted] = await hx.t.db.query(`SELECT active FROM objections WHERE label = 'Too expensive for now'`);
+    expect(deleted.active).toBe(false);
+    await hx.screenshot(page, 'manager-objection-deleted');
+
+    await row.getByRole('button', { name: 'Restore Too expensive for now' }).click();
+    await page.locator('#obj-table tbody tr[data-status="active"]', { hasText: 'Too expensive for now' }).waitFor({ timeout: 5000 });
+    await expect(row.getByRole('button').allTextContents()).resolves.toEqual(['Edit', 'Delete']);
+    await expect(row.locator('.badge').count()).resolves.toBe(0);
+    const [restored] = await hx.t.db.query(`SELECT active FROM objections WHERE label = 'Too expensive for now'`);
+    expect(restored.active).toBe(true);
+  });
+
   it('imports a lead list with a column mapping and a progress bar, and offers the error report', async () => {
     await page.getByRole('link', { name: 'Lead lists' }).click();
     const panel = page.locator('#tab-lists');

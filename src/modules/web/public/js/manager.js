@@ -1078,19 +1078,26 @@ async function loadObjections() {
   }
   try {
     const list = items(await api(EP.objections(campaignId)));
+    // Deleting only deactivates (calls keep their objections for the statistics) and the list has both: agents see
+    // the active ones; deleted ones come last, marked, with Restore instead of Edit and Delete.
+    const deleted = (o) => o.active === false;
     body.replaceChildren(
-      ...list.map((o) =>
+      ...[...list.filter((o) => !deleted(o)), ...list.filter(deleted)].map((o) =>
         h(
           'tr',
-          {},
+          { class: deleted(o) ? 'muted' : undefined, dataset: { status: deleted(o) ? 'deleted' : 'active' } },
           h('td', {}, o.category),
-          h('td', {}, o.label),
+          h('td', {}, o.label, deleted(o) ? ' ' : '', deleted(o) ? h('span', { class: 'badge', dataset: { status: 'deleted' } }, t('mgr.obj.deleted')) : ''),
           h('td', { class: 'clip' }, o.rebuttalTemplate ?? o.rebuttal ?? ''),
           h(
             'td',
             {},
-            h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.edit')} ${o.label}`, onclick: () => startObjectionEdit(o) }, t('mgr.obj.edit')),
-            h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('common.delete')} ${o.label}`, onclick: () => deleteObjection(campaignId, o.id) }, t('common.delete')),
+            deleted(o)
+              ? h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.restore')} ${o.label}`, onclick: () => restoreObjection(campaignId, o.id) }, t('mgr.obj.restore'))
+              : [
+                  h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.edit')} ${o.label}`, onclick: () => startObjectionEdit(o) }, t('mgr.obj.edit')),
+                  h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('common.delete')} ${o.label}`, onclick: () => deleteObjection(campaignId, o.id) }, t('common.delete')),
+                ],
           ),
         ),
       ),
@@ -1122,6 +1129,18 @@ $('#obj-form .actions').append(h('button', { type: 'button', id: 'obj-cancel-edi
 async function deleteObjection(campaignId, id) {
   try {
     await api(EP.objection(campaignId, id), { method: 'DELETE' });
+    if (objEdit.id === id) endObjectionEdit();
+    toast(t('mgr.obj.deletedToast'));
+    await loadObjections();
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
+async function restoreObjection(campaignId, id) {
+  try {
+    await api(EP.objection(campaignId, id), { method: 'PATCH', body: { active: true } });
+    toast(t('mgr.obj.restoredToast'));
     await loadObjections();
   } catch (err) {
     toast(errorText(err), 'error');
