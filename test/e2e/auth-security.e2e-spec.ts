@@ -1,4 +1,6 @@
+import { AgentStateService } from '../../src/modules/agents/agent-state.service';
 import { AuthService } from '../../src/modules/auth/auth.service';
+import { makeCampaign } from '../integration/dialer-fixtures';
 import { Role } from '../../src/modules/users/user.entity';
 import { createTestApp, TestApp } from '../setup/test-app';
 
@@ -59,5 +61,19 @@ describe('an account changed by an admin applies to the tokens already issued', 
     await t.http.patch(`/api/users/${created.body.id}`).set(auth(admin)).send({ role: Role.Agent }).expect(200);
     await t.http.get('/api/lead-lists').set(auth(token)).expect(403);
     expect((await t.http.get('/api/auth/me').set(auth(token)).expect(200)).body.role).toBe(Role.Agent);
+  });
+
+  it('takes an agent out of the dialer when an admin disables them or makes them a manager (before: still Ready, handed answered calls)', async () => {
+    const admin = await t.tokenFor(Role.Admin);
+    const fx = await makeCampaign(t.db, { ok: 1, mode: 'preview' });
+    await t.db.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [fx.campaignId]); // no offers meanwhile
+    const agents = t.app.get(AgentStateService);
+    for (const change of [{ active: false }, { role: Role.Manager }]) {
+      const email = `leaving-${Date.now()}-${Math.random().toString(36).slice(2)}@test.local`;
+      const created = await t.http.post('/api/users').set(auth(admin)).send({ email, displayName: 'Leaving Agent', role: Role.Agent, password: 'correct horse battery staple' }).expect(201);
+      await agents.transition(created.body.id, 'ready', fx.campaignId);
+      await t.http.patch(`/api/users/${created.body.id}`).set(auth(admin)).send(change).expect(200);
+      expect((await agents.get(created.body.id)).state).toBe('logged_out');
+    }
   });
 });

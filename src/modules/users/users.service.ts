@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { Repository } from 'typeorm';
 import { DomainError, notFound } from '../../common/errors/domain-error';
+import { AgentStateService } from '../agents/agent-state.service';
 import { CreateUserDto, UpdateUserDto, UserResponse } from './users.dto';
 import { Role, UserEntity } from './user.entity';
 
@@ -14,7 +15,10 @@ export function toUserResponse(u: UserEntity): UserResponse {
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly agents: AgentStateService,
+  ) {}
 
   async create(dto: CreateUserDto): Promise<UserResponse> {
     const exists = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: dto.email }).getExists();
@@ -44,11 +48,19 @@ export class UsersService {
       const taken = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: dto.email }).getExists();
       if (taken) throw new DomainError('CONFLICT', 'email is already in use', [{ field: 'email', reason: 'already in use' }]);
     }
+    const wasDialingAgent = u.role === Role.Agent && u.active;
     const { password, ...rest } = dto;
     // Only the fields sent: the DTO holds the others as undefined, which would blank them in the response.
     Object.assign(u, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
     if (password) u.passwordHash = await hashPassword(password);
-    return toUserResponse(await this.users.save(u));
+    const saved = toUserResponse(await this.users.save(u));
+    // An agent disabled, or no longer an agent, leaves the dialer at once: no answered calls for a seat whose every
+    // request is now refused. Not while a call is on or waits for its outcome (the dialer would lose it): then they
+    // stay until that call is done, and the desk-presence pass pauses them once their page is gone.
+    if (wasDialingAgent && (!saved.active || saved.role !== Role.Agent)) {
+      await this.agents.setByAgent(id, 'logged_out', null, null).catch(() => undefined);
+    }
+    return saved;
   }
 
   /** Finds an active user by e-mail with the password hash, for login only. */
