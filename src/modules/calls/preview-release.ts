@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { BACK_TO_POOL_STATUS } from '../dialer/orchestrator/lead-leaser.service';
 
 /**
  * A previewed lead goes back to the pool without an attempt: the preview call ends 'skipped', the lead is dialable
@@ -16,8 +17,7 @@ export async function releasePreview(db: Pick<DataSource, 'query'>, callId: stri
   if (!rows.length) return false;
   const leadId = rows[0].lead_id;
   await db.query(
-    `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
-                                   WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+    `UPDATE leads SET status = ${BACK_TO_POOL_STATUS},
             lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
       WHERE id = $1 AND status = 'leased'`,
     [leadId],

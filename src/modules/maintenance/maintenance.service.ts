@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BACK_TO_POOL_STATUS } from '../dialer/orchestrator/lead-leaser.service';
 
 /** Housekeeping that keeps the dialer's invariants after crashes: no lead stays leased forever. */
 @Injectable()
@@ -16,9 +17,7 @@ export class MaintenanceService {
   async releaseExpiredLeases(now = new Date()): Promise<number> {
     const ids = await this.db.transaction(async (m) => {
       const res = await m.query(
-        `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased')
-                                        THEN 'callback'::lead_status
-                                        WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+        `UPDATE leads SET status = ${BACK_TO_POOL_STATUS},
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
           WHERE status = 'leased' AND lease_expires_at < $1
             AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)

@@ -16,7 +16,7 @@ import { LiveEventBus } from '../live-events';
 import { CallRecordWriter } from './call-record-writer';
 import { CampaignLockService } from './campaign-lock.service';
 import { CampaignRunner } from './campaign-runner';
-import { LEASE_MS, LeadLeaser } from './lead-leaser.service';
+import { BACK_TO_POOL_STATUS, LEASE_MS, LeadLeaser } from './lead-leaser.service';
 
 /** How often each worker looks for running campaigns to take, renews its locks and heartbeats. */
 export const DIALER_LOOP_MS = 1_000;
@@ -304,8 +304,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     for (const { lease_owner: holder } of holders) {
       if (holder !== this.workerId && !(await this.confirmedDead(holder))) continue;
       const freed: { id: string }[] = await this.db.query(
-        `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
-                                        WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END,
+        `UPDATE leads SET status = ${BACK_TO_POOL_STATUS},
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
           WHERE status = 'leased' AND lease_owner = $1 AND ($2::timestamptz IS NULL OR lease_expires_at < $2) AND NOT (id::text = ANY($3::text[]))
             AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = leads.id AND c.end_at IS NULL)

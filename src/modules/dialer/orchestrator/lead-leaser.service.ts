@@ -4,6 +4,14 @@ import { CampaignEntity } from '../../campaigns/campaign.entity';
 import { BlockReason } from '../../compliance/dial-gate.types';
 import { LeadEntity } from '../../leads/lead.entity';
 
+/**
+ * The status a leased lead goes back to when nothing was decided about it (no attempt made, or the holder died):
+ * 'callback' while it carries a leased callback (which goes back to 'pending' with it), else 'new' or 'retry'.
+ * An SQL expression over the `leads` row being updated.
+ */
+export const BACK_TO_POOL_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased') THEN 'callback'::lead_status
+  WHEN attempts = 0 THEN 'new'::lead_status ELSE 'retry'::lead_status END`;
+
 /** A lease lasts this long unless a call holds it (the maintenance job frees expired leases without open calls). */
 export const LEASE_MS = 120_000;
 /** A lead blocked for hours (or a missing zone) is not looked at again for this long. */
