@@ -91,11 +91,10 @@ export class LeadLeaser {
   /** Returns a lead untouched (its number turned out to have a live call elsewhere); looked at again in a minute. */
   async releaseUntouched(lead: LeadEntity, now: Date): Promise<void> {
     await this.db.query(
-      `UPDATE leads SET status = CASE WHEN EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = leads.id AND cb.status = 'leased')
-                                 THEN 'callback'::lead_status ELSE $2::lead_status END,
-              next_attempt_at = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      `UPDATE leads SET status = ${BACK_TO_POOL_STATUS},
+              next_attempt_at = $2, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'leased'`,
-      [lead.id, lead.attempts === 0 ? 'new' : 'retry', new Date(now.getTime() + 60_000)],
+      [lead.id, new Date(now.getTime() + 60_000)],
     );
     await this.db.query(`UPDATE callbacks SET status = 'pending', updated_at = now() WHERE lead_id = $1 AND status = 'leased'`, [lead.id]);
   }
