@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { REDIS } from '../../src/common/redis/redis.module';
-import { RedisRegistrar } from '../../src/modules/telephony/drachtio/registrar';
+import { RedisDigestAttemptStore, RedisRegistrar } from '../../src/modules/telephony/drachtio/registrar';
 import { UserPhoneDirectory } from '../../src/modules/telephony/drachtio/user-phone.directory';
 import { GatewaysService } from '../../src/modules/telephony/gateways/gateways.service';
 import { UserEntity, Role } from '../../src/modules/users/user.entity';
@@ -53,5 +53,20 @@ describe('SIP adapter directories on the real database', () => {
     await a.register(user, 'sip:x@127.0.0.1:5090', 'udp', 60);
     await b.unregister(user);
     expect(await a.lookup(user)).toBeNull();
+  });
+
+  it('shares REGISTER authentication memory between dialer workers: a digest answer is used once, failures are counted in a window', async () => {
+    const redis = t.app.get<Redis>(REDIS);
+    const a = new RedisDigestAttemptStore(redis);
+    const b = new RedisDigestAttemptStore(redis);
+    const key = `test:digest:${process.pid}-${Date.now()}`;
+    expect(await a.claim(`${key}:used`, 60_000)).toBe(true);
+    expect(await b.claim(`${key}:used`, 60_000)).toBe(false);
+    expect(await a.failures(`${key}:fail`)).toBe(0);
+    expect(await a.fail(`${key}:fail`, 1000)).toBe(1);
+    expect(await b.fail(`${key}:fail`, 1000)).toBe(2);
+    expect(await b.failures(`${key}:fail`)).toBe(2);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await a.failures(`${key}:fail`)).toBe(0);
   });
 });

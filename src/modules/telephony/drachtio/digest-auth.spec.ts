@@ -1,4 +1,4 @@
-import { DigestAuthenticator, digestResponse, parseDigest } from './digest-auth';
+import { DigestAuthenticator, digestResponse, MemoryDigestAttemptStore, nonceKey, parseDigest } from './digest-auth';
 import { MemoryRegistrar } from './registrar';
 
 describe('SIP digest authentication (server side)', () => {
@@ -12,6 +12,38 @@ describe('SIP digest authentication (server side)', () => {
     expect(c).toMatchObject({ username: 'agent7', realm: 'dialer', uri: 'sip:dialer.local', qop: 'auth', nc: '00000001', cnonce: 'xyz', algorithm: 'MD5' });
     expect(parseDigest('Basic abc')).toBeNull();
     expect(parseDigest(undefined)).toBeNull();
+  });
+
+  it('refuses oversized and malformed headers instead of reading them (a REGISTER from anyone reaches this)', () => {
+    const valid = 'Digest username="agent7", realm="dialer", nonce="abc.def", uri="sip:dialer.local", response="0123"';
+    expect(parseDigest(valid)).not.toBeNull();
+    // a long run of letters with no '=' made the old unanchored pattern retry from every position (60 KB: ~7 s)
+    expect(parseDigest(`Digest username="a", ${'x'.repeat(60_000)}`)).toBeNull();
+    expect(parseDigest(`${valid}, junk ${'x'.repeat(3000)}`)).toBeNull();
+    expect(parseDigest(`${valid}, opaque="${'o'.repeat(5000)}"`)).toBeNull();
+    expect(parseDigest('Digest username="a" realm="b"')).toBeNull();
+  });
+
+  it('nonces signed from a shared secret are accepted by every worker holding it, and by no other', () => {
+    const t = 1_000_000;
+    const a = new DigestAuthenticator('dialer', nonceKey('the shared secret'), () => t);
+    const b = new DigestAuthenticator('dialer', nonceKey('the shared secret'), () => t);
+    const c = new DigestAuthenticator('dialer', nonceKey('another secret'), () => t);
+    expect(b.verify(answer(a, 'phone-pass'), 'REGISTER', 'phone-pass')).toBe('ok');
+    expect(c.verify(answer(a, 'phone-pass'), 'REGISTER', 'phone-pass')).toBe('bad');
+  });
+
+  it('remembers used answers and failures for their window only (memory store)', async () => {
+    let t = 0;
+    const store = new MemoryDigestAttemptStore(() => t);
+    expect(await store.claim('n1', 1000)).toBe(true);
+    expect(await store.claim('n1', 1000)).toBe(false);
+    expect(await store.fail('u', 1000)).toBe(1);
+    t = 500;
+    expect(await store.fail('u', 1000)).toBe(2);
+    t = 1000;
+    expect(await store.claim('n1', 1000)).toBe(true);
+    expect(await store.failures('u')).toBe(0);
   });
 
   function answer(auth: DigestAuthenticator, password: string) {

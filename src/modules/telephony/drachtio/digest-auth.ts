@@ -17,13 +17,26 @@ export interface DigestCredentials {
   opaque?: string;
 }
 
-/** Parses `Digest username="..", realm="..", ...`; null when it is not a digest header. */
+/** Longer Authorization headers are refused unread: real ones are a few hundred characters. */
+const MAX_HEADER = 4096;
+
+/**
+ * Parses `Digest username="..", realm="..", ...`; null when it is not a well-formed digest header. One pass, each
+ * character read once (a sticky pattern anchored where the previous parameter ended): a header from the network must
+ * not be able to make the parse slow (an unanchored pattern retried at every position was quadratic).
+ */
 export function parseDigest(header: string | undefined | null): DigestCredentials | null {
-  if (!header || !/^\s*digest\s/i.test(header)) return null;
+  if (!header || header.length > MAX_HEADER) return null;
+  const start = /^\s*digest\s+/i.exec(header);
+  if (!start) return null;
   const params: Record<string, string> = {};
-  const re = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(header.replace(/^\s*digest\s/i, '')))) params[m[1].toLowerCase()] = m[2] ?? m[3];
+  const re = /([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))[ \t]*(?:,\s*|$)/y;
+  re.lastIndex = start[0].length;
+  while (re.lastIndex < header.length) {
+    const m = re.exec(header);
+    if (!m) return null;
+    params[m[1].toLowerCase()] = m[2] ?? m[3];
+  }
   if (!params.username || !params.realm || !params.nonce || !params.uri || !params.response) return null;
   return params as unknown as DigestCredentials;
 }
@@ -35,12 +48,20 @@ export function digestResponse(c: Omit<DigestCredentials, 'response'>, method: s
   return c.qop ? md5(`${ha1}:${c.nonce}:${c.nc}:${c.cnonce}:${c.qop}:${ha2}`) : md5(`${ha1}:${c.nonce}:${ha2}`);
 }
 
+/**
+ * The nonce key from a secret every dialer worker shares: drachtio-server hands each REGISTER to any connected worker,
+ * so the one that checks the answer is often not the one that sent the challenge.
+ */
+export function nonceKey(sharedSecret: string): Buffer {
+  return createHmac('sha256', sharedSecret).update('sip-digest-nonce').digest();
+}
+
 export class DigestAuthenticator {
   constructor(
     readonly realm: string,
     private readonly secret: Buffer = randomBytes(32),
     private readonly now: () => number = () => Date.now(),
-    private readonly nonceTtlMs = 5 * 60_000,
+    readonly nonceTtlMs = 5 * 60_000,
   ) {}
 
   /** A fresh challenge for a 401's WWW-Authenticate header. */
@@ -65,5 +86,46 @@ export class DigestAuthenticator {
     const ok = want.length === c.response.length && timingSafeEqual(Buffer.from(want), Buffer.from(c.response.toLowerCase()));
     if (!ok) return 'bad';
     return this.now() - parseInt(ts, 16) > this.nonceTtlMs ? 'stale' : 'ok';
+  }
+}
+
+/**
+ * What REGISTER authentication remembers between requests, shared by every dialer worker (Redis) or one process
+ * (memory): the (nonce, cnonce, nc) answers already used, so a captured Authorization header cannot be sent again
+ * with another Contact to take over an agent's phone; and failed attempts, so passwords cannot be guessed at line speed.
+ */
+export interface DigestAttemptStore {
+  /** true the first time a key is claimed within ttlMs; false when it already was. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Counts one failure in the key's window (opened by its first failure) and returns the failures in it. */
+  fail(key: string, windowMs: number): Promise<number>;
+  failures(key: string): Promise<number>;
+}
+
+export class MemoryDigestAttemptStore implements DigestAttemptStore {
+  private readonly until = new Map<string, { count: number; until: number }>();
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  private live(key: string) {
+    const e = this.until.get(key);
+    if (e && e.until <= this.now()) this.until.delete(key);
+    return this.until.get(key);
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    if (this.live(`claim:${key}`)) return false;
+    this.until.set(`claim:${key}`, { count: 1, until: this.now() + ttlMs });
+    return true;
+  }
+
+  async fail(key: string, windowMs: number): Promise<number> {
+    const e = this.live(`fail:${key}`) ?? { count: 0, until: this.now() + windowMs };
+    e.count += 1;
+    this.until.set(`fail:${key}`, e);
+    return e.count;
+  }
+
+  async failures(key: string): Promise<number> {
+    return this.live(`fail:${key}`)?.count ?? 0;
   }
 }

@@ -12,7 +12,7 @@ import { GatewaysService } from '../gateways/gateways.service';
 import { RtpEngineNgClient } from '../rtpengine/rtpengine-ng.client';
 import { TELEPHONY } from '../telephony.port';
 import { DrachtioTelephony } from './drachtio-telephony';
-import { RedisRegistrar } from './registrar';
+import { RedisDigestAttemptStore, RedisRegistrar } from './registrar';
 import { SipStatsController } from './sip-stats.controller';
 import { SrfLike } from './sip-types';
 import { UserPhoneDirectory } from './user-phone.directory';
@@ -51,6 +51,8 @@ export function createDrachtioTelephony(config: AppConfig, gateways: GatewaysSer
     realm: config.SIP_REALM,
     abandonMessageFile: abandon.file,
     recordingDir: config.RTPENGINE_RECORDING_DIR || null,
+    digestSecret: config.JWT_SECRET,
+    digestAttempts: new RedisDigestAttemptStore(redis),
   }, new RedisRegistrar(redis));
 }
 

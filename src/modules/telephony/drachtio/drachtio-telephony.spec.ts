@@ -2,7 +2,7 @@ import { GatewayConfig } from '../gateways/gateway-config';
 import { GatewayPacer } from '../gateways/gateway-pacer';
 import { DialEvents, DialRequest } from '../telephony.port';
 import { digestResponse, parseDigest } from './digest-auth';
-import { DrachtioTelephony } from './drachtio-telephony';
+import { DrachtioTelephony, REGISTER_MAX_FAILURES } from './drachtio-telephony';
 import { FakeMedia, FakeSrf } from './fake-srf';
 
 const gateway: GatewayConfig = {
@@ -460,6 +460,41 @@ describe('DrachtioTelephony: registrar', () => {
     const sent: Array<{ status: number; headers?: Record<string, string> }> = [];
     return { sent, res: { send: (status: number, opts?: { headers?: Record<string, string> }) => void sent.push({ status, headers: (opts as { headers?: Record<string, string> })?.headers }) } };
   }
+
+  it('a captured Authorization header sent again (with another Contact) does not move the agent\'s registration', async () => {
+    const { srf, tel } = await setup();
+    const header = await answeredChallenge(srf, 'phone-pass');
+    const ok = responder();
+    srf.registerHandler!(registerReq(header), ok.res as never);
+    await until(() => ok.sent.length === 1);
+    expect(ok.sent[0].status).toBe(200);
+    const replay = responder();
+    srf.registerHandler!(registerReq(header, { contact: 'sip:agent7@203.0.113.9:5060', protocol: 'udp', port: 5060 }), replay.res as never);
+    await until(() => replay.sent.length === 1);
+    expect(replay.sent[0].status).toBe(401);
+    expect(replay.sent[0].headers!['WWW-Authenticate']).toMatch(/^Digest realm="dialer.test", nonce=/);
+    expect((await tel.registrar.lookup('agent7'))?.contactUri).toBe('sip:agent7@127.0.0.1:5090');
+    // the real phone, challenged again, registers as before
+    const again = responder();
+    srf.registerHandler!(registerReq(await answeredChallenge(srf, 'phone-pass')), again.res as never);
+    await until(() => again.sent.length === 1);
+    expect(again.sent[0].status).toBe(200);
+  });
+
+  it('after 10 wrong passwords from one address, even the right one is refused for a while', async () => {
+    const { srf, tel } = await setup();
+    for (let i = 0; i < REGISTER_MAX_FAILURES; i++) {
+      const wrong = responder();
+      srf.registerHandler!(registerReq(await answeredChallenge(srf, `guess-${i}`)), wrong.res as never);
+      await until(() => wrong.sent.length === 1);
+      expect(wrong.sent[0].status).toBe(403);
+    }
+    const right = responder();
+    srf.registerHandler!(registerReq(await answeredChallenge(srf, 'phone-pass')), right.res as never);
+    await until(() => right.sent.length === 1);
+    expect(right.sent[0].status).toBe(403);
+    expect(await tel.registrar.lookup('agent7')).toBeNull();
+  });
 
   it('challenges, accepts the right digest, then calls the registered phone for the agent leg', async () => {
     const { srf, tel } = await setup();

@@ -7,7 +7,7 @@ import { ChannelLimitReached, GatewayPacer } from '../gateways/gateway-pacer';
 import { MediaProfile, MediaServer, profileFlags } from '../rtpengine/rtpengine-ng.client';
 import { CancelReason, FailedResult, outcomeForCancelRace, outcomeForFinalResponse } from '../sip-outcomes';
 import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony } from '../telephony.port';
-import { DigestAuthenticator, parseDigest } from './digest-auth';
+import { DigestAttemptStore, DigestAuthenticator, MemoryDigestAttemptStore, nonceKey, parseDigest } from './digest-auth';
 import { MemoryRegistrar, Registrar } from './registrar';
 import { DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SipErrorLike, SipResponseLike, SrfLike } from './sip-types';
 
@@ -27,7 +27,15 @@ export interface DrachtioTelephonyOptions {
   recordingDir?: string | null;
   /** Extra headers on every INVITE (e.g. a load-test marker); none by default. */
   extraHeaders?: Record<string, string>;
+  /** Secret shared by every dialer worker, from which the digest nonces are signed (a random key per process without it). */
+  digestSecret?: string;
+  /** Used answers and failed attempts of REGISTER authentication (Redis with several workers). */
+  digestAttempts?: DigestAttemptStore;
 }
+
+/** A phone (username and source address) that fails digest authentication this often is refused for the window. */
+export const REGISTER_MAX_FAILURES = 10;
+export const REGISTER_FAILURE_WINDOW_MS = 10 * 60_000;
 
 /** SDP for the side of a customer call no agent has joined yet: rtpengine replaces the address with its own. */
 const PLACEHOLDER_SDP = [
@@ -104,6 +112,7 @@ export class DrachtioTelephony implements Telephony {
   /** Dialogs we lost track of when the link dropped: torn down (best effort) once it is back. */
   private orphans: DialogLike[] = [];
   private readonly digest: DigestAuthenticator;
+  private readonly attempts: DigestAttemptStore;
   private connected = false;
   private stopping = false;
   private bridgeSamples: number[] = [];
@@ -120,7 +129,8 @@ export class DrachtioTelephony implements Telephony {
     private readonly pacer = new GatewayPacer(),
     private readonly clock: () => number = () => Date.now(),
   ) {
-    this.digest = new DigestAuthenticator(opts.realm);
+    this.digest = new DigestAuthenticator(opts.realm, opts.digestSecret ? nonceKey(opts.digestSecret) : undefined);
+    this.attempts = opts.digestAttempts ?? new MemoryDigestAttemptStore();
   }
 
   /** Connects to drachtio-server; drachtio-srf reconnects by itself after a drop, and we reconcile on each drop. */
@@ -554,12 +564,24 @@ export class DrachtioTelephony implements Telephony {
     try {
       const creds = parseDigest(req.get('Authorization'));
       if (!creds) return res.send(401, { headers: { 'WWW-Authenticate': this.digest.challenge() } });
+      const failKey = `sip:register-failures:${creds.username}:${req.source_address}`;
+      if ((await this.attempts.failures(failKey)) >= REGISTER_MAX_FAILURES) {
+        this.log.warn(`REGISTER refused: too many failed attempts from ${req.source_address}`);
+        return res.send(403);
+      }
       const account = await this.agents.credentialsOf(creds.username);
       const verdict = account ? this.digest.verify(creds, 'REGISTER', account.password) : 'bad';
       if (verdict === 'stale') return res.send(401, { headers: { 'WWW-Authenticate': `${this.digest.challenge()}, stale=true` } });
       if (verdict !== 'ok') {
+        await this.attempts.fail(failKey, REGISTER_FAILURE_WINDOW_MS);
         this.log.warn(`REGISTER refused: bad credentials from ${req.source_address}`);
         return res.send(403);
+      }
+      // An answer counts once: the same nonce, cnonce and nonce count again is a captured header sent back (with
+      // another Contact, it would take the agent's calls); a real phone asked again answers a fresh challenge.
+      if (!(await this.attempts.claim(`sip:digest-used:${creds.nonce}:${creds.cnonce ?? ''}:${creds.nc ?? ''}`, this.digest.nonceTtlMs))) {
+        this.log.warn(`REGISTER refused: a digest answer used before, from ${req.source_address}`);
+        return res.send(401, { headers: { 'WWW-Authenticate': this.digest.challenge() } });
       }
       const rawContact = req.get('Contact') ?? '';
       const parsed = rawContact && rawContact.trim() !== '*' ? req.getParsedHeader('Contact') : [];

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { DigestAttemptStore } from './digest-auth';
 
 /** Where each agent's SIP phone (or browser softphone) can be reached, learnt from REGISTER. */
 export interface Registration {
@@ -68,5 +69,23 @@ export class RedisRegistrar implements Registrar {
   async lookup(username: string): Promise<Registration | null> {
     const raw = await this.redis.get(this.key(username));
     return raw ? (JSON.parse(raw) as Registration) : null;
+  }
+}
+
+/** REGISTER authentication's memory (used digest answers, failed attempts) shared by every dialer worker. */
+export class RedisDigestAttemptStore implements DigestAttemptStore {
+  constructor(private readonly redis: Redis) {}
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(key, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async fail(key: string, windowMs: number): Promise<number> {
+    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').exec()) as [[Error | null, number]];
+    return count;
+  }
+
+  async failures(key: string): Promise<number> {
+    return Number((await this.redis.get(key)) ?? 0);
   }
 }
