@@ -136,6 +136,16 @@ describe('lead import over HTTP (upload, job, progress, error report)', () => {
     expect(rows.map((r: { first_name: string }) => r.first_name)).toEqual(['New', 'Second']);
   });
 
+  it("writes the error report formula-safe: a column header from the file such as =HYPERLINK(...) is not a formula in Excel", async () => {
+    const header = '=HYPERLINK("https://evil.example/x","Fix import")';
+    const file = Buffer.from(`"${header.replace(/"/g, '""')}",name\n,Nobody\n`);
+    const res = await upload({ newListName: `Formula ${Date.now()}`, mapping: JSON.stringify({ phone: header, firstName: 'name' }), delimiter: ',' }, file).expect(201);
+    expect(await waitDone(res.body.id)).toMatchObject({ rejected: 1 });
+    const report = await t.http.get(`/api/lead-imports/${res.body.id}/errors.csv`).set('Authorization', `Bearer ${manager}`).expect(200);
+    const row = report.text.trim().split('\n')[1];
+    expect(row).toBe(`2,"'=HYPERLINK(""https://evil.example/x"",""Fix import"")",phone is empty,rejected`);
+  });
+
   it('skips numbers already in another list of the same campaign when asked to', async () => {
     const a = await t.http.post('/api/lead-lists').set('Authorization', `Bearer ${manager}`).send({ name: `A ${Date.now()}` }).expect(201);
     const b = await t.http.post('/api/lead-lists').set('Authorization', `Bearer ${manager}`).send({ name: `B ${Date.now()}` }).expect(201);

@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '../../../common/auth/auth-user';
 import { DomainError, FieldError, invalid, notFound } from '../../../common/errors/domain-error';
 import { QueueName } from '../../../common/queue/queue-names';
+import { csvSafe } from '../../../common/csv-export';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { LeadListEntity } from '../lead.entity';
 import { CsvReader, detectDelimiter } from './csv-reader';
@@ -170,7 +171,10 @@ export class LeadImportsService {
     return this.find(id);
   }
 
-  /** The per-row report as CSV (line, column, reason, action), streamed page by page from the database. */
+  /**
+   * The per-row report as CSV (line, column, reason, action), streamed page by page from the database. Column names come
+   * from the uploaded file's header: written formula-safe, like every other export, since the report is opened in Excel.
+   */
   async writeErrorReport(id: string, out: Writable): Promise<void> {
     await this.get(id);
     const csv = stringify({ header: true, columns: ['line', 'column', 'reason', 'action'] });
@@ -183,7 +187,7 @@ export class LeadImportsService {
         [id, after.line, after.id],
       );
       for (const r of rows) {
-        if (!csv.write([r.line, r.column_name ?? '', r.reason, r.action])) await new Promise((res) => csv.once('drain', res));
+        if (!csv.write([r.line, csvSafe(r.column_name ?? ''), csvSafe(r.reason), r.action])) await new Promise((res) => csv.once('drain', res));
       }
       if (rows.length < 5000) break;
       after = { line: rows[rows.length - 1].line, id: rows[rows.length - 1].id };
