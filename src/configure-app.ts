@@ -1,4 +1,6 @@
 import { INestApplication } from '@nestjs/common';
+import type { Application } from 'express';
+import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { documentRouteRoles, listRoutes } from './common/auth/route-roles';
 import { AllExceptionsFilter } from './common/errors/http-exception.filter';
@@ -6,6 +8,7 @@ import { createValidationPipe } from './common/validation';
 
 /** Global pipes, filters and OpenAPI: the same for the service and for the e2e tests. */
 export function configureApp(app: INestApplication): void {
+  (app.getHttpAdapter().getInstance() as Application).set('trust proxy', trustProxy(app.get<AppConfig>(APP_CONFIG).TRUST_PROXY));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -18,4 +21,11 @@ export function configureApp(app: INestApplication): void {
   SwaggerModule.setup('api/docs', app, () => documentRouteRoles(SwaggerModule.createDocument(app, doc), listRoutes(app)), {
     jsonDocumentUrl: 'api/docs-json',
   });
+}
+
+/** TRUST_PROXY as express takes it: a boolean, a number of hops, or a list of addresses/subnets. */
+export function trustProxy(v: string): boolean | number | string[] {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
 }

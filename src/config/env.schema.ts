@@ -90,6 +90,24 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1)
   LOGIN_RATE_LIMIT = 10;
 
+  /**
+   * Failed logins allowed for one account (from any address) within LOGIN_LOCKOUT_MINUTES; past it, that account's
+   * logins answer 429 until the window closes, the right password included. Counted in Redis, shared by every API process.
+   */
+  @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_FAILURES_PER_ACCOUNT = 10;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 60)
+  LOGIN_LOCKOUT_MINUTES = 15;
+
+  /**
+   * Express's 'trust proxy' behind a TLS-terminating proxy: `1` (one proxy in front), `loopback`, or the proxies'
+   * addresses/subnets, comma-separated. The client's address (login rate limit) and https (the session cookie's Secure
+   * flag) are then read from X-Forwarded-For / X-Forwarded-Proto. `false` (default): the direct peer, no proxy trusted.
+   */
+  @IsString() @Matches(/^(true|false|\d+|[A-Za-z0-9.:/,\s]+)$/, { message: 'true, false, a number of proxies, or addresses/subnets' })
+  TRUST_PROXY = 'false';
+
   /** Where uploaded lead files wait for their import job (API and worker must both see it). Default: <tmp>/dialer-lead-imports. */
   @IsOptional() @IsString()
   LEAD_IMPORT_DIR?: string;

@@ -1,4 +1,5 @@
 import { AgentStateService } from '../../src/modules/agents/agent-state.service';
+import { UsersService } from '../../src/modules/users/users.service';
 import { AuthService } from '../../src/modules/auth/auth.service';
 import { makeCampaign } from '../integration/dialer-fixtures';
 import { Role } from '../../src/modules/users/user.entity';
@@ -75,5 +76,75 @@ describe('an account changed by an admin applies to the tokens already issued', 
       await t.http.patch(`/api/users/${created.body.id}`).set(auth(admin)).send(change).expect(200);
       expect((await agents.get(created.body.id)).state).toBe('logged_out');
     }
+  });
+});
+
+describe('behind a TLS proxy (TRUST_PROXY), and password guessing from many addresses', () => {
+  let t: TestApp;
+  const password = 'correct horse battery staple';
+  beforeAll(async () => {
+    t = await createTestApp({ api: true, worker: false }, { LOGIN_RATE_LIMIT: '2', LOGIN_FAILURES_PER_ACCOUNT: '3', TRUST_PROXY: '1' });
+  });
+  afterAll(() => t.close());
+  let seq = 0;
+  const newUser = async () => {
+    const email = `guess-${process.pid}-${Date.now()}-${++seq}@test.local`;
+    await t.app.get(UsersService).upsert(email, 'Guessed User', Role.Manager, password);
+    return email;
+  };
+  const login = (email: string, pw: string, from: string) =>
+    t.http.post('/api/auth/login').set('X-Forwarded-For', from).send({ email, password: pw });
+
+  it('limits logins per client address as the proxy reports it, not per proxy', async () => {
+    const email = await newUser();
+    expect((await login(email, password, '198.51.100.1')).status).toBe(200);
+    expect((await login(email, password, '198.51.100.1')).status).toBe(200);
+    expect((await login(email, password, '198.51.100.1')).status).toBe(429);
+    expect((await login(email, password, '198.51.100.2')).status).toBe(200); // another client behind the same proxy
+  });
+
+  it('locks one account after 3 failed logins from different addresses (429, the right password included); others log in', async () => {
+    const email = await newUser();
+    const other = await newUser();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await login(email, `wrong ${i}`, `203.0.113.${10 + i}`)).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    const locked = await login(email, password, '203.0.113.50');
+    expect(locked.status).toBe(429);
+    expect(locked.body.message).toMatch(/too many failed logins for this account/);
+    expect((await login(other, password, '203.0.113.51')).status).toBe(200);
+    // the account's count is per e-mail whatever its case
+    expect((await login(email.toUpperCase(), password, '203.0.113.52')).status).toBe(429);
+  });
+
+  it('a successful login clears the failed count', async () => {
+    const email = await newUser();
+    for (let i = 0; i < 2; i++) expect((await login(email, `wrong ${i}`, `192.0.2.${i + 1}`)).status).toBe(401);
+    expect((await login(email, password, '192.0.2.10')).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await login(email, `wrong again ${i}`, `192.0.2.${i + 20}`)).status).toBe(401);
+    expect((await login(email, password, '192.0.2.30')).status).toBe(200);
+  });
+
+  it('marks the session cookie Secure when the proxy says the browser came over https', async () => {
+    const email = await newUser();
+    const { body } = await login(email, password, '198.51.100.9').expect(200);
+    const https = await t.http.post('/api/auth/session').set('Authorization', `Bearer ${body.accessToken}`).set('X-Forwarded-Proto', 'https').expect(200);
+    expect(https.headers['set-cookie'][0]).toMatch(/; Secure/);
+    const plain = await t.http.post('/api/auth/session').set('Authorization', `Bearer ${body.accessToken}`).expect(200);
+    expect(plain.headers['set-cookie'][0]).not.toMatch(/; Secure/);
+  });
+});
+
+describe('without TRUST_PROXY, forwarded headers are not believed', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ api: true, worker: false });
+  });
+  afterAll(() => t.close());
+
+  it('a client cannot get a Secure cookie by sending X-Forwarded-Proto itself', async () => {
+    const token = await t.tokenFor(Role.Agent);
+    const res = await t.http.post('/api/auth/session').set('Authorization', `Bearer ${token}`).set('X-Forwarded-Proto', 'https').expect(200);
+    expect(res.headers['set-cookie'][0]).not.toMatch(/; Secure/);
   });
 });
