@@ -64,6 +64,27 @@ describe('an account changed by an admin applies to the tokens already issued', 
     expect((await t.http.get('/api/auth/me').set(auth(token)).expect(200)).body.role).toBe(Role.Agent);
   });
 
+  it('a changed password ends the sessions opened before it (a leaked token stops working), and the new password works', async () => {
+    const admin = await t.tokenFor(Role.Admin);
+    const email = `reset-${Date.now()}@test.local`;
+    const created = await t.http.post('/api/users').set(auth(admin)).send({ email, displayName: 'Reset Manager', role: Role.Manager, password: 'correct horse battery staple' }).expect(201);
+    const { accessToken: old } = await t.app.get(AuthService).login({ email, password: 'correct horse battery staple' });
+    await t.http.get('/api/lead-lists').set(auth(old)).expect(200);
+    await new Promise((r) => setTimeout(r, 1100)); // tokens carry their issue time in whole seconds
+    await t.http.patch(`/api/users/${created.body.id}`).set(auth(admin)).send({ displayName: 'Renamed Manager' }).expect(200);
+    await t.http.get('/api/lead-lists').set(auth(old)).expect(200); // other changes do not end sessions
+    await t.http.patch(`/api/users/${created.body.id}`).set(auth(admin)).send({ password: 'a brand new long password' }).expect(200);
+    const refused = await t.http.get('/api/lead-lists').set(auth(old)).expect(401);
+    expect(refused.body.message).toBe('this session has ended (the password was changed): log in again');
+    // the page with the old session cookie sends the browser to the login page
+    const page = await t.http.get('/manager').set('Cookie', `dialer_token=${old}`).set('Accept', 'text/html');
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toBe('/login?next=%2Fmanager');
+    await t.http.get('/login').set('Cookie', `dialer_token=${old}`).set('Accept', 'text/html').expect(200); // no redirect loop
+    const fresh = await t.http.post('/api/auth/login').send({ email, password: 'a brand new long password' }).expect(200);
+    await t.http.get('/api/lead-lists').set(auth(fresh.body.accessToken)).expect(200);
+  });
+
   it('takes an agent out of the dialer when an admin disables them or makes them a manager (before: still Ready, handed answered calls)', async () => {
     const admin = await t.tokenFor(Role.Admin);
     const fx = await makeCampaign(t.db, { ok: 1, mode: 'preview' });

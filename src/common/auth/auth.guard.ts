@@ -26,14 +26,15 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest();
     const token = extractToken(req);
     if (!token) throw new UnauthorizedException('missing bearer token');
-    let payload: { sub: string; role: Role; name: string };
+    let payload: { sub: string; role: Role; name: string; iat?: number };
     try {
       payload = await this.jwt.verifyAsync(token);
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
-    const user = await activeAccount(this.db, payload.sub);
-    if (!user) throw new UnauthorizedException('this account is disabled or no longer exists');
+    const user = await sessionAccount(this.db, payload.sub, payload.iat);
+    if (user === 'disabled') throw new UnauthorizedException('this account is disabled or no longer exists');
+    if (user === 'ended') throw new UnauthorizedException('this session has ended (the password was changed): log in again');
     req.user = user;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || !roles.includes(user.role)) throw new ForbiddenException(`role ${user.role} may not call this endpoint`);
@@ -41,13 +42,24 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** The account a token names, as it is now (its current role), or null when it is disabled or gone. */
-export async function activeAccount(db: Pick<DataSource, 'query'>, userId: string): Promise<AuthUser | null> {
-  const [account]: { role: Role; display_name: string; active: boolean }[] = await db.query(
-    `SELECT role::text AS role, display_name, active FROM users WHERE id = $1`,
+/**
+ * The account a token names, as it is now (its current role); 'disabled' when it is disabled or gone; 'ended' when
+ * the token was issued (iat, seconds) before the account's sessions were cut (a password change).
+ */
+export async function sessionAccount(db: Pick<DataSource, 'query'>, userId: string, issuedAt?: number): Promise<AuthUser | 'disabled' | 'ended'> {
+  const [account]: { role: Role; display_name: string; active: boolean; valid_after: string | null }[] = await db.query(
+    `SELECT role::text AS role, display_name, active, extract(epoch FROM sessions_valid_after)::bigint::text AS valid_after FROM users WHERE id = $1`,
     [userId],
   );
-  return account?.active ? { id: userId, role: account.role, displayName: account.display_name } : null;
+  if (!account?.active) return 'disabled';
+  if (account.valid_after !== null && issuedAt !== undefined && issuedAt < Number(account.valid_after)) return 'ended';
+  return { id: userId, role: account.role, displayName: account.display_name };
+}
+
+/** The account a token names, as it is now, or null when it is disabled, gone, or the token's session has ended. */
+export async function activeAccount(db: Pick<DataSource, 'query'>, userId: string, issuedAt?: number): Promise<AuthUser | null> {
+  const a = await sessionAccount(db, userId, issuedAt);
+  return typeof a === 'string' ? null : a;
 }
 
 export function extractToken(req: { headers: Record<string, string | string[] | undefined>; query?: Record<string, unknown> }): string | undefined {

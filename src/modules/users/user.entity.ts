@@ -20,6 +20,8 @@ export class UserEntity {
   @Column('text', { name: 'sip_username', nullable: true }) sipUsername: string | null;
   @Column('text', { name: 'sip_password', nullable: true, select: false }) sipPassword: string | null;
   @Column('text', { default: 'en' }) locale: string;
+  /** Tokens issued (iat) before this second are refused: set when the password changes. */
+  @Column('timestamptz', { name: 'sessions_valid_after', nullable: true, select: false }) sessionsValidAfter: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

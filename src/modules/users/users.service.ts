@@ -8,6 +8,11 @@ import { CreateUserDto, UpdateUserDto, UserResponse } from './users.dto';
 import { Role, UserEntity } from './user.entity';
 
 export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
+/**
+ * A password change ends every session opened before it: tokens carry their issue time in whole seconds (iat), so the
+ * cut is this second; a token issued earlier in the same second survives (a login racing the change).
+ */
+export const sessionsStartNow = () => new Date(Math.floor(Date.now() / 1000) * 1000);
 
 export function toUserResponse(u: UserEntity): UserResponse {
   return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, active: u.active, sipUri: u.sipUri, locale: u.locale, createdAt: u.createdAt };
@@ -52,7 +57,10 @@ export class UsersService {
     const { password, ...rest } = dto;
     // Only the fields sent: the DTO holds the others as undefined, which would blank them in the response.
     Object.assign(u, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-    if (password) u.passwordHash = await hashPassword(password);
+    if (password) {
+      u.passwordHash = await hashPassword(password);
+      u.sessionsValidAfter = sessionsStartNow();
+    }
     const saved = toUserResponse(await this.users.save(u));
     // An agent disabled, or no longer an agent, leaves the dialer at once: no answered calls for a seat whose every
     // request is now refused. Not while a call is on or waits for its outcome (the dialer would lose it): then they
@@ -78,6 +86,7 @@ export class UsersService {
     const existing = await this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
     const user = existing ?? this.users.create({ email, displayName, role });
     Object.assign(user, { displayName, role, active: true, passwordHash: await hashPassword(password) });
+    if (existing) user.sessionsValidAfter = sessionsStartNow(); // a reset password ends the sessions opened with the old one
     return this.users.save(user);
   }
 }

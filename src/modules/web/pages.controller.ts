@@ -90,8 +90,8 @@ export class PagesController {
   private async userFromCookie(req: Request): Promise<{ role: Role } | null> {
     const token = extractToken(req as never);
     if (!token) return null;
-    const payload = await this.jwt.verifyAsync<{ sub: string }>(token).catch(() => null);
-    return payload ? activeAccount(this.db, payload.sub) : null;
+    const payload = await this.jwt.verifyAsync<{ sub: string; iat?: number }>(token).catch(() => null);
+    return payload ? activeAccount(this.db, payload.sub, payload.iat) : null;
   }
 }
 
