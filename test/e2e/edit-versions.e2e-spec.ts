@@ -191,6 +191,10 @@ describe('optimistic concurrency on campaigns, scripts, objections and SIP gatew
     expect(paused.version).toBe(1);
     const res = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(Role.Manager)).set('If-Match', '"1"').send({ pacing: { maxLinesPerAgent: 1.5 } }).expect(200);
     expect(res.body).toMatchObject({ status: 'paused', version: 2, pacing: { maxLinesPerAgent: 1.5 } });
+    // The ETag is the edit version, not the status: a client revalidating with it still gets the current status.
+    await t.http.post(`/api/campaigns/${c.id}/status`).set(auth(Role.Manager)).send({ status: 'running' }).expect(200);
+    const again = await t.http.get(`/api/campaigns/${c.id}`).set(auth(Role.Manager)).set('If-None-Match', '"2"').expect(200);
+    expect(again.body).toMatchObject({ status: 'running', version: 2 });
   });
 
   it('campaign: replacing its lists or outcomes is an edit too (moves the version, honours If-Match)', async () => {

@@ -51,10 +51,15 @@ export function assertVersion(what: string, expected: number | null, current: nu
   );
 }
 
-/** Sets `ETag: "<version>"` from the response body's `version` (single-resource GET, PATCH and PUT). */
+/**
+ * Sets `ETag: "<version>"` from the response body's `version` (single-resource GET, PATCH and PUT). That tag is the
+ * edit version, for If-Match: it does not cover what changes without an edit (a campaign's status, a script's
+ * campaigns), so If-None-Match is ignored here (Express would otherwise answer 304 with a stale status).
+ */
 @Injectable()
 export class VersionEtagInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    delete ctx.switchToHttp().getRequest<Request>().headers['if-none-match'];
     return next.handle().pipe(tap((body) => {
       const version = (body as { version?: unknown } | null)?.version;
       if (Number.isInteger(version)) ctx.switchToHttp().getResponse<Response>().setHeader('ETag', `"${version}"`);
