@@ -1,6 +1,7 @@
 /** Codes a service may throw; the filter maps each to an HTTP status. */
 export type DomainErrorCode =
-  | 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'INVALID_STATE' | 'UNPROCESSABLE' | 'TOO_MANY_REQUESTS';
+  | 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'INVALID_STATE' | 'UNPROCESSABLE' | 'TOO_MANY_REQUESTS'
+  | 'PRECONDITION_FAILED';
 
 export interface FieldError {
   field: string;
@@ -14,6 +15,8 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
+    /** Extra top-level members of the error body (e.g. currentVersion on a 412). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -12,6 +12,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   INVALID_STATE: 409,
   UNPROCESSABLE: 422,
   TOO_MANY_REQUESTS: 429,
+  PRECONDITION_FAILED: 412,
 };
 
 interface ErrorBody {
@@ -19,6 +20,7 @@ interface ErrorBody {
   error: string;
   message: string;
   errors?: FieldError[];
+  [extra: string]: unknown;
 }
 
 /** One filter for the whole API: every error body has a status, a message and, where known, the fields at fault. */
@@ -41,7 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const statusCode = STATUS[exception.code];
-      return { statusCode, error: exception.code, message: exception.message, errors: exception.errors.length ? exception.errors : undefined };
+      return { ...exception.extra, statusCode, error: exception.code, message: exception.message, errors: exception.errors.length ? exception.errors : undefined };
     }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();

@@ -101,6 +101,8 @@ export interface CampaignView {
   callbackPolicy: CallbackPolicy;
   lists: CampaignListLink[];
   outcomes: CampaignOutcomeView[];
+  /** Edit version: send it back as If-Match (or body `version`) when editing; moved by settings edits, not by status changes. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -39,6 +39,8 @@ export class CampaignEntity {
   @Column('boolean', { name: 'record_calls', default: false }) recordCalls: boolean;
   @Column('text', { name: 'callback_policy', default: 'agent_or_anyone' }) callbackPolicy: string;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy: string | null;
+  /** Edit version (optimistic concurrency): +1 on every settings edit (not status changes); see src/common/http/edit-version.ts. */
+  @Column('int', { default: 1 }) version: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt: Date | null;

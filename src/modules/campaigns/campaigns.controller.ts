@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
 import { invalid } from '../../common/errors/domain-error';
+import { EditVersion, VersionEtagInterceptor } from '../../common/http/edit-version';
+import { ApiEditVersion } from '../../common/http/edit-version.openapi';
 import { Role } from '../users/user.entity';
 import { CampaignStatus } from './campaign.entity';
 import { CampaignView } from './campaign-settings';
@@ -38,18 +40,24 @@ export class CampaignsController {
     return this.campaigns.list(status as CampaignStatus | undefined);
   }
 
-  /** Roles: admin, manager, compliance (read-only). */
+  /** Roles: admin, manager, compliance (read-only). ETag: "<version>". */
   @Get(':id')
   @Roles(...READERS)
+  @UseInterceptors(VersionEtagInterceptor)
   get(@Param('id', ParseUUIDPipe) id: string): Promise<CampaignView> {
     return this.campaigns.getWithSettings(id);
   }
 
-  /** Roles: admin, manager. Lists and outcomes given here replace the current sets. */
+  /**
+   * Roles: admin, manager. Lists and outcomes given here replace the current sets. Send the version the edit is
+   * based on (If-Match: "<version>" or body `version`): 412 naming `version` when the campaign changed since.
+   */
   @Patch(':id')
   @Roles(...EDITORS)
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto): Promise<CampaignView> {
-    return this.campaigns.update(id, dto);
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateCampaignDto, @EditVersion() expected: number | null): Promise<CampaignView> {
+    return this.campaigns.update(id, dto, expected);
   }
 
   /** Roles: admin, manager. Only drafts can be deleted. */
@@ -78,14 +86,18 @@ export class CampaignsController {
   /** Roles: admin, manager. Replaces the attached lead lists (priority and weight = the mix). */
   @Put(':id/lists')
   @Roles(...EDITORS)
-  setLists(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetCampaignListsDto): Promise<CampaignView> {
-    return this.campaigns.setLists(id, dto.lists);
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
+  setLists(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetCampaignListsDto, @EditVersion() expected: number | null): Promise<CampaignView> {
+    return this.campaigns.setLists(id, dto.lists, expected);
   }
 
   /** Roles: admin, manager. Replaces the outcome (disposition) set. */
   @Put(':id/outcomes')
   @Roles(...EDITORS)
-  setOutcomes(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetCampaignOutcomesDto): Promise<CampaignView> {
-    return this.campaigns.setOutcomes(id, dto.outcomes);
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
+  setOutcomes(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetCampaignOutcomesDto, @EditVersion() expected: number | null): Promise<CampaignView> {
+    return this.campaigns.setOutcomes(id, dto.outcomes, expected);
   }
 }

@@ -6,6 +6,7 @@ import {
 } from 'class-validator';
 import { CampaignStatus, DialMode } from './campaign.entity';
 import { MAX_ABANDON_TARGET_PCT, MAX_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S, TimeWindow } from './campaign-settings';
+import { EDIT_VERSION_DOC } from '../../common/http/edit-version.openapi';
 import { IsOptionalNotNull, NotNull } from '../../common/validation';
 import { IsE164, IsIanaZone, IsWindowList } from './campaign-validators';
 
@@ -76,6 +77,8 @@ export class SetCampaignListsDto {
   @ApiProperty({ type: [CampaignListDto] })
   @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => CampaignListDto)
   lists: CampaignListDto[];
+
+  @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
 export class CampaignOutcomeDto {
@@ -91,6 +94,8 @@ export class SetCampaignOutcomesDto {
   @ApiProperty({ type: [CampaignOutcomeDto] })
   @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => CampaignOutcomeDto)
   outcomes: CampaignOutcomeDto[];
+
+  @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
 export const CALLBACK_POLICIES = ['agent_only', 'anyone_only', 'agent_or_anyone'] as const;
@@ -141,7 +146,9 @@ export class CreateCampaignDto {
  * Every field may be left out, but null only where it clears a setting (those keep @IsOptional()): PartialType's
  * default @IsOptional() on every field would let null through to columns that cannot hold it.
  */
-export class UpdateCampaignDto extends PartialType(CreateCampaignDto, { skipNullProperties: false }) {}
+export class UpdateCampaignDto extends PartialType(CreateCampaignDto, { skipNullProperties: false }) {
+  @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
+}
 
 export class TransitionCampaignDto {
   @ApiProperty({ enum: CampaignStatus })

@@ -7,6 +7,7 @@ import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock, CLOCK } from '../../common/clock';
 import { DomainError, FieldError, notFound } from '../../common/errors/domain-error';
+import { assertVersion } from '../../common/http/edit-version';
 import { QueueName } from '../../common/queue/queue-names';
 import { ScriptsService } from '../scripts/scripts.service';
 import {
@@ -81,8 +82,14 @@ export class CampaignsService {
     return this.getWithSettings(id);
   }
 
-  async update(id: string, dto: UpdateCampaignDto): Promise<CampaignView> {
+  /**
+   * Applies a settings edit. With expectedVersion (If-Match / body version) it is applied only if the campaign is
+   * still at that version (checked under the row lock: 412 otherwise); every edit that changes something moves the
+   * version by one. Status changes (transition()) do not: a start or pause does not make an open edit form stale.
+   */
+  async update(id: string, dto: UpdateCampaignDto, expectedVersion: number | null = null): Promise<CampaignView> {
     const loaded = await this.load(id);
+    assertVersion('campaign', expectedVersion, loaded.version);
     assertEditable(loaded.status);
     const c = { ...loaded } as CampaignEntity;
     const checked = dto.outcomes ? checkOutcomeSet(dto.outcomes) : null;
@@ -95,6 +102,7 @@ export class CampaignsService {
       // Under the row lock transition() takes, and writing only the edited columns: a pause or completion made
       // while this edit was being checked stays (a full save wrote back the status the edit had loaded).
       prev = await this.lockCampaign(m, id);
+      assertVersion('campaign', expectedVersion, prev.version);
       assertEditable(prev.status);
       next = { ...prev, ...changes } as CampaignEntity;
       // A scheduled or live campaign must stay startable: an edit cannot remove its caller ID, lists or windows.
@@ -102,7 +110,9 @@ export class CampaignsService {
         const current = links ?? (await m.getRepository(CampaignListEntity).findBy({ campaignId: id }));
         this.assertReady(next, current, next.status === CampaignStatus.Scheduled ? CampaignStatus.Scheduled : CampaignStatus.Running, 'keep');
       }
-      if (Object.keys(changes).length) await m.getRepository(CampaignEntity).update({ id }, changes as QueryDeepPartialEntity<CampaignEntity>);
+      if (Object.keys(changes).length || links || checked) {
+        await m.getRepository(CampaignEntity).update({ id }, { ...changes, version: () => 'version + 1' } as QueryDeepPartialEntity<CampaignEntity>);
+      }
       if (links) await this.writeLinks(m, id, links);
       if (checked) await this.writeOutcomes(m, id, checked.outcomes);
     });
@@ -110,12 +120,12 @@ export class CampaignsService {
     return this.getWithSettings(id);
   }
 
-  async setLists(id: string, dtos: CampaignListDto[]): Promise<CampaignView> {
-    return this.update(id, { lists: dtos });
+  async setLists(id: string, dtos: CampaignListDto[], expectedVersion: number | null = null): Promise<CampaignView> {
+    return this.update(id, { lists: dtos }, expectedVersion);
   }
 
-  async setOutcomes(id: string, dtos: CampaignOutcomeDto[]): Promise<CampaignView> {
-    return this.update(id, { outcomes: dtos });
+  async setOutcomes(id: string, dtos: CampaignOutcomeDto[], expectedVersion: number | null = null): Promise<CampaignView> {
+    return this.update(id, { outcomes: dtos }, expectedVersion);
   }
 
   /** Soft-deletes a draft campaign; anything that ever ran stays for the record. */
@@ -363,7 +373,7 @@ function assertEditable(status: CampaignStatus): void {
 }
 
 /** Columns an edit never writes: the status belongs to transition(), the rest to the record itself. */
-const NOT_EDITED = new Set<keyof CampaignEntity>(['id', 'status', 'createdBy', 'createdAt', 'updatedAt', 'deletedAt']);
+const NOT_EDITED = new Set<keyof CampaignEntity>(['id', 'status', 'version', 'createdBy', 'createdAt', 'updatedAt', 'deletedAt']);
 
 function changedColumns(before: CampaignEntity, after: CampaignEntity): Partial<CampaignEntity> {
   const keys = (Object.keys(after) as (keyof CampaignEntity)[]).filter((k) => !NOT_EDITED.has(k) && !isDeepStrictEqual(before[k], after[k]));
@@ -389,6 +399,6 @@ export function toView(c: CampaignEntity, links: CampaignListEntity[], outcomes:
     callerId: c.callerId, gatewayId: c.gatewayId, scriptId: c.scriptId, recordCalls: c.recordCalls, callbackPolicy: c.callbackPolicy as CallbackPolicy,
     lists: links.map((l) => ({ listId: l.listId, priority: l.priority, weight: l.weight, active: l.active })),
     outcomes: outcomes.map(toOutcomeView),
-    createdAt: c.createdAt, updatedAt: c.updatedAt,
+    version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt,
   };
 }

@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
 import { invalid } from '../../common/errors/domain-error';
+import { EditVersion, VersionEtagInterceptor } from '../../common/http/edit-version';
+import { ApiEditVersion } from '../../common/http/edit-version.openapi';
 import { Role } from '../users/user.entity';
 import { ObjectionResponse, ObjectionStats, ObjectionsService, RenderedObjection } from './objections.service';
 import { CreateObjectionDto, ObjectionPreviewDto, UpdateObjectionDto } from './scripts.dto';
@@ -47,13 +49,16 @@ export class ObjectionsController {
     return this.objections.preview(campaignId, dto, user);
   }
 
-  /** Roles: admin, manager. */
+  /** Roles: admin, manager. If-Match / body version (from the list's `version`): 412 when changed since. */
   @Patch(':objectionId')
   @Roles(...EDITORS)
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
   update(
     @Param('campaignId', ParseUUIDPipe) campaignId: string, @Param('objectionId', ParseUUIDPipe) objectionId: string, @Body() dto: UpdateObjectionDto,
+    @EditVersion() expected: number | null,
   ): Promise<ObjectionResponse> {
-    return this.objections.update(campaignId, objectionId, dto);
+    return this.objections.update(campaignId, objectionId, dto, expected);
   }
 
   /** Roles: admin, manager. Deactivates (objections recorded on calls are kept for the statistics). */

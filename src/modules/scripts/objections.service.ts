@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { AuthUser } from '../../common/auth/auth-user';
 import { DomainError, FieldError, notFound } from '../../common/errors/domain-error';
+import { assertVersion } from '../../common/http/edit-version';
 import { ObjectionEntity } from './script.entities';
 import { analyzeTemplate, buildContext, renderTemplate, ScriptAgentInput, ScriptCampaignInput, ScriptLeadInput } from './script-template';
 import { CreateObjectionDto, ObjectionPreviewDto, UpdateObjectionDto } from './scripts.dto';
@@ -16,6 +17,8 @@ export interface ObjectionResponse {
   rebuttalTemplate: string;
   sortOrder: number;
   active: boolean;
+  /** Edit version (If-Match / ETag). */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,8 +64,10 @@ const pct = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 1000) / 10 :
 
 const toResponse = (o: ObjectionEntity): ObjectionResponse => ({
   id: o.id, campaignId: o.campaignId, category: o.category, label: o.label, rebuttalTemplate: o.rebuttalTemplate, sortOrder: o.sortOrder,
-  active: o.active, createdAt: o.createdAt, updatedAt: o.updatedAt,
+  active: o.active, version: o.version, createdAt: o.createdAt, updatedAt: o.updatedAt,
 });
+
+const EDITABLE = ['category', 'label', 'rebuttalTemplate', 'sortOrder', 'active'] as const;
 
 /** A campaign's objection library, what agents record on calls, and which answers work. */
 @Injectable()
@@ -90,17 +95,26 @@ export class ObjectionsService {
     return toResponse(o);
   }
 
-  async update(campaignId: string, objectionId: string, dto: UpdateObjectionDto): Promise<ObjectionResponse> {
-    const o = await this.objections.findOneBy({ id: objectionId, campaignId });
-    if (!o) throw notFound('objection');
+  /** With expectedVersion (If-Match / body version) only if the objection is still at it: 412 otherwise. */
+  async update(campaignId: string, objectionId: string, dto: UpdateObjectionDto, expectedVersion: number | null = null): Promise<ObjectionResponse> {
+    const found = await this.objections.findOneBy({ id: objectionId, campaignId });
+    if (!found) throw notFound('objection');
+    assertVersion('objection', expectedVersion, found.version);
     if (dto.rebuttalTemplate !== undefined) await this.assertTemplate(campaignId, dto.rebuttalTemplate);
-    Object.assign(o, Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)));
-    return toResponse(await this.objections.save(o));
+    await this.db.transaction(async (m) => {
+      const o = await m.getRepository(ObjectionEntity).createQueryBuilder('o').setLock('pessimistic_write')
+        .where('o.id = :objectionId AND o.campaign_id = :campaignId', { objectionId, campaignId }).getOne();
+      if (!o) throw notFound('objection');
+      assertVersion('objection', expectedVersion, o.version);
+      const changes = Object.fromEntries(EDITABLE.filter((k) => dto[k] !== undefined && dto[k] !== o[k]).map((k) => [k, dto[k]]));
+      if (Object.keys(changes).length) await m.getRepository(ObjectionEntity).update({ id: objectionId }, { ...changes, version: () => 'version + 1' });
+    });
+    return toResponse(await this.objections.findOneByOrFail({ id: objectionId }));
   }
 
-  /** Objections recorded on calls stay for the statistics: removing one only deactivates it. */
+  /** Objections recorded on calls stay for the statistics: removing one only deactivates it (a new edit version). */
   async deactivate(campaignId: string, objectionId: string): Promise<void> {
-    const res = await this.objections.update({ id: objectionId, campaignId }, { active: false });
+    const res = await this.objections.update({ id: objectionId, campaignId }, { active: false, version: () => 'version + (CASE WHEN active THEN 1 ELSE 0 END)' });
     if (!res.affected) throw notFound('objection');
   }
 

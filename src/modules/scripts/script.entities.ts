@@ -7,6 +7,8 @@ export class ScriptEntity {
   @Column('text', { nullable: true }) description: string | null;
   @Column('int', { name: 'current_version', default: 0 }) currentVersion: number;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy: string | null;
+  /** Edit version (optimistic concurrency): +1 on a rename and on every new sections version (currentVersion). */
+  @Column('int', { default: 1 }) version: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
@@ -38,6 +40,8 @@ export class ObjectionEntity {
   @Column('text', { name: 'rebuttal_template' }) rebuttalTemplate: string;
   @Column('int', { name: 'sort_order', default: 0 }) sortOrder: number;
   @Column('boolean', { default: true }) active: boolean;
+  /** Edit version (optimistic concurrency): +1 on every edit, delete (deactivation) and restore. */
+  @Column('int', { default: 1 }) version: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Patch, Post, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
+import { EditVersion, VersionEtagInterceptor } from '../../common/http/edit-version';
+import { ApiEditVersion } from '../../common/http/edit-version.openapi';
 import { Role } from '../users/user.entity';
 import { CreateScriptDto, PreviewDto, RenderedScript, SaveScriptVersionDto, ScriptResponse, ScriptVersionResponse, UpdateScriptDto } from './scripts.dto';
 import { ScriptsService } from './scripts.service';
@@ -30,25 +32,32 @@ export class ScriptsController {
     return this.scripts.list();
   }
 
-  /** Roles: admin, manager, compliance. The script with its current version. */
+  /** Roles: admin, manager, compliance. The script with its current version. ETag: "<version>" (the edit version). */
   @Get(':id')
   @Roles(...READERS)
+  @UseInterceptors(VersionEtagInterceptor)
   get(@Param('id', ParseUUIDPipe) id: string): Promise<ScriptResponse> {
     return this.scripts.get(id);
   }
 
-  /** Roles: admin, manager. Name and description only; sections change through a new version. */
+  /** Roles: admin, manager. Name and description only; sections change through a new version. If-Match / body version: 412 when stale. */
   @Patch(':id')
   @Roles(...EDITORS)
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateScriptDto): Promise<ScriptResponse> {
-    return this.scripts.update(id, dto);
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateScriptDto, @EditVersion() expected: number | null): Promise<ScriptResponse> {
+    return this.scripts.update(id, dto, expected);
   }
 
-  /** Roles: admin, manager. Saves the sections as a new immutable version N+1. */
+  /** Roles: admin, manager. Saves the sections as a new immutable version N+1. If-Match (the script's edit version): 412 when stale. */
   @Post(':id/versions')
   @Roles(...EDITORS)
-  saveVersion(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SaveScriptVersionDto, @CurrentUser() user: AuthUser): Promise<ScriptResponse> {
-    return this.scripts.saveVersion(id, dto, user.id);
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
+  saveVersion(
+    @Param('id', ParseUUIDPipe) id: string, @Body() dto: SaveScriptVersionDto, @CurrentUser() user: AuthUser, @EditVersion() expected: number | null,
+  ): Promise<ScriptResponse> {
+    return this.scripts.saveVersion(id, dto, user.id, expected);
   }
 
   /** Roles: admin, manager, compliance. Every version, oldest first. */

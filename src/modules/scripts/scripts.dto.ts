@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsNumberString, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength,
   Min, ValidateNested,
 } from 'class-validator';
+import { EDIT_VERSION_DOC } from '../../common/http/edit-version.openapi';
 import { IsOptionalNotNull, NotNull } from '../../common/validation';
 
 const SECTION_KEY = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -46,6 +47,7 @@ export class CreateScriptDto extends SaveScriptVersionDto {
 export class UpdateScriptDto {
   @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @Length(1, 120) name?: string;
   @ApiPropertyOptional({ nullable: true, description: 'null clears it' }) @IsOptional() @IsString() @MaxLength(2000) description?: string | null;
+  @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
 export class SampleLeadDto {
@@ -88,6 +90,7 @@ export class UpdateObjectionDto {
   @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @Length(1, 20000) rebuttalTemplate?: string;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsInt() @Min(0) @Max(10000) sortOrder?: number;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
 export class ObjectionPreviewDto {
@@ -126,6 +129,8 @@ export interface ScriptResponse {
   /** Campaigns that point at this script. */
   campaignIds: string[];
   current: ScriptVersionResponse | null;
+  /** Edit version (If-Match / ETag): moved by a rename and by every new sections version. Not currentVersion. */
+  version: number;
   createdAt: Date;
   updatedAt: Date;
 }

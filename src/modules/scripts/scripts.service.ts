@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuthUser } from '../../common/auth/auth-user';
 import { DomainError, FieldError, notFound } from '../../common/errors/domain-error';
+import { assertVersion } from '../../common/http/edit-version';
 import { ComplianceEventsService } from '../compliance/compliance-events.service';
 import { ScriptEntity, ScriptSection, ScriptVersionEntity } from './script.entities';
 import { checkSections, describeErrors, ScriptFieldError } from './script-sections';
@@ -73,28 +74,42 @@ export class ScriptsService {
     return this.get(id);
   }
 
-  /** Saves the sections as version N+1; checked against the custom fields of every campaign using the script. */
-  async saveVersion(scriptId: string, dto: SaveScriptVersionDto, actorUserId: string | null): Promise<ScriptResponse> {
+  /**
+   * Saves the sections as version N+1; checked against the custom fields of every campaign using the script.
+   * With expectedVersion (the script's edit version, If-Match) only if nobody saved or renamed it since: 412 otherwise.
+   */
+  async saveVersion(scriptId: string, dto: SaveScriptVersionDto, actorUserId: string | null, expectedVersion: number | null = null): Promise<ScriptResponse> {
     const sections = normalise(dto.sections);
     await this.db.transaction(async (m) => {
-      const s = await m.getRepository(ScriptEntity).createQueryBuilder('s').setLock('pessimistic_write').where('s.id = :scriptId', { scriptId }).getOne();
-      if (!s) throw notFound('script');
+      const s = await this.lockScript(m, scriptId);
+      assertVersion('script', expectedVersion, s.version);
       const rules = await this.rulesForScript(scriptId);
       this.assertValid(checkSections(sections, rules));
       const version = s.currentVersion + 1;
       await m.getRepository(ScriptVersionEntity).insert({ scriptId, version, sections, createdBy: actorUserId });
-      await m.getRepository(ScriptEntity).update({ id: scriptId }, { currentVersion: version });
+      await m.getRepository(ScriptEntity).update({ id: scriptId }, { currentVersion: version, version: () => 'version + 1' });
     });
     return this.get(scriptId);
   }
 
-  async update(scriptId: string, dto: UpdateScriptDto): Promise<ScriptResponse> {
-    const s = await this.scripts.findOneBy({ id: scriptId });
-    if (!s) throw notFound('script');
-    if (dto.name !== undefined) s.name = dto.name;
-    if (dto.description !== undefined) s.description = dto.description ?? null;
-    await this.scripts.save(s);
+  /** Name and description; with expectedVersion only if the script is still at it (412 otherwise). */
+  async update(scriptId: string, dto: UpdateScriptDto, expectedVersion: number | null = null): Promise<ScriptResponse> {
+    await this.db.transaction(async (m) => {
+      const s = await this.lockScript(m, scriptId);
+      assertVersion('script', expectedVersion, s.version);
+      const changes: Partial<Pick<ScriptEntity, 'name' | 'description'>> = {};
+      if (dto.name !== undefined && dto.name !== s.name) changes.name = dto.name;
+      if (dto.description !== undefined && (dto.description ?? null) !== s.description) changes.description = dto.description ?? null;
+      if (Object.keys(changes).length) await m.getRepository(ScriptEntity).update({ id: scriptId }, { ...changes, version: () => 'version + 1' });
+    });
     return this.get(scriptId);
+  }
+
+  /** The script row, locked (FOR UPDATE) until the end of the transaction: edits and new versions take turns. */
+  private async lockScript(m: EntityManager, scriptId: string): Promise<ScriptEntity> {
+    const s = await m.getRepository(ScriptEntity).createQueryBuilder('s').setLock('pessimistic_write').where('s.id = :scriptId', { scriptId }).getOne();
+    if (!s) throw notFound('script');
+    return s;
   }
 
   async get(scriptId: string): Promise<ScriptResponse> {
@@ -106,13 +121,13 @@ export class ScriptsService {
     ]);
     return {
       id: s.id, name: s.name, description: s.description, currentVersion: s.currentVersion, campaignIds: campaigns.map((c) => c.id),
-      current: current ? toVersion(current) : null, createdAt: s.createdAt, updatedAt: s.updatedAt,
+      current: current ? toVersion(current) : null, version: s.version, createdAt: s.createdAt, updatedAt: s.updatedAt,
     };
   }
 
   async list(): Promise<Omit<ScriptResponse, 'current' | 'campaignIds'>[]> {
     const rows = await this.scripts.find({ order: { name: 'ASC' } });
-    return rows.map((s) => ({ id: s.id, name: s.name, description: s.description, currentVersion: s.currentVersion, createdAt: s.createdAt, updatedAt: s.updatedAt }));
+    return rows.map((s) => ({ id: s.id, name: s.name, description: s.description, currentVersion: s.currentVersion, version: s.version, createdAt: s.createdAt, updatedAt: s.updatedAt }));
   }
 
   async listVersions(scriptId: string): Promise<ScriptVersionResponse[]> {

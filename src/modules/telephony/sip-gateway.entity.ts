@@ -15,6 +15,8 @@ export class SipGatewayEntity {
   @Column('int', { name: 'cps_limit', default: 10 }) cpsLimit: number;
   @Column('int', { name: 'channel_limit', default: 100 }) channelLimit: number;
   @Column('boolean', { default: true }) active: boolean;
+  /** Edit version (optimistic concurrency): +1 on every edit a user makes; see src/common/http/edit-version.ts. */
+  @Column('int', { default: 1 }) version: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../../common/auth/auth-user';
 import { Roles } from '../../../common/auth/roles.decorator';
+import { EditVersion, VersionEtagInterceptor } from '../../../common/http/edit-version';
+import { ApiEditVersion } from '../../../common/http/edit-version.openapi';
 import { Role } from '../../users/user.entity';
 import { CreateGatewayDto, GatewayResponse, GatewaySummary, UpdateGatewayDto } from './gateways.dto';
 import { GatewaysService } from './gateways.service';
@@ -28,18 +30,21 @@ export class GatewaysController {
     return this.gateways.create(dto);
   }
 
-  /** Roles: admin. */
+  /** Roles: admin. ETag: "<version>". */
   @Get(':id')
   @Roles(Role.Admin)
+  @UseInterceptors(VersionEtagInterceptor)
   get(@Param('id', ParseUUIDPipe) id: string): Promise<GatewayResponse> {
     return this.gateways.get(id);
   }
 
-  /** Roles: admin. */
+  /** Roles: admin. If-Match / body version: 412 when the gateway changed since. */
   @Patch(':id')
   @Roles(Role.Admin)
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateGatewayDto): Promise<GatewayResponse> {
-    return this.gateways.update(id, dto);
+  @ApiEditVersion()
+  @UseInterceptors(VersionEtagInterceptor)
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateGatewayDto, @EditVersion() expected: number | null): Promise<GatewayResponse> {
+    return this.gateways.update(id, dto, expected);
   }
 
   /** Roles: admin. */

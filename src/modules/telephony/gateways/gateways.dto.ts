@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
+import { EDIT_VERSION_DOC } from '../../../common/http/edit-version.openapi';
 import { CallerIdRules, GatewayTransport, NumberFormat } from './gateway-config';
 
 const TRANSPORTS: GatewayTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
@@ -81,7 +82,9 @@ export class CreateGatewayDto {
   active?: boolean;
 }
 
-export class UpdateGatewayDto extends PartialType(CreateGatewayDto) {}
+export class UpdateGatewayDto extends PartialType(CreateGatewayDto) {
+  @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
+}
 
 export class GatewayResponse {
   @ApiProperty() id: string;
@@ -97,6 +100,7 @@ export class GatewayResponse {
   @ApiProperty() cpsLimit: number;
   @ApiProperty() channelLimit: number;
   @ApiProperty() active: boolean;
+  @ApiProperty({ description: 'edit version: send it back as If-Match (or body version) when editing' }) version: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
 }

@@ -1,7 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError, notFound } from '../../../common/errors/domain-error';
+import { assertVersion } from '../../../common/http/edit-version';
 import { SipGatewayEntity } from '../sip-gateway.entity';
 import { GatewayCache } from './gateway-cache';
 import { CallerIdRules, GatewayConfig, GatewayDirectory } from './gateway-config';
@@ -11,7 +13,7 @@ export function toGatewayResponse(e: SipGatewayEntity & { password?: string | nu
   return {
     id: e.id, name: e.name, host: e.host, port: e.port, transport: e.transport, username: e.username,
     hasPassword: !!e.password, numberFormat: e.numberFormat, prefix: e.prefix, callerIdRules: e.callerIdRules as CallerIdRules,
-    cpsLimit: e.cpsLimit, channelLimit: e.channelLimit, active: e.active, createdAt: e.createdAt, updatedAt: e.updatedAt,
+    cpsLimit: e.cpsLimit, channelLimit: e.channelLimit, active: e.active, version: e.version, createdAt: e.createdAt, updatedAt: e.updatedAt,
   };
 }
 
@@ -45,13 +47,22 @@ export class GatewaysService implements GatewayDirectory {
     return toGatewayResponse(row);
   }
 
-  async update(id: string, dto: UpdateGatewayDto): Promise<GatewayResponse> {
-    const row = await this.repo.findOne({ where: { id } });
-    if (!row) throw notFound('gateway');
-    if (dto.name !== undefined && dto.name !== row.name) await this.assertNameFree(dto.name);
-    Object.assign(row, dto);
-    if (dto.callerIdRules) row.callerIdRules = stripUndefined(dto.callerIdRules);
-    await this.repo.save(row);
+  /** With expectedVersion (If-Match / body version) only if the gateway is still at it (412 otherwise). */
+  async update(id: string, dto: UpdateGatewayDto, expectedVersion: number | null = null): Promise<GatewayResponse> {
+    const { version: _based, ...fields } = dto;
+    await this.repo.manager.transaction(async (m) => {
+      const row = await m.getRepository(SipGatewayEntity).createQueryBuilder('g').addSelect('g.password').setLock('pessimistic_write')
+        .where('g.id = :id', { id }).getOne();
+      if (!row) throw notFound('gateway');
+      assertVersion('gateway', expectedVersion, row.version);
+      if (fields.name !== undefined && fields.name !== row.name) await this.assertNameFree(fields.name);
+      const next = { ...row, ...fields, ...(fields.callerIdRules ? { callerIdRules: stripUndefined(fields.callerIdRules) } : {}) } as SipGatewayEntity;
+      const keys = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => fields[k] !== undefined && !isDeepStrictEqual(row[k], next[k]));
+      if (keys.length) {
+        const changes = Object.fromEntries(keys.map((k) => [k, next[k]]));
+        await m.getRepository(SipGatewayEntity).update({ id }, { ...changes, version: () => 'version + 1' });
+      }
+    });
     this.cache.invalidate();
     return this.get(id);
   }

@@ -24,6 +24,8 @@ export const en = {
   'common.forbidden': 'Your role may not do this.',
   'common.networkError': 'The server could not be reached. Try again.',
   'common.sessionExpired': 'Your session has ended. Please log in again.',
+  'common.staleEdit': 'Not saved: this was changed by someone else since you opened it. Reload to see the changes (what you typed is still in the form; copy what you need first).',
+  'common.reload': 'Reload (discards what you typed)',
 
   'login.title': 'Sign in',
   'login.subtitle': 'Use the e-mail address and password your administrator gave you.',

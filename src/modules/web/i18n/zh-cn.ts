@@ -26,6 +26,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'common.forbidden': '您的角色无权执行此操作。',
   'common.networkError': '无法连接服务器，请重试。',
   'common.sessionExpired': '会话已结束，请重新登录。',
+  'common.staleEdit': '未保存：自您打开后，其他人已修改了此内容。请重新加载以查看更改（您输入的内容仍在表单中，请先复制需要的部分）。',
+  'common.reload': '重新加载（放弃您的输入）',
 
   'login.title': '登录',
   'login.subtitle': '请使用管理员提供的电子邮箱和密码。',

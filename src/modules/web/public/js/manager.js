@@ -28,7 +28,8 @@ const EP = {
 };
 
 const items = (res) => (Array.isArray(res) ? res : res?.items ?? res?.data ?? []);
-const state = { campaigns: [], lists: [], scripts: [], gateways: [], campaignId: null };
+// campaignVersion: the edit version the form was loaded at (sent as If-Match: a save over someone else's change is refused).
+const state = { campaigns: [], lists: [], scripts: [], gateways: [], campaignId: null, campaignVersion: null };
 
 function campaignOptions(select, { withEmpty = false } = {}) {
   const keep = select.value;
@@ -533,6 +534,7 @@ async function editCampaign(id) {
       toast(errorText(err), 'error');
     }
   }
+  state.campaignVersion = id ? c.version ?? null : null;
   const f = $('#camp-form');
   f.elements.name.value = c.name ?? '';
   f.elements.dialMode.value = c.dialMode ?? 'progressive';
@@ -608,13 +610,17 @@ $('#camp-form').addEventListener('submit', async (ev) => {
   const outcomes = readOutcomes();
   if (state.campaignId || outcomes.length) body.outcomes = outcomes;
   try {
-    const saved = state.campaignId ? await api(EP.campaign(state.campaignId), { method: 'PATCH', body }) : await api(EP.campaigns, { method: 'POST', body });
+    const saved = state.campaignId
+      ? await api(EP.campaign(state.campaignId), { method: 'PATCH', body, ifMatch: state.campaignVersion })
+      : await api(EP.campaigns, { method: 'POST', body });
     toast(t('common.saved'));
     await loadCampaigns();
     await editCampaign(saved?.id ?? state.campaignId);
   } catch (err) {
-    showError($('#camp-error'), err);
-    showFieldErrors(err.errors ?? []);
+    // Changed by someone else since the form was loaded: say so, keep what was typed, offer a reload.
+    const id = state.campaignId;
+    showError($('#camp-error'), err, { onReload: () => editCampaign(id) });
+    showFieldErrors(err.status === 412 ? [] : err.errors ?? []);
   }
 });
 
@@ -879,7 +885,8 @@ $('#upload-cancel').addEventListener('click', () => {
 
 // ---- scripts -----------------------------------------------------------------------------------------------
 const SECTION_KEYS = ['greeting', 'qualify', 'pitch', 'objections', 'close', 'goodbye'];
-const scriptState = { id: null, version: null, name: null };
+// editVersion: the script's edit version when opened (If-Match on save); not the sections version number.
+const scriptState = { id: null, version: null, name: null, editVersion: null };
 const SAMPLE_LEAD = { firstName: 'Alex', lastName: 'Morgan', postalCode: '94105', timezone: 'America/Los_Angeles', custom: { plan: 'Gold' } };
 
 function sectionEditor(sec, idx) {
@@ -1000,6 +1007,7 @@ async function loadScripts() {
 async function openScript(id) {
   scriptState.id = id || null;
   scriptState.name = null;
+  scriptState.editVersion = null;
   showScriptErrors([]);
   if (!id) {
     $('#script-name').value = '';
@@ -1018,6 +1026,7 @@ async function openScript(id) {
     const s = await api(EP.script(id));
     $('#script-name').value = s.name ?? '';
     scriptState.name = s.name ?? '';
+    scriptState.editVersion = s.version ?? null;
     const version = s.currentVersion ?? s.version;
     $('#script-version').textContent = version ? t('mgr.scripts.version', { n: version }) : '';
     renderSections(s.current?.sections ?? []);
@@ -1052,10 +1061,10 @@ $('#script-form').addEventListener('submit', async (ev) => {
   try {
     let saved;
     if (scriptState.id) {
-      saved = await api(EP.scriptVersions(scriptState.id), { method: 'POST', body: { sections } });
+      saved = await api(EP.scriptVersions(scriptState.id), { method: 'POST', body: { sections }, ifMatch: scriptState.editVersion });
       // A version holds sections only: a new name goes to the script itself (after the version, so that a
       // template error leaves both unsaved).
-      if (name !== scriptState.name) saved = await api(EP.script(scriptState.id), { method: 'PATCH', body: { name } });
+      if (name !== scriptState.name) saved = await api(EP.script(scriptState.id), { method: 'PATCH', body: { name }, ifMatch: saved?.version });
     } else saved = await api(EP.scripts, { method: 'POST', body: { name, sections } });
     showScriptErrors([]);
     scriptState.id = saved?.id ?? scriptState.id;
@@ -1063,7 +1072,9 @@ $('#script-form').addEventListener('submit', async (ev) => {
     await loadScripts();
     await openScript(scriptState.id);
   } catch (err) {
-    if (err.errors?.length) showScriptErrors(err.errors);
+    const id = scriptState.id;
+    if (err.status === 412) showError($('#script-error'), err, { onReload: () => openScript(id) });
+    else if (err.errors?.length) showScriptErrors(err.errors);
     else showError($('#script-error'), err);
   }
 });
@@ -1093,7 +1104,7 @@ async function loadObjections() {
             'td',
             {},
             deleted(o)
-              ? h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.restore')} ${o.label}`, onclick: () => restoreObjection(campaignId, o.id) }, t('mgr.obj.restore'))
+              ? h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.restore')} ${o.label}`, onclick: () => restoreObjection(campaignId, o.id, o.version) }, t('mgr.obj.restore'))
               : [
                   h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('mgr.obj.edit')} ${o.label}`, onclick: () => startObjectionEdit(o) }, t('mgr.obj.edit')),
                   h('button', { type: 'button', class: 'ghost small', 'aria-label': `${t('common.delete')} ${o.label}`, onclick: () => deleteObjection(campaignId, o.id) }, t('common.delete')),
@@ -1108,9 +1119,10 @@ async function loadObjections() {
 }
 
 /** Loads an objection into the form; saving then PATCHes it instead of adding one. */
-const objEdit = { id: null };
+const objEdit = { id: null, version: null };
 function startObjectionEdit(o) {
   objEdit.id = o.id;
+  objEdit.version = o.version ?? null;
   $('#obj-category').value = o.category ?? '';
   $('#obj-label').value = o.label ?? '';
   $('#obj-rebuttal').value = o.rebuttalTemplate ?? o.rebuttal ?? '';
@@ -1120,6 +1132,7 @@ function startObjectionEdit(o) {
 }
 function endObjectionEdit() {
   objEdit.id = null;
+  objEdit.version = null;
   $('#obj-form').reset();
   $('#obj-form-h').textContent = t('mgr.obj.add');
   $('#obj-cancel-edit').hidden = true;
@@ -1137,13 +1150,15 @@ async function deleteObjection(campaignId, id) {
   }
 }
 
-async function restoreObjection(campaignId, id) {
+async function restoreObjection(campaignId, id, version) {
   try {
-    await api(EP.objection(campaignId, id), { method: 'PATCH', body: { active: true } });
+    await api(EP.objection(campaignId, id), { method: 'PATCH', body: { active: true }, ifMatch: version });
     toast(t('mgr.obj.restoredToast'));
     await loadObjections();
   } catch (err) {
     toast(errorText(err), 'error');
+    // Changed by someone else meanwhile: show the list as it is now.
+    if (err.status === 412) await loadObjections();
   }
 }
 
@@ -1157,14 +1172,15 @@ $('#obj-form').addEventListener('submit', async (ev) => {
   if (!campaignId) return showError($('#obj-error'), t('mgr.obj.needCampaign'));
   try {
     const body = { category: $('#obj-category').value.trim(), label: $('#obj-label').value.trim(), rebuttalTemplate: $('#obj-rebuttal').value };
-    if (objEdit.id) await api(EP.objection(campaignId, objEdit.id), { method: 'PATCH', body });
+    if (objEdit.id) await api(EP.objection(campaignId, objEdit.id), { method: 'PATCH', body, ifMatch: objEdit.version });
     else await api(EP.objections(campaignId), { method: 'POST', body });
     showError($('#obj-error'), null);
     endObjectionEdit();
     toast(t('common.saved'));
     await loadObjections();
   } catch (err) {
-    showError($('#obj-error'), err);
+    // A 412 keeps the form as typed; Reload refreshes the list (Edit on the row then loads the current text).
+    showError($('#obj-error'), err, { onReload: () => { endObjectionEdit(); showError($('#obj-error'), null); loadObjections(); } });
   }
 });
 

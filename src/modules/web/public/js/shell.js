@@ -56,8 +56,11 @@ export class ApiError extends Error {
   }
 }
 
-/** JSON API call with the session cookie. 401 sends the user to the login page. */
-export async function api(path, { method = 'GET', body, query, raw = false, signal } = {}) {
+/**
+ * JSON API call with the session cookie. 401 sends the user to the login page. ifMatch: the edit version the change
+ * is based on (sent as If-Match; the API answers 412 when someone else changed the row since).
+ */
+export async function api(path, { method = 'GET', body, query, raw = false, signal, ifMatch } = {}) {
   let url = path;
   if (query) {
     const qs = new URLSearchParams();
@@ -66,6 +69,7 @@ export async function api(path, { method = 'GET', body, query, raw = false, sign
     if (s) url += (url.includes('?') ? '&' : '?') + s;
   }
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  if (Number.isInteger(ifMatch)) init.headers['If-Match'] = `"${ifMatch}"`;
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -127,6 +131,7 @@ export function toast(message, kind = 'info') {
 export function errorText(err) {
   if (err instanceof ApiError) {
     if (err.status === 403) return t('common.forbidden');
+    if (err.status === 412) return t('common.staleEdit');
     if (err.errors.length) {
       return err.errors
         .map((e) => [e.field, e.line ? t('common.atLine', { line: e.line, column: e.column ?? 1 }) : '', e.reason].filter(Boolean).join(' '))
@@ -137,7 +142,8 @@ export function errorText(err) {
   return t('common.networkError');
 }
 
-export function showError(el, err) {
+/** Shows an error in a form's alert box; a 412 (stale edit) also gets a Reload button when onReload is given. */
+export function showError(el, err, { onReload } = {}) {
   if (!el) return;
   if (!err) {
     el.hidden = true;
@@ -146,6 +152,10 @@ export function showError(el, err) {
   }
   el.hidden = false;
   el.textContent = typeof err === 'string' ? err : errorText(err);
+  if (err instanceof ApiError && err.status === 412) {
+    el.dataset.kind = 'stale';
+    if (onReload) el.append(' ', h('button', { type: 'button', class: 'ghost small', onclick: onReload }, t('common.reload')));
+  } else delete el.dataset.kind;
 }
 
 /** Hash tabs: links with data-tab show the matching #tab-<id> panel; keyboard and back button work as links do. */
