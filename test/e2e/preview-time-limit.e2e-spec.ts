@@ -240,6 +240,31 @@ describe('preview time limit: settings, skip (agent paused), dial (same path as 
     await logout(me).expect(200);
   });
 
+  it('orders settle it too: a Dial just before the pass is not dialled again nor skipped; a pass just before the Dial wins (409)', async () => {
+    const first = await makeCampaign(1, 600, 'dial');
+    const me = await newAgent();
+    await ready(me, first.campaignId);
+    const offer = await offerTo(me);
+    await t.http.post(`/api/agent/calls/${offer.call.id}/dial`).set(auth(me.token)).expect(202);
+    expect(await worker.enforcePreviewTimeLimits([first.campaignId], secondsAfter(offer.call.offeredAt, 600))).toBe(0);
+    const wrap = await waitFor(async () => {
+      const r = (await t.http.get('/api/agent/current-call').set(auth(me.token)).expect(200)).body;
+      return r.call?.state === 'wrap_up' ? r : null;
+    }, 30_000, 'wrap-up');
+    expect(await t.db.query(`SELECT 1 FROM compliance_events WHERE lead_id = $1 AND type = 'attempt'`, [offer.lead.id])).toHaveLength(1);
+    await t.http.post(`/api/agent/calls/${wrap.call.id}/disposition`).set(auth(me.token)).send({ outcome: 'no_sale' }).expect(200);
+    await logout(me).expect(200);
+
+    const second = await makeCampaign(1, 600, 'skip');
+    await ready(me, second.campaignId);
+    const offer2 = await offerTo(me);
+    expect(await worker.enforcePreviewTimeLimits([second.campaignId], secondsAfter(offer2.call.offeredAt, 600))).toBe(1);
+    await t.http.post(`/api/agent/calls/${offer2.call.id}/dial`).set(auth(me.token)).expect(409);
+    expect(await t.db.query(`SELECT 1 FROM calls WHERE lead_id = $1 AND dial_at IS NOT NULL`, [offer2.lead.id])).toHaveLength(0);
+    expect(await stateOf(me)).toMatchObject({ state: 'paused', reason: 'preview_timeout' });
+    await logout(me).expect(200);
+  });
+
   /** The agent clicks (Dial or Pass) in the same instant as the worker's pass; returns the agent's HTTP status. */
   async function race(action: 'dial' | 'skip', click: 'dial' | 'skip') {
     const fx = await makeCampaign(1, 600, action);
