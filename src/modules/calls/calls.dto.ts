@@ -51,6 +51,11 @@ export class CurrentCallResponse {
     answerAt: Date | null;
     connectAt: Date | null;
     endAt: Date | null;
+    /** Preview: when the lead was offered to the agent (the time limit counts from it); null otherwise. */
+    offeredAt: Date | null;
+    /** Preview in a campaign with a preview time limit: when the dialer applies previewTimeoutAction; null otherwise. */
+    previewExpiresAt: Date | null;
+    previewTimeoutAction: 'dial' | 'skip' | null;
   } | null;
   @ApiPropertyOptional({ nullable: true }) lead: {
     id: string;

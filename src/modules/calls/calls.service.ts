@@ -108,18 +108,25 @@ export class CallsService {
   /** The agent's current (or just-ended, in wrap-up) call and its lead; nothing else. */
   async currentCall(agentId: string): Promise<CurrentCallResponse> {
     const [row] = await this.db.query(
-      `SELECT c.id, c.campaign_id, c.state, c.dial_mode, c.answer_at, c.connect_at, c.end_at,
+      `SELECT c.id, c.campaign_id, c.state, c.dial_mode, c.answer_at, c.connect_at, c.end_at, c.queued_at,
+              cp.preview_time_limit_s, cp.preview_timeout_action,
               l.id AS lead_id, l.phone, l.first_name, l.last_name, l.postal_code, l.timezone, l.custom_fields, l.attempts
-         FROM calls c JOIN leads l ON l.id = c.lead_id
+         FROM calls c JOIN leads l ON l.id = c.lead_id JOIN campaigns cp ON cp.id = c.campaign_id
         WHERE c.agent_id = $1 AND c.state IN ('preview', 'queued', 'dialing', 'ringing', 'answered', 'connected', 'wrap_up')
         ORDER BY c.queued_at DESC LIMIT 1`,
       [agentId],
     );
     if (!row) return { call: null, lead: null };
+    const preview = row.state === 'preview';
+    // The preview's clock runs from the offer on the server: a reloaded desk counts down from the same point.
+    const limited = preview && row.preview_time_limit_s !== null;
     return {
       call: {
-        id: row.id, campaignId: row.campaign_id, state: row.state, preview: row.state === 'preview', dialMode: row.dial_mode,
+        id: row.id, campaignId: row.campaign_id, state: row.state, preview, dialMode: row.dial_mode,
         answerAt: row.answer_at, connectAt: row.connect_at, endAt: row.end_at,
+        offeredAt: preview ? row.queued_at : null,
+        previewExpiresAt: limited ? new Date(new Date(row.queued_at).getTime() + row.preview_time_limit_s * 1000) : null,
+        previewTimeoutAction: limited ? row.preview_timeout_action : null,
       },
       lead: {
         id: String(row.lead_id), phone: row.phone, firstName: row.first_name, lastName: row.last_name, postalCode: row.postal_code,
@@ -207,17 +214,42 @@ export class CallsService {
 
   /**
    * Passes on a previewed lead: back to the pool without an attempt. By the agent (who is then offered the next), or
-   * by the system for an agent whose desk closed with the preview on screen (who is then paused, 'desk_closed').
+   * by the dialer: for an agent whose desk closed with the preview on screen ('desk_closed'), or whose preview reached
+   * the campaign's time limit ('preview_timeout'); that agent is paused with the reason, so an absent agent does not
+   * cycle through the list.
    */
-  async skipPreview(agentId: string, callId: string, by: 'agent' | 'system'): Promise<{ callId: string; skipped: true; agentState: string }> {
+  async skipPreview(
+    agentId: string, callId: string, by: 'agent' | 'desk_closed' | 'preview_timeout',
+  ): Promise<{ callId: string; skipped: true; agentState: string }> {
     const call = await this.previewedCall(agentId, callId);
-    if (!(await releasePreview(this.db, callId, this.clock.now(), by))) {
+    const outcome = by === 'preview_timeout' ? 'preview_timeout' : 'skipped';
+    if (!(await releasePreview(this.db, callId, this.clock.now(), by === 'agent' ? 'agent' : 'system', outcome))) {
       throw new DomainError('INVALID_STATE', 'call is no longer a preview', [{ field: 'id', reason: 'call is no longer a preview' }]);
     }
     const st = by === 'agent'
       ? await this.agents.transition(agentId, 'ready', call.campaign_id)
-      : await this.agents.transition(agentId, 'paused', call.campaign_id, { reason: 'desk_closed' });
+      : await this.agents.transition(agentId, 'paused', call.campaign_id, { reason: by });
     return { callId, skipped: true, agentState: st.state };
+  }
+
+  /**
+   * A preview reached its campaign's time limit: 'dial' goes through requestDial exactly as the agent's click does
+   * (dial gate asked again; blocked: lead released, agent Ready), 'skip' through skipPreview ('preview_timeout').
+   * 'gone' when the agent dialled or passed first (the preview's conditional update decides who wins).
+   */
+  async expirePreview(agentId: string, callId: string, action: 'dial' | 'skip'): Promise<'dialled' | 'blocked' | 'skipped' | 'gone'> {
+    try {
+      if (action === 'dial') {
+        await this.requestDial(agentId, callId);
+        return 'dialled';
+      }
+      await this.skipPreview(agentId, callId, 'preview_timeout');
+      return 'skipped';
+    } catch (err) {
+      if (err instanceof DomainError && (err.code === 'INVALID_STATE' || err.code === 'NOT_FOUND')) return 'gone';
+      if (err instanceof DomainError && err.code === 'UNPROCESSABLE') return 'blocked';
+      throw err;
+    }
   }
 
   /** Wrap-up ends with the disposition: outcome, notes, callback, DNC; the lead is recycled; the agent is Ready. */

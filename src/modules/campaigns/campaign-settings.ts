@@ -49,6 +49,11 @@ export const MAX_RING_TIMEOUT_S = 120;
 /** Legal abandon cap in percent of human-answered calls (47 CFR 64.1200(a)(7); Ofcom persistent misuse policy). */
 export const MAX_ABANDON_TARGET_PCT = 3;
 
+/** Preview time limit, seconds (null = none): at least 10 s to read a lead, at most an hour. */
+export const MIN_PREVIEW_TIME_LIMIT_S = 10;
+export const MAX_PREVIEW_TIME_LIMIT_S = 3600;
+export const PREVIEW_TIMEOUT_ACTIONS = ['dial', 'skip'] as const;
+
 /** Who may take a callback booked by an agent. Mirrors campaigns.callback_policy. */
 export type CallbackPolicy = 'agent_only' | 'anyone_only' | 'agent_or_anyone';
 
@@ -99,6 +104,9 @@ export interface CampaignView {
   scriptId: string | null;
   recordCalls: boolean;
   callbackPolicy: CallbackPolicy;
+  /** Preview mode: seconds a lead stays offered before the dialer dials or skips it; null = no limit. */
+  previewTimeLimitSeconds: number | null;
+  previewTimeoutAction: 'dial' | 'skip';
   lists: CampaignListLink[];
   outcomes: CampaignOutcomeView[];
   /** Edit version: send it back as If-Match (or body `version`) when editing; moved by settings edits, not by status changes. */

@@ -13,6 +13,12 @@ export enum DialMode {
   Predictive = 'predictive',
 }
 
+/**
+ * When a preview reaches the campaign's time limit: 'dial' places it as if the agent clicked Dial (same path: the
+ * dial gate is asked again); 'skip' returns the lead like a pass and pauses the agent ('preview_timeout').
+ */
+export type PreviewTimeoutAction = 'dial' | 'skip';
+
 const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 @Entity('campaigns')
@@ -38,6 +44,10 @@ export class CampaignEntity {
   @Column('uuid', { name: 'script_id', nullable: true }) scriptId: string | null;
   @Column('boolean', { name: 'record_calls', default: false }) recordCalls: boolean;
   @Column('text', { name: 'callback_policy', default: 'agent_or_anyone' }) callbackPolicy: string;
+  /** Preview mode: seconds a lead may stay on an agent's screen before the dialer acts; null = no limit. */
+  @Column('int', { name: 'preview_time_limit_s', nullable: true }) previewTimeLimitSeconds: number | null;
+  /** What the dialer does when the preview time limit is reached (see PreviewTimeoutAction). */
+  @Column('text', { name: 'preview_timeout_action', default: 'skip' }) previewTimeoutAction: PreviewTimeoutAction;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy: string | null;
   /** Edit version (optimistic concurrency): +1 on every settings edit (not status changes); see src/common/http/edit-version.ts. */
   @Column('int', { default: 1 }) version: number;

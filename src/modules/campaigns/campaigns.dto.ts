@@ -5,7 +5,10 @@ import {
   Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { CampaignStatus, DialMode } from './campaign.entity';
-import { MAX_ABANDON_TARGET_PCT, MAX_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S, TimeWindow } from './campaign-settings';
+import {
+  MAX_ABANDON_TARGET_PCT, MAX_PREVIEW_TIME_LIMIT_S, MAX_RING_TIMEOUT_S, MIN_PREVIEW_TIME_LIMIT_S, MIN_RING_TIMEOUT_S, PREVIEW_TIMEOUT_ACTIONS,
+  TimeWindow,
+} from './campaign-settings';
 import { EDIT_VERSION_DOC } from '../../common/http/edit-version.openapi';
 import { IsOptionalNotNull, NotNull } from '../../common/validation';
 import { IsE164, IsIanaZone, IsWindowList } from './campaign-validators';
@@ -132,6 +135,22 @@ export class CreateCampaignDto {
   @ApiPropertyOptional({ enum: CALLBACK_POLICIES, default: 'agent_or_anyone' })
   @IsOptionalNotNull() @IsIn(CALLBACK_POLICIES, { message: `must be one of: ${CALLBACK_POLICIES.join(', ')}` })
   callbackPolicy?: (typeof CALLBACK_POLICIES)[number];
+
+  @ApiPropertyOptional({
+    nullable: true, minimum: MIN_PREVIEW_TIME_LIMIT_S, maximum: MAX_PREVIEW_TIME_LIMIT_S, default: null,
+    description: 'Preview mode: seconds a lead may stay on the agent\'s screen, counted from the offer, before the dialer applies previewTimeoutAction; null = no limit',
+  })
+  @IsOptional() @IsInt({ message: 'must be a whole number of seconds, or null for no limit' })
+  @Min(MIN_PREVIEW_TIME_LIMIT_S, { message: `must be at least ${MIN_PREVIEW_TIME_LIMIT_S} seconds (or null for no limit)` })
+  @Max(MAX_PREVIEW_TIME_LIMIT_S, { message: `must be at most ${MAX_PREVIEW_TIME_LIMIT_S} seconds (or null for no limit)` })
+  previewTimeLimitSeconds?: number | null;
+
+  @ApiPropertyOptional({
+    enum: PREVIEW_TIMEOUT_ACTIONS, default: 'skip',
+    description: 'dial: placed as if the agent clicked Dial (the dial gate is asked again); skip: the lead goes back to the pool without an attempt and the agent is paused (reason preview_timeout)',
+  })
+  @IsOptionalNotNull() @IsIn(PREVIEW_TIMEOUT_ACTIONS, { message: `must be one of: ${PREVIEW_TIMEOUT_ACTIONS.join(', ')}` })
+  previewTimeoutAction?: (typeof PREVIEW_TIMEOUT_ACTIONS)[number];
 
   @ApiPropertyOptional({ type: [CampaignListDto], description: 'Lead lists to attach (replaces the set on update)' })
   @IsOptionalNotNull() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => CampaignListDto)

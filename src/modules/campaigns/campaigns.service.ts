@@ -65,7 +65,8 @@ export class CampaignsService {
       pacing: { ...DEFAULT_PACING } as unknown as Record<string, unknown>, retryRules: { ...DEFAULT_RETRY_RULES } as unknown as Record<string, unknown>,
       abandonTarget: DEFAULT_PACING.abandonTargetPct, maxLinesPerAgent: DEFAULT_PACING.maxLinesPerAgent, ringTimeoutS: DEFAULT_PACING.ringTimeoutS,
       maxAttempts: DEFAULT_RETRY_RULES.maxAttempts, maxAttemptsPerDay: DEFAULT_RETRY_RULES.maxAttemptsPerDay,
-      callerId: null, gatewayId: null, scriptId: null, recordCalls: false, callbackPolicy: 'agent_or_anyone', createdBy: actorUserId, deletedAt: null,
+      callerId: null, gatewayId: null, scriptId: null, recordCalls: false, callbackPolicy: 'agent_or_anyone',
+      previewTimeLimitSeconds: null, previewTimeoutAction: 'skip', createdBy: actorUserId, deletedAt: null,
     });
     const { outcomes, errors: outcomeErrors } = checkOutcomeSet(dto.outcomes ?? DEFAULT_OUTCOMES);
     const links = this.toLinks(dto.lists ?? []);
@@ -292,6 +293,8 @@ export class CampaignsService {
     if (dto.callerId !== undefined) c.callerId = dto.callerId ?? null;
     if (dto.recordCalls !== undefined) c.recordCalls = dto.recordCalls;
     if (dto.callbackPolicy !== undefined) c.callbackPolicy = dto.callbackPolicy;
+    if (dto.previewTimeLimitSeconds !== undefined) c.previewTimeLimitSeconds = dto.previewTimeLimitSeconds ?? null;
+    if (dto.previewTimeoutAction !== undefined) c.previewTimeoutAction = dto.previewTimeoutAction;
     if (dto.gatewayId !== undefined) {
       if (dto.gatewayId) {
         const [gw] = await this.db.query('SELECT active FROM sip_gateways WHERE id = $1', [dto.gatewayId]);
@@ -397,6 +400,7 @@ export function toView(c: CampaignEntity, links: CampaignListEntity[], outcomes:
     pacing: { ...DEFAULT_PACING, ...(c.pacing as Partial<ResolvedPacing>), abandonTargetPct: c.abandonTarget, maxLinesPerAgent: c.maxLinesPerAgent, ringTimeoutS: c.ringTimeoutS },
     retryRules: { ...DEFAULT_RETRY_RULES, ...(c.retryRules as Partial<CampaignRetryRules>), maxAttempts: c.maxAttempts, maxAttemptsPerDay: c.maxAttemptsPerDay },
     callerId: c.callerId, gatewayId: c.gatewayId, scriptId: c.scriptId, recordCalls: c.recordCalls, callbackPolicy: c.callbackPolicy as CallbackPolicy,
+    previewTimeLimitSeconds: c.previewTimeLimitSeconds ?? null, previewTimeoutAction: c.previewTimeoutAction ?? 'skip',
     lists: links.map((l) => ({ listId: l.listId, priority: l.priority, weight: l.weight, active: l.active })),
     outcomes: outcomes.map(toOutcomeView),
     version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt,

@@ -118,6 +118,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         this.lastDeskCheck = now;
         for (const id of this.runners.keys()) await this.pauseAgentsWithoutDesk(id);
       }
+      if (this.runners.size) await this.enforcePreviewTimeLimits([...this.runners.keys()]);
       for (const [id, runner] of this.runners) {
         const kept = await this.locks.renew(id, this.workerId);
         if (!kept || runner.finished) {
@@ -256,7 +257,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         } else {
           const [call] = await this.db.query(`SELECT state FROM calls WHERE id = $1 AND agent_id = $2`, [a.callId, a.agentId]);
           if (call?.state !== 'preview') continue; // a call being placed for the agent: its own path ends it
-          await this.calls.skipPreview(a.agentId, a.callId!, 'system');
+          await this.calls.skipPreview(a.agentId, a.callId!, 'desk_closed');
         }
         paused++;
         this.logger.log({ agentId: a.agentId, campaignId }, 'agent paused: desk closed');
@@ -265,6 +266,34 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
       }
     }
     return paused;
+  }
+
+  /**
+   * Previews on screen longer than their campaign's time limit (counted from the offer, calls.queued_at) get the
+   * campaign's timeout action: 'dial' (as if the agent clicked Dial) or 'skip' (back to the pool, agent paused
+   * 'preview_timeout'). Run each round for the campaigns this worker holds; a Dial or Skip of the agent's at the same
+   * instant, or another worker during a hand-over, meets the same conditional update on the call, so one wins.
+   */
+  async enforcePreviewTimeLimits(campaignIds: string[], at: Date = this.clock.now()): Promise<number> {
+    const rows: { id: string; agent_id: string; campaign_id: string; action: 'dial' | 'skip' }[] = await this.db.query(
+      `SELECT c.id, c.agent_id, c.campaign_id, cp.preview_timeout_action AS action
+         FROM calls c JOIN campaigns cp ON cp.id = c.campaign_id
+        WHERE c.state = 'preview' AND c.campaign_id = ANY($1::uuid[]) AND c.agent_id IS NOT NULL
+          AND cp.preview_time_limit_s IS NOT NULL AND c.queued_at <= $2::timestamptz - make_interval(secs => cp.preview_time_limit_s)
+        ORDER BY c.queued_at LIMIT 500`,
+      [campaignIds, at],
+    );
+    let acted = 0;
+    for (const r of rows) {
+      try {
+        const result = await this.calls.expirePreview(r.agent_id, r.id, r.action);
+        if (result !== 'gone') acted++;
+        this.logger.log({ callId: r.id, agentId: r.agent_id, campaignId: r.campaign_id, action: r.action, result }, 'preview time limit reached');
+      } catch (err) {
+        this.logger.warn({ callId: r.id, campaignId: r.campaign_id, err: (err as Error).message }, 'could not apply the preview time limit');
+      }
+    }
+    return acted;
   }
 
   /**

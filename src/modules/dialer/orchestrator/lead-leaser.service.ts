@@ -29,7 +29,9 @@ export class LeadLeaser {
    * rows other workers hold are skipped (FOR UPDATE SKIP LOCKED), and numbers with a live call are left alone.
    * Callbacks (the callbacks table): a pending callback booked for one agent (scope 'agent') is leased only for
    * that agent (`forAgent`), never for the pacer's anonymous dials; `ownedCallbacksOnly` leases nothing else.
-   * A lead `forAgent` skipped in the last 30 minutes is not offered to that agent again. Leased callbacks move
+   * A lead `forAgent` skipped in the last 30 minutes is not offered to that agent again (a preview the dialer skipped at
+   * its time limit does not count: the agent never decided, and a callback booked for them must come back to them).
+   * Leased callbacks move
    * pending -> leased. A callback belongs to the campaign that booked it: another campaign sharing the lead's list
    * leaves the lead alone while it is pending (else it would dial the person at the hour they gave the first one,
    * with any agent, and the booked callback would never happen).
@@ -52,7 +54,8 @@ export class LeadLeaser {
             AND NOT EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = l.id AND cb.status IN ('pending', 'leased')
                               AND (cb.campaign_id <> $1 OR (cb.status = 'pending' AND cb.scope = 'agent' AND cb.owner_agent_id IS DISTINCT FROM $8::uuid)))
             AND ($8::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM calls s WHERE s.lead_id = l.id AND s.agent_id = $8::uuid
-                              AND s.state = 'skipped' AND s.end_at > $2::timestamptz - interval '30 minutes'))
+                              AND s.state = 'skipped' AND s.outcome IS DISTINCT FROM 'preview_timeout'
+                              AND s.end_at > $2::timestamptz - interval '30 minutes'))
             AND (NOT $9::boolean OR EXISTS (SELECT 1 FROM callbacks cb WHERE cb.lead_id = l.id AND cb.campaign_id = $1
                               AND cb.status = 'pending' AND cb.scope = 'agent' AND cb.owner_agent_id = $8::uuid AND cb.due_at <= $2))
           ORDER BY (l.status = 'callback') DESC, cl.priority DESC, l.priority DESC, l.next_attempt_at NULLS FIRST, l.id

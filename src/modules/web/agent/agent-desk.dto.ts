@@ -49,7 +49,10 @@ export class DeskRaisedObjection {
 }
 
 export class AgentDeskResponse {
-  @ApiPropertyOptional({ nullable: true }) call: { id: string; campaignId: string; state: string; answerAt: Date | null; connectAt: Date | null; endAt: Date | null } | null;
+  @ApiPropertyOptional({ nullable: true }) call: {
+    id: string; campaignId: string; state: string; answerAt: Date | null; connectAt: Date | null; endAt: Date | null;
+    offeredAt: Date | null; previewExpiresAt: Date | null; previewTimeoutAction: 'dial' | 'skip' | null;
+  } | null;
   @ApiPropertyOptional({ nullable: true }) lead: Record<string, unknown> | null;
   @ApiPropertyOptional({ nullable: true }) campaign: { id: string; name: string; dialMode: string; callbackPolicy: string } | null;
   @ApiPropertyOptional({ type: DeskScript, nullable: true }) script: DeskScript | null;

@@ -72,6 +72,7 @@ export function agentBody(lang: Lang, opts: { softphone?: boolean } = {}): SafeH
       <div class="call-head">
         <span id="call-status" class="badge"></span>
         <span id="call-timer" class="timer" role="timer" aria-label="${t('agent.call.duration')}"></span>
+        <span id="preview-countdown" class="badge" role="timer" aria-label="${t('agent.preview.countdown')}" hidden></span>
         <span class="spacer"></span>
         <button type="button" id="btn-dial" class="primary" hidden>${t('agent.call.dial')}</button>
         <button type="button" id="btn-skip" hidden>${t('agent.call.skip')}</button>
@@ -204,6 +205,8 @@ export function managerBody(lang: Lang): SafeHtml {
       ${field('camp-noanswer', t('mgr.camp.noAnswerHours'), html`<input id="camp-noanswer" name="noAnswerRetryHours" type="number" min="1" max="168" value="4">`)}
       ${field('camp-machine', t('mgr.camp.machineShift'), html`<input id="camp-machine" name="machineRetryShiftHours" type="number" min="1" max="23" value="3">`, t('mgr.camp.machineHint'))}
       ${field('camp-carrier', t('mgr.camp.carrierMinutes'), html`<input id="camp-carrier" name="carrierFailureRetryMinutes" type="number" min="1" max="1440" value="30">`)}
+      ${field('camp-preview-limit', t('mgr.camp.previewLimit'), html`<input id="camp-preview-limit" name="previewTimeLimitSeconds" type="number" min="10" max="3600" step="1" aria-describedby="camp-preview-limit-hint">`, t('mgr.camp.previewLimitHint'))}
+      ${field('camp-preview-action', t('mgr.camp.previewAction'), html`<select id="camp-preview-action" name="previewTimeoutAction"><option value="skip">${t('previewAction.skip')}</option><option value="dial">${t('previewAction.dial')}</option></select>`)}
       ${field('camp-callback', t('mgr.camp.callbackPolicy'), html`<select id="camp-callback" name="callbackPolicy"><option value="agent_or_anyone">${t('callback.agent_or_anyone')}</option><option value="agent_only">${t('callback.agent_only')}</option><option value="anyone_only">${t('callback.anyone_only')}</option></select>`)}
       ${field('camp-gateway', t('mgr.camp.gateway'), html`<select id="camp-gateway" name="gatewayId"></select>`)}
       ${field('camp-callerid', t('mgr.camp.callerId'), html`<input id="camp-callerid" name="callerId" placeholder="+15550100000">`)}

@@ -29,6 +29,7 @@ const ui = {
   call: $('#call'),
   callStatus: $('#call-status'),
   callTimer: $('#call-timer'),
+  previewCountdown: $('#preview-countdown'),
   dial: $('#btn-dial'),
   skip: $('#btn-skip'),
   hangup: $('#btn-hangup'),
@@ -106,8 +107,30 @@ function stopWrapup() {
   ui.wrapup.hidden = true;
 }
 
+/** "Dialling in 0:23" / "Skipping in 0:23" on a preview whose campaign has a time limit; hidden otherwise. */
+let expiryAskedAt = 0;
+function renderPreviewCountdown() {
+  const call = model.call;
+  if (!call?.preview || !call.previewExpiresAt) {
+    ui.previewCountdown.hidden = true;
+    ui.previewCountdown.textContent = '';
+    return;
+  }
+  const left = Math.max(0, Math.ceil((call.previewExpiresAt - Date.now()) / 1000));
+  const key = call.previewTimeoutAction === 'dial' ? 'agent.preview.dialIn' : 'agent.preview.skipIn';
+  ui.previewCountdown.textContent = t(key, { time: fmt.duration(left) });
+  ui.previewCountdown.dataset.kind = 'info';
+  ui.previewCountdown.hidden = false;
+  // Time is up: the dialer acts within a second or so; ask what it did rather than wait for the 5 s safety net.
+  if (left === 0 && Date.now() - expiryAskedAt >= 1000) {
+    expiryAskedAt = Date.now();
+    refreshCall();
+  }
+}
+
 setInterval(() => {
   const now = Date.now();
+  renderPreviewCountdown();
   ui.stateTimer.textContent = fmt.duration((now - model.stateSince) / 1000);
   if (model.call?.connectedAt && !model.call.ended) ui.callTimer.textContent = fmt.duration((now - model.call.connectedAt) / 1000);
   if (model.wrapupSince) {
@@ -137,6 +160,9 @@ function normaliseCall(raw) {
     dialMode: c.dialMode ?? raw.dialMode,
     preview: (c.state ?? '') === 'preview' || c.preview === true,
     connectedAt: c.connectAt || c.connectedAt ? new Date(c.connectAt ?? c.connectedAt).getTime() : null,
+    // The campaign's preview time limit, from the server's offer time: a reload counts down from the same point.
+    previewExpiresAt: c.previewExpiresAt ? new Date(c.previewExpiresAt).getTime() : null,
+    previewTimeoutAction: c.previewTimeoutAction ?? null,
     ended: ['ended', 'wrap_up'].includes(c.state),
     campaignName: c.campaignName ?? raw.campaign?.name ?? '',
     lead: raw.lead ?? c.lead ?? {},
@@ -151,6 +177,7 @@ function renderCall(call, { announce = false } = {}) {
   const previous = model.call;
   model.call = call;
   if (!call) {
+    renderPreviewCountdown();
     ui.call.hidden = true;
     ui.noCall.hidden = false;
     ui.scriptNav.replaceChildren();
@@ -184,6 +211,7 @@ function renderCall(call, { announce = false } = {}) {
   ui.skip.hidden = !call.preview;
   ui.hangup.hidden = call.preview || call.ended;
   if (!call.connectedAt || call.preview || call.ended) ui.callTimer.textContent = '';
+  renderPreviewCountdown();
 
   const lead = call.lead || {};
   const rows = [];
@@ -449,7 +477,11 @@ async function refreshCall() {
 subscribe(
   '/api/events/agent',
   {
-    'agent.state': (d) => renderState(d),
+    'agent.state': (d) => {
+      renderState(d);
+      // The preview left the agent (the dialer skipped it at its time limit, or it was dialled): show what is current.
+      if (model.call?.preview && d.state !== 'reserved') refreshCall();
+    },
     // Events carry ids; the desk endpoint gives the lead and script of the agent's own current call.
     'call.offered': () => refreshCall(),
     'call.connected': () => refreshCall(),

@@ -245,6 +245,8 @@ const FIELD_CONTROLS = {
   'retryRules.machineRetryShiftHours': 'camp-machine',
   'retryRules.carrierFailureRetryMinutes': 'camp-carrier',
   callbackPolicy: 'camp-callback',
+  previewTimeLimitSeconds: 'camp-preview-limit',
+  previewTimeoutAction: 'camp-preview-action',
   startsAt: 'camp-starts',
   endsAt: 'camp-ends',
   recordCalls: 'camp-record',
@@ -549,6 +551,9 @@ async function editCampaign(id) {
   f.elements.machineRetryShiftHours.value = c.retryRules?.machineRetryShiftHours ?? 3;
   f.elements.carrierFailureRetryMinutes.value = c.retryRules?.carrierFailureRetryMinutes ?? 30;
   f.elements.callbackPolicy.value = c.callbackPolicy ?? 'agent_or_anyone';
+  // Empty = no limit (null), the default.
+  f.elements.previewTimeLimitSeconds.value = c.previewTimeLimitSeconds ?? '';
+  f.elements.previewTimeoutAction.value = c.previewTimeoutAction ?? 'skip';
   f.elements.recordCalls.checked = !!c.recordCalls;
   updateZoneHints();
   f.elements.startsAt.value = isoToZoned(c.startsAt, c.timezone ?? 'UTC');
@@ -600,6 +605,8 @@ $('#camp-form').addEventListener('submit', async (ev) => {
       carrierFailureRetryMinutes: Number(f.elements.carrierFailureRetryMinutes.value),
     },
     callbackPolicy: f.elements.callbackPolicy.value,
+    previewTimeLimitSeconds: f.elements.previewTimeLimitSeconds.value.trim() === '' ? null : Number(f.elements.previewTimeLimitSeconds.value),
+    previewTimeoutAction: f.elements.previewTimeoutAction.value,
     gatewayId: $('#camp-gateway').value || null,
     callerId: f.elements.callerId.value.trim() || null,
     scriptId: $('#camp-script').value || null,
