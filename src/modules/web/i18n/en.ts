@@ -56,6 +56,7 @@ export const en = {
   'pause.technical': 'Technical problem',
   'pause.not_ready': 'Not ready',
   'pause.desk_closed': 'Desk closed (paused by the dialer)',
+  'pause.outcome_by_supervisor': 'Outcome recorded by a supervisor',
   'pause.phone_disconnected': 'Phone disconnected',
 
   'agent.title': 'Agent desktop',

@@ -58,6 +58,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'pause.technical': '技术问题',
   'pause.not_ready': '未就绪',
   'pause.desk_closed': '工作台已关闭（系统暂停）',
+  'pause.outcome_by_supervisor': '结果已由主管记录',
   'pause.phone_disconnected': '话机已断开',
 
   'agent.title': '坐席工作台',
