@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
 
 export class CallObjectionDto {
@@ -43,7 +43,7 @@ export class DispositionDto {
 /** A manager's or admin's outcome for a call its agent left in wrap-up: the agent's fields plus why. */
 export class OnBehalfDispositionDto extends DispositionDto {
   @ApiProperty({ minLength: 3, maxLength: 500, description: 'Why the outcome is recorded on the agent’s behalf (kept in the compliance record)', example: 'agent left the shift; customer said no on the call' })
-  @IsString() @IsNotEmpty() @Matches(/\S/, { message: 'must not be blank' }) @Length(3, 500)
+  @IsString() @Matches(/\S/, { message: 'must not be blank' }) @Length(3, 500)
   reason: string;
 }
 
