@@ -75,6 +75,9 @@ describe('outcome of a call left in wrap-up, recorded by a manager or admin on t
     expect(ev).toMatchObject({ actor: 'user', actor_user_id: manager.id, agent_id: a.id });
     expect(ev.details).toMatchObject({ outcome: 'no_sale', reason: 'agent disabled mid-shift', actorRole: 'manager', agentAccount: 'disabled' });
     expect((await t.app.get(AgentStateService).get(a.id)).state).toBe('logged_out');
+    // A compliance officer finds it in the compliance record.
+    const log = await t.http.get(`/api/compliance/log/events?type=disposition_on_behalf&campaignId=${fx.campaignId}`).set(auth(await t.tokenFor(Role.Compliance))).expect(200);
+    expect(log.body.items.map((e: { callId: string }) => e.callId)).toContain(callId);
     // Gone from the list; a second outcome is refused.
     expect((await t.http.get('/api/wrap-ups').set(auth(manager.token)).expect(200)).body.calls.map((c: { callId: string }) => c.callId)).not.toContain(callId);
     const again = await t.http.post(`/api/wrap-ups/${callId}/disposition`).set(auth(admin)).send({ outcome: 'sale', reason: 'second try' }).expect(409);

@@ -9,6 +9,7 @@ import { AgentStateService } from '../agents/agent-state.service';
 import { CampaignEntity, DialMode } from '../campaigns/campaign.entity';
 import { ComplianceDialGate } from '../compliance/compliance-dial-gate';
 import { CampaignAccessService } from '../compliance/campaign-access.service';
+import { ComplianceEventsService } from '../compliance/compliance-events.service';
 import { DncService } from '../compliance/dnc.service';
 import { Role } from '../users/user.entity';
 import { releaseBlockedLead } from '../dialer/orchestrator/lead-leaser.service';
@@ -51,6 +52,7 @@ export class CallsService {
     private readonly dnc: DncService,
     private readonly gate: ComplianceDialGate,
     private readonly access: CampaignAccessService,
+    private readonly complianceEvents: ComplianceEventsService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -318,14 +320,14 @@ export class CallsService {
       const r = await this.recordOutcome(tx, call, dto, now, {
         agentId: call.agent_id, agentCanTakeCalls: account === 'active', supervisor: { userId: user.id, reason: dto.reason.trim() },
       });
-      await tx.query(
-        `INSERT INTO compliance_events (occurred_at, type, reason_code, actor_user_id, actor, campaign_id, lead_id, call_id, agent_id, phone, details)
-         VALUES ($1, 'disposition_on_behalf', $2, $3, 'user', $4, $5, $6, $7, $8, $9)`,
-        [now, dto.outcome, user.id, call.campaign_id, call.lead_id, callId, call.agent_id, call.phone, {
+      await this.complianceEvents.record({
+        occurredAt: now, type: 'disposition_on_behalf', reasonCode: dto.outcome, actorUserId: user.id, actor: 'user', campaignId: call.campaign_id,
+        leadId: String(call.lead_id), callId, agentId: call.agent_id, phone: call.phone,
+        details: {
           outcome: dto.outcome, reason: dto.reason.trim(), actorRole: user.role, agentAccount: account, agentState: live.state, waitedSeconds: waited,
           callbackAt: dto.callbackAt ?? null, dnc: !!dto.dnc,
-        }],
-      );
+        },
+      }, tx);
       return { ...r, account };
     });
     const agentId = result.agentId;
