@@ -266,9 +266,10 @@ export class CallsService {
     );
     const now = this.clock.now().getTime();
     const calls: AwaitingOutcomeCall[] = [];
-    for (const r of rows) {
+    const lives = await Promise.all(rows.map((r) => (r.agent_id ? this.agents.get(r.agent_id) : null)));
+    for (const [i, r] of rows.entries()) {
       const account = accountState(r.agent_active, r.agent_role);
-      const live = r.agent_id ? await this.agents.get(r.agent_id) : null;
+      const live = lives[i];
       const waitingSeconds = Math.max(0, Math.floor((now - (r.end_at ?? r.connect_at ?? new Date(now)).getTime()) / 1000));
       calls.push({
         callId: r.id, campaignId: r.campaign_id, campaignName: r.campaign_name, agentId: r.agent_id, agentName: r.agent_name,
