@@ -60,6 +60,9 @@ export class DispositionEntity {
   @Column('timestamptz', { name: 'callback_at', nullable: true }) callbackAt: Date | null;
   @Column('text', { name: 'callback_scope', nullable: true }) callbackScope: 'agent' | 'anyone' | null;
   @Column('boolean', { name: 'dnc_requested', default: false }) dncRequested: boolean;
+  /** A manager or admin who recorded it on the agent's behalf (null: the agent did), and why. */
+  @Column('uuid', { name: 'recorded_by', nullable: true }) recordedBy: string | null;
+  @Column('text', { name: 'recorded_reason', nullable: true }) recordedReason: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested,
+  ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
 
 export class CallObjectionDto {
@@ -38,6 +38,39 @@ export class DispositionDto {
   @ApiPropertyOptional({ type: [CallObjectionDto], description: 'Objections raised on the call and whether each was overcome (recorded with the disposition)' })
   @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => CallObjectionDto)
   objections?: CallObjectionDto[];
+}
+
+/** A manager's or admin's outcome for a call its agent left in wrap-up: the agent's fields plus why. */
+export class OnBehalfDispositionDto extends DispositionDto {
+  @ApiProperty({ minLength: 3, maxLength: 500, description: 'Why the outcome is recorded on the agent’s behalf (kept in the compliance record)', example: 'agent left the shift; customer said no on the call' })
+  @IsString() @Matches(/\S/, { message: 'must not be blank' }) @Length(3, 500)
+  reason: string;
+}
+
+export class AwaitingOutcomeQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this campaign' })
+  @IsOptional() @IsUUID('all', { message: 'must be a UUID' })
+  campaignId?: string;
+}
+
+export class AwaitingOutcomeCall {
+  @ApiProperty() callId: string;
+  @ApiProperty() campaignId: string;
+  @ApiProperty() campaignName: string;
+  @ApiPropertyOptional({ nullable: true }) agentId: string | null;
+  @ApiPropertyOptional({ nullable: true }) agentName: string | null;
+  @ApiProperty({ enum: ['active', 'disabled', 'not_agent', 'gone'], description: "the agent's account: disabled, or no longer an agent" }) agentAccount: string;
+  @ApiProperty({ description: "the agent's dialer state now (wrap_up, paused, logged_out, ...)" }) agentState: string;
+  @ApiPropertyOptional({ nullable: true, format: 'date-time', description: 'when the customer call ended (wrap-up began)' }) waitingSince: Date | null;
+  @ApiProperty() waitingSeconds: number;
+  @ApiProperty({ description: 'whether a supervisor may record the outcome now (else 409 until minWaitSeconds, unless the agent is disabled or logged out)' }) actionable: boolean;
+}
+
+export class AwaitingOutcomeResponse {
+  @ApiProperty() minWaitSeconds: number;
+  @ApiProperty({ type: [AwaitingOutcomeCall] }) calls: AwaitingOutcomeCall[];
+  @ApiProperty({ description: 'the outcome codes of each listed campaign' })
+  outcomes: Record<string, { code: string; label: string; isFinal: boolean; isDnc: boolean }[]>;
 }
 
 export class CurrentCallResponse {

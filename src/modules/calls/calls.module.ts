@@ -3,10 +3,11 @@ import { AgentsModule } from '../agents/agents.module';
 import { ComplianceModule } from '../compliance/compliance.module';
 import { CallsController } from './calls.controller';
 import { CallsService } from './calls.service';
+import { WrapUpsController } from './wrap-ups.controller';
 
 @Module({
   imports: [AgentsModule, ComplianceModule],
-  controllers: [CallsController],
+  controllers: [CallsController, WrapUpsController],
   providers: [CallsService],
   exports: [CallsService, AgentsModule],
 })

@@ -1,18 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuthUser } from '../../common/auth/auth-user';
 import { CLOCK, Clock } from '../../common/clock';
 import { DomainError, invalid, notFound } from '../../common/errors/domain-error';
 import { REDIS } from '../../common/redis/redis.module';
 import { AgentStateService } from '../agents/agent-state.service';
 import { CampaignEntity, DialMode } from '../campaigns/campaign.entity';
 import { ComplianceDialGate } from '../compliance/compliance-dial-gate';
+import { CampaignAccessService } from '../compliance/campaign-access.service';
+import { ComplianceEventsService } from '../compliance/compliance-events.service';
 import { DncService } from '../compliance/dnc.service';
+import { Role } from '../users/user.entity';
 import { releaseBlockedLead } from '../dialer/orchestrator/lead-leaser.service';
 import { LeadEntity } from '../leads/lead.entity';
 import { CallState } from './call.entities';
 import { fromStates } from './call-state-machine';
-import { CurrentCallResponse, DispositionDto, DispositionResponse } from './calls.dto';
+import {
+  AwaitingOutcomeCall, AwaitingOutcomeResponse, CurrentCallResponse, DispositionDto, DispositionResponse, OnBehalfDispositionDto,
+} from './calls.dto';
 import { releasePreview } from './preview-release';
 import { LeadNext, nextAfterDisposition, retryRules } from './retry-policy';
 
@@ -45,6 +51,8 @@ export class CallsService {
     private readonly agents: AgentStateService,
     private readonly dnc: DncService,
     private readonly gate: ComplianceDialGate,
+    private readonly access: CampaignAccessService,
+    private readonly complianceEvents: ComplianceEventsService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -260,72 +268,8 @@ export class CallsService {
       await tx.query(`SET LOCAL synchronous_commit = on`);
       const [call] = await tx.query(`SELECT * FROM calls WHERE id = $1 AND agent_id = $2 FOR UPDATE`, [callId, agentId]);
       if (!call) throw notFound('call');
-      if (call.state === 'connected') throw new DomainError('INVALID_STATE', 'hang up before the disposition', [{ field: 'id', reason: 'call is still connected' }]);
-      if (call.state !== 'wrap_up') throw new DomainError('INVALID_STATE', `call is ${call.state}`, [{ field: 'id', reason: `call is ${call.state}, not in wrap-up` }]);
-      const [outcome] = await tx.query(`SELECT * FROM campaign_outcomes WHERE campaign_id = $1 AND code = $2`, [call.campaign_id, dto.outcome]);
-      if (!outcome) throw new DomainError('UNPROCESSABLE', `outcome ${dto.outcome} is not defined for this campaign`, [{ field: 'outcome', reason: 'unknown outcome code for this campaign' }]);
-      const [campaign] = await tx.query(`SELECT retry_rules, max_attempts, max_attempts_per_day, callback_policy FROM campaigns WHERE id = $1`, [call.campaign_id]);
-      const callbackAt = dto.callbackAt ?? null;
-      if (callbackAt && callbackAt.getTime() <= now.getTime()) throw invalid('callbackAt', 'must be in the future');
-      if (!callbackAt && dto.callbackScope) throw invalid('callbackScope', 'only with callbackAt');
-      const scope = callbackAt ? (dto.callbackScope === 'anyone' ? 'anyone' : 'agent') : null;
-      if (scope === 'agent' && campaign.callback_policy === 'anyone_only') throw invalid('callbackScope', 'this campaign books callbacks for anyone only');
-      if (scope === 'anyone' && campaign.callback_policy === 'agent_only') throw invalid('callbackScope', 'this campaign books callbacks for the same agent only');
-      if (dto.dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call request');
-      // A do-not-call or final outcome ends the lead: a callback booked with it would wait in the agent's list forever.
-      if (outcome.is_dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call outcome');
-      if (outcome.is_final && callbackAt) throw invalid('callbackAt', `cannot book a callback on a final outcome (${outcome.code})`);
-      const objections = dto.objections ?? [];
-      if (objections.length) {
-        const ids = [...new Set(objections.map((o) => o.objectionId))];
-        const known: { id: string }[] = await tx.query(`SELECT id FROM objections WHERE id = ANY($1::uuid[]) AND campaign_id = $2`, [ids, call.campaign_id]);
-        const errors = objections
-          .map((o, i) => (known.some((k) => k.id === o.objectionId) ? null : { field: `objections[${i}].objectionId`, reason: "no objection with this id in this call's campaign" }))
-          .filter((e): e is { field: string; reason: string } => !!e);
-        if (errors.length) throw new DomainError('VALIDATION', errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
-        for (const o of objections) {
-          await tx.query(
-            `INSERT INTO call_objections (call_id, objection_id, overcome, agent_id) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (call_id, objection_id) DO UPDATE SET overcome = EXCLUDED.overcome, agent_id = EXCLUDED.agent_id`,
-            [callId, o.objectionId, o.overcome, agentId],
-          );
-        }
-      }
-
-      await tx.query(
-        `INSERT INTO dispositions (call_id, campaign_id, lead_id, agent_id, outcome, notes, callback_at, callback_scope, dnc_requested, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [callId, call.campaign_id, call.lead_id, agentId, dto.outcome, dto.notes ?? null, callbackAt, scope, !!dto.dnc, now],
-      );
-      await tx.query(
-        `UPDATE calls SET state = 'dispositioned', outcome = $2, wrapup_end_at = $3, disposition_at = $3, updated_at = now() WHERE id = $1`,
-        [callId, dto.outcome, now],
-      );
-      const [lead] = await tx.query(`SELECT attempts FROM leads WHERE id = $1`, [call.lead_id]);
-      const rules = retryRules(campaign.retry_rules, { maxAttempts: campaign.max_attempts, maxAttemptsPerDay: campaign.max_attempts_per_day });
-      const next = nextAfterDisposition(
-        { isFinal: outcome.is_final, isDnc: outcome.is_dnc, retryAfterMinutes: outcome.retry_after_minutes },
-        { callbackAt, dnc: !!dto.dnc },
-        rules,
-        lead.attempts,
-        now,
-      );
-      await tx.query(
-        `UPDATE leads SET status = $2::lead_status, next_attempt_at = $3, last_outcome = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-          WHERE id = $1`,
-        [call.lead_id, next.status, next.nextAttemptAt, dto.outcome],
-      );
-      if (callbackAt) {
-        await tx.query(
-          `INSERT INTO callbacks (campaign_id, lead_id, call_id, owner_agent_id, scope, due_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $4)`,
-          [call.campaign_id, call.lead_id, callId, agentId, scope, callbackAt],
-        );
-      }
-      if (dto.dnc || outcome.is_dnc) {
-        // "Never call me again": on the internal list at once, with its compliance event, in this transaction.
-        await this.dnc.addInternalDnc(call.phone, { actorUserId: agentId, campaignId: call.campaign_id, leadId: String(call.lead_id), callId }, tx);
-      }
-      return { campaignId: call.campaign_id as string, next };
+      assertInWrapUp(call.state);
+      return this.recordOutcome(tx, call, dto, now, { agentId, agentCanTakeCalls: true });
     });
     const state = await this.agents.get(agentId);
     let agentState = state.state;
@@ -334,4 +278,204 @@ export class CallsService {
     }
     return { callId, outcome: dto.outcome, leadStatus: result.next.status, nextAttemptAt: result.next.nextAttemptAt, agentState };
   }
+
+  // ---- the supervisor's side: calls left in wrap-up ------------------------------------------------------------
+
+  /** Calls in wrap-up without an outcome, oldest first, with their agent's account and dialer state. */
+  async awaitingOutcome(user: AuthUser, campaignId?: string): Promise<AwaitingOutcomeResponse> {
+    const visible = await this.access.visibleCampaignIds(user);
+    if (campaignId && visible !== 'all' && !visible.includes(campaignId)) await this.access.assertCampaign(user, campaignId);
+    const rows: {
+      id: string; campaign_id: string; campaign_name: string; agent_id: string | null; agent_name: string | null; agent_active: boolean | null;
+      agent_role: string | null; end_at: Date | null; connect_at: Date | null;
+    }[] = await this.db.query(
+      `SELECT c.id, c.campaign_id, k.name AS campaign_name, c.agent_id, u.display_name AS agent_name, u.active AS agent_active,
+              u.role::text AS agent_role, c.end_at, c.connect_at
+         FROM calls c JOIN campaigns k ON k.id = c.campaign_id LEFT JOIN users u ON u.id = c.agent_id
+        WHERE c.state = 'wrap_up' AND ($1::uuid[] IS NULL OR c.campaign_id = ANY($1::uuid[])) AND ($2::uuid IS NULL OR c.campaign_id = $2)
+        ORDER BY c.end_at NULLS FIRST, c.id LIMIT 500`,
+      [visible === 'all' ? null : visible, campaignId ?? null],
+    );
+    const now = this.clock.now().getTime();
+    const calls: AwaitingOutcomeCall[] = [];
+    const lives = await Promise.all(rows.map((r) => (r.agent_id ? this.agents.get(r.agent_id) : null)));
+    for (const [i, r] of rows.entries()) {
+      const account = accountState(r.agent_active, r.agent_role);
+      const live = lives[i];
+      const waitingSeconds = Math.max(0, Math.floor((now - (r.end_at ?? r.connect_at ?? new Date(now)).getTime()) / 1000));
+      calls.push({
+        callId: r.id, campaignId: r.campaign_id, campaignName: r.campaign_name, agentId: r.agent_id, agentName: r.agent_name,
+        agentAccount: account, agentState: live?.state ?? 'logged_out', waitingSince: r.end_at, waitingSeconds,
+        actionable: onBehalfAllowed(account, live?.state ?? 'logged_out', waitingSeconds),
+      });
+    }
+    const campaignIds = [...new Set(calls.map((c) => c.campaignId))];
+    const outcomeRows: { campaign_id: string; code: string; label: string; is_final: boolean; is_dnc: boolean }[] = campaignIds.length
+      ? await this.db.query(
+        `SELECT campaign_id, code, label, is_final, is_dnc FROM campaign_outcomes WHERE campaign_id = ANY($1::uuid[]) ORDER BY sort_order, code`,
+        [campaignIds],
+      )
+      : [];
+    const outcomes: AwaitingOutcomeResponse['outcomes'] = {};
+    for (const o of outcomeRows) (outcomes[o.campaign_id] ??= []).push({ code: o.code, label: o.label, isFinal: o.is_final, isDnc: o.is_dnc });
+    return { minWaitSeconds: ON_BEHALF_AFTER_S, calls, outcomes };
+  }
+
+  /**
+   * A manager or admin records the outcome of a call its agent left in wrap-up, with the same checks as the agent's
+   * own disposition plus a reason. Allowed once the agent can no longer do it (account disabled or no longer an agent,
+   * logged out of the dialer) or has not done it for ON_BEHALF_AFTER_S; before that 409, so the supervisor does not
+   * race an agent who is typing the outcome. Recorded with who did it and why (dispositions.recorded_by/_reason, a
+   * 'disposition_on_behalf' compliance event, the DNC entry's actor). The agent is then paused (present) or logged out
+   * of the dialer (account disabled or moved), never made Ready by someone else.
+   */
+  async dispositionOnBehalf(user: AuthUser, callId: string, dto: OnBehalfDispositionDto): Promise<DispositionResponse> {
+    const now = this.clock.now();
+    const result = await this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL synchronous_commit = on`);
+      const [call] = await tx.query(
+        `SELECT c.*, u.active AS agent_active, u.role::text AS agent_role FROM calls c LEFT JOIN users u ON u.id = c.agent_id
+          WHERE c.id = $1 FOR UPDATE OF c`,
+        [callId],
+      );
+      if (!call) throw notFound('call');
+      await this.access.assertCampaign(user, call.campaign_id, 'id');
+      assertInWrapUp(call.state);
+      if (!call.agent_id) throw new DomainError('INVALID_STATE', 'call has no agent', [{ field: 'id', reason: 'call has no agent' }]);
+      const account = accountState(call.agent_active, call.agent_role);
+      const live = await this.agents.get(call.agent_id);
+      const waited = Math.floor((now.getTime() - new Date(call.end_at ?? call.connect_at ?? now).getTime()) / 1000);
+      if (!onBehalfAllowed(account, live.state, waited)) {
+        throw new DomainError('CONFLICT', `the agent may still record this outcome (in wrap-up for ${waited} s)`, [{
+          field: 'id', reason: `the agent is active and in wrap-up for ${waited} s: possible after ${ON_BEHALF_AFTER_S} s, or once the agent is logged out or disabled`,
+        }]);
+      }
+      const r = await this.recordOutcome(tx, call, dto, now, {
+        agentId: call.agent_id, agentCanTakeCalls: account === 'active', supervisor: { userId: user.id, reason: dto.reason.trim() },
+      });
+      await this.complianceEvents.record({
+        occurredAt: now, type: 'disposition_on_behalf', reasonCode: dto.outcome, actorUserId: user.id, actor: 'user', campaignId: call.campaign_id,
+        leadId: String(call.lead_id), callId, agentId: call.agent_id, phone: call.phone,
+        details: {
+          outcome: dto.outcome, reason: dto.reason.trim(), actorRole: user.role, agentAccount: account, agentState: live.state, waitedSeconds: waited,
+          callbackAt: dto.callbackAt ?? null, dnc: !!dto.dnc,
+        },
+      }, tx);
+      return { ...r, account };
+    });
+    const agentId = result.agentId;
+    const state = await this.agents.get(agentId);
+    let agentState = state.state;
+    if (result.account !== 'active' && (state.state === 'wrap_up' || state.state === 'paused')) {
+      // The logout UsersService deferred while this call waited for its outcome.
+      agentState = (await this.agents.transition(agentId, 'logged_out', null)).state;
+    } else if (state.state === 'wrap_up' && state.callId === callId) {
+      agentState = (await this.agents.transition(agentId, 'paused', result.campaignId, { reason: 'outcome_by_supervisor' })).state;
+    }
+    return { callId, outcome: dto.outcome, leadStatus: result.next.status, nextAttemptAt: result.next.nextAttemptAt, agentState };
+  }
+
+  /** The outcome's checks and records, shared by the agent's disposition and a supervisor's on their behalf. */
+  private async recordOutcome(
+    tx: EntityManager,
+    call: { id: string; campaign_id: string; lead_id: string; phone: string },
+    dto: DispositionDto,
+    now: Date,
+    by: { agentId: string; agentCanTakeCalls: boolean; supervisor?: { userId: string; reason: string } },
+  ): Promise<{ campaignId: string; agentId: string; next: LeadNext }> {
+    const callId = call.id;
+    const agentId = by.agentId;
+    const [outcome] = await tx.query(`SELECT * FROM campaign_outcomes WHERE campaign_id = $1 AND code = $2`, [call.campaign_id, dto.outcome]);
+    if (!outcome) throw new DomainError('UNPROCESSABLE', `outcome ${dto.outcome} is not defined for this campaign`, [{ field: 'outcome', reason: 'unknown outcome code for this campaign' }]);
+    const [campaign] = await tx.query(`SELECT retry_rules, max_attempts, max_attempts_per_day, callback_policy FROM campaigns WHERE id = $1`, [call.campaign_id]);
+    const callbackAt = dto.callbackAt ?? null;
+    if (callbackAt && callbackAt.getTime() <= now.getTime()) throw invalid('callbackAt', 'must be in the future');
+    if (!callbackAt && dto.callbackScope) throw invalid('callbackScope', 'only with callbackAt');
+    const scope = callbackAt ? (dto.callbackScope === 'anyone' ? 'anyone' : 'agent') : null;
+    if (scope === 'agent' && campaign.callback_policy === 'anyone_only') throw invalid('callbackScope', 'this campaign books callbacks for anyone only');
+    if (scope === 'anyone' && campaign.callback_policy === 'agent_only') throw invalid('callbackScope', 'this campaign books callbacks for the same agent only');
+    // A callback kept for an agent who can no longer take calls would wait for them forever.
+    if (scope === 'agent' && !by.agentCanTakeCalls) throw invalid('callbackScope', "the call's agent can no longer take calls: book the callback for anyone");
+    if (dto.dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call request');
+    // A do-not-call or final outcome ends the lead: a callback booked with it would wait in the agent's list forever.
+    if (outcome.is_dnc && callbackAt) throw invalid('callbackAt', 'cannot book a callback on a do-not-call outcome');
+    if (outcome.is_final && callbackAt) throw invalid('callbackAt', `cannot book a callback on a final outcome (${outcome.code})`);
+    const objections = dto.objections ?? [];
+    if (objections.length) {
+      const ids = [...new Set(objections.map((o) => o.objectionId))];
+      const known: { id: string }[] = await tx.query(`SELECT id FROM objections WHERE id = ANY($1::uuid[]) AND campaign_id = $2`, [ids, call.campaign_id]);
+      const errors = objections
+        .map((o, i) => (known.some((k) => k.id === o.objectionId) ? null : { field: `objections[${i}].objectionId`, reason: "no objection with this id in this call's campaign" }))
+        .filter((e): e is { field: string; reason: string } => !!e);
+      if (errors.length) throw new DomainError('VALIDATION', errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
+      for (const o of objections) {
+        await tx.query(
+          `INSERT INTO call_objections (call_id, objection_id, overcome, agent_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (call_id, objection_id) DO UPDATE SET overcome = EXCLUDED.overcome, agent_id = EXCLUDED.agent_id`,
+          [callId, o.objectionId, o.overcome, agentId],
+        );
+      }
+    }
+
+    await tx.query(
+      `INSERT INTO dispositions (call_id, campaign_id, lead_id, agent_id, outcome, notes, callback_at, callback_scope, dnc_requested, created_at,
+                                 recorded_by, recorded_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [callId, call.campaign_id, call.lead_id, agentId, dto.outcome, dto.notes ?? null, callbackAt, scope, !!dto.dnc, now,
+        by.supervisor?.userId ?? null, by.supervisor?.reason ?? null],
+    );
+    await tx.query(
+      `UPDATE calls SET state = 'dispositioned', outcome = $2, wrapup_end_at = $3, disposition_at = $3, updated_at = now() WHERE id = $1`,
+      [callId, dto.outcome, now],
+    );
+    const [lead] = await tx.query(`SELECT attempts FROM leads WHERE id = $1`, [call.lead_id]);
+    const rules = retryRules(campaign.retry_rules, { maxAttempts: campaign.max_attempts, maxAttemptsPerDay: campaign.max_attempts_per_day });
+    const next = nextAfterDisposition(
+      { isFinal: outcome.is_final, isDnc: outcome.is_dnc, retryAfterMinutes: outcome.retry_after_minutes },
+      { callbackAt, dnc: !!dto.dnc },
+      rules,
+      lead.attempts,
+      now,
+    );
+    await tx.query(
+      `UPDATE leads SET status = $2::lead_status, next_attempt_at = $3, last_outcome = $4, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE id = $1`,
+      [call.lead_id, next.status, next.nextAttemptAt, dto.outcome],
+    );
+    if (callbackAt) {
+      await tx.query(
+        `INSERT INTO callbacks (campaign_id, lead_id, call_id, owner_agent_id, scope, due_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [call.campaign_id, call.lead_id, callId, agentId, scope, callbackAt, by.supervisor?.userId ?? agentId],
+      );
+    }
+    if (dto.dnc || outcome.is_dnc) {
+      // "Never call me again": on the internal list at once, with its compliance event, in this transaction.
+      await this.dnc.addInternalDnc(call.phone, {
+        actorUserId: by.supervisor?.userId ?? agentId, agentId, campaignId: call.campaign_id, leadId: String(call.lead_id), callId,
+        ...(by.supervisor ? { actor: 'supervisor_disposition' } : {}),
+      }, tx);
+    }
+    return { campaignId: call.campaign_id, agentId, next };
+  }
+}
+
+/** Past this wait in wrap-up, a supervisor may record the outcome of an active agent's call (ACW standard: under a minute). */
+export const ON_BEHALF_AFTER_S = 60;
+
+export type AgentAccountState = 'active' | 'disabled' | 'not_agent' | 'gone';
+
+function accountState(active: boolean | null, role: string | null): AgentAccountState {
+  if (active === null || role === null) return 'gone';
+  if (!active) return 'disabled';
+  return role === Role.Agent ? 'active' : 'not_agent';
+}
+
+/** Whether a supervisor may record this call's outcome now rather than race an agent who may be typing it. */
+export function onBehalfAllowed(account: AgentAccountState, dialerState: string, waitedSeconds: number): boolean {
+  return account !== 'active' || dialerState === 'logged_out' || waitedSeconds >= ON_BEHALF_AFTER_S;
+}
+
+function assertInWrapUp(state: string): void {
+  if (state === 'connected') throw new DomainError('INVALID_STATE', 'hang up before the disposition', [{ field: 'id', reason: 'call is still connected' }]);
+  if (state !== 'wrap_up') throw new DomainError('INVALID_STATE', `call is ${state}`, [{ field: 'id', reason: `call is ${state}, not in wrap-up` }]);
 }

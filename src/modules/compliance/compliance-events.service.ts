@@ -15,7 +15,9 @@ export type ComplianceEventType =
   /** A user read customer data (a lead, a search by number, a page of a list): reason_code says which. */
   | 'data_access'
   | 'registry_import'
-  | 'rule_change';
+  | 'rule_change'
+  /** A manager or admin recorded a call's outcome on its agent's behalf (actor_user_id; agent_id is the call's agent). */
+  | 'disposition_on_behalf';
 
 export interface ComplianceEventInput {
   type: ComplianceEventType;

@@ -91,7 +91,7 @@ export class LogQuery extends PageQuery {
   reason?: string;
 }
 
-export const EVENT_TYPES = ['dnc_add', 'dnc_added', 'dnc_remove', 'dial_blocked', 'abandon', 'attempt', 'export', 'data_access', 'registry_import', 'rule_change'] as const;
+export const EVENT_TYPES = ['dnc_add', 'dnc_added', 'dnc_remove', 'dial_blocked', 'abandon', 'attempt', 'export', 'data_access', 'registry_import', 'rule_change', 'disposition_on_behalf'] as const;
 
 export class EventLogQuery extends LogQuery {
   @ApiProperty({ enum: EVENT_TYPES, description: 'event type' })

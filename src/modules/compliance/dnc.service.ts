@@ -121,17 +121,23 @@ export class DncService {
    */
   async addInternalDnc(
     phone: string,
-    ctx: { actorUserId?: string | null; campaignId?: string | null; leadId?: string | null; callId?: string | null; reason?: string; country?: string },
+    ctx: {
+      actorUserId?: string | null; campaignId?: string | null; leadId?: string | null; callId?: string | null; reason?: string; country?: string;
+      /** The call's agent, when someone else (a supervisor) records the request on their behalf; else the actor. */
+      agentId?: string | null;
+      /** 'supervisor_disposition' for an outcome recorded on the agent's behalf. */
+      actor?: 'agent_disposition' | 'supervisor_disposition';
+    },
     manager?: EntityManager,
   ): Promise<DncEntryView> {
     const e164 = phone.startsWith('+') && /^\+[1-9]\d{6,14}$/.test(phone) ? phone : this.normalise(phone, ctx.country);
     const run = async (m: EntityManager) => {
       const expiredEntryId = await this.closeExpired(m, e164, DncScope.Internal, null);
       const inserted = await m.query(
-        `INSERT INTO dnc_entries (phone, scope, source, reason, created_by) VALUES ($1, 'internal', 'agent_disposition', $2, $3)
+        `INSERT INTO dnc_entries (phone, scope, source, reason, created_by) VALUES ($1, 'internal', $4, $2, $3)
          ON CONFLICT (phone, scope, coalesce(campaign_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE removed_at IS NULL DO NOTHING
          RETURNING ${ENTRY_COLUMNS}`,
-        [e164, ctx.reason ?? 'requested on call', ctx.actorUserId ?? null],
+        [e164, ctx.reason ?? 'requested on call', ctx.actorUserId ?? null, ctx.actor ?? 'agent_disposition'],
       );
       let entry: DncEntryView;
       let alreadyListed = false;
@@ -146,8 +152,8 @@ export class DncService {
       }
       await this.events.record(
         {
-          type: 'dnc_add', reasonCode: 'internal', actorUserId: ctx.actorUserId, actor: 'agent_disposition', campaignId: ctx.campaignId,
-          leadId: ctx.leadId, callId: ctx.callId, agentId: ctx.actorUserId, phone: e164,
+          type: 'dnc_add', reasonCode: 'internal', actorUserId: ctx.actorUserId, actor: ctx.actor ?? 'agent_disposition', campaignId: ctx.campaignId,
+          leadId: ctx.leadId, callId: ctx.callId, agentId: ctx.agentId ?? ctx.actorUserId, phone: e164,
           details: { entryId: entry.id, scope: 'internal', reason: ctx.reason ?? 'requested on call', alreadyListed, ...(expiredEntryId ? { expiredEntryId } : {}) },
         },
         m,

@@ -20,6 +20,11 @@ export interface LiveEventMap {
   'call.ended': { agentId: string; callId: string; campaignId: string; at: string; by: string };
   /** The agent's state changed (ready, paused, wrap_up, ...). */
   'agent.state': { agentId: string; campaignId: string | null; state: string; reason: string | null; at: string };
+  /**
+   * An admin disabled a user or changed their role: every process closes that user's event streams the role no
+   * longer allows (see web/events/account-watch.ts). Ids only; the account itself is read again from the database.
+   */
+  'account.changed': { userId: string; at: string };
   /** About once a second per running campaign: the pacer's view. */
   'campaign.tick': {
     campaignId: string;

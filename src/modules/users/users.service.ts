@@ -4,6 +4,7 @@ import * as argon2 from 'argon2';
 import { Repository } from 'typeorm';
 import { DomainError, notFound } from '../../common/errors/domain-error';
 import { AgentStateService } from '../agents/agent-state.service';
+import { LiveEventBus } from '../dialer/live-events';
 import { CreateUserDto, UpdateUserDto, UserResponse } from './users.dto';
 import { Role, UserEntity } from './user.entity';
 
@@ -23,6 +24,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly agents: AgentStateService,
+    private readonly live: LiveEventBus,
   ) {}
 
   async create(dto: CreateUserDto): Promise<UserResponse> {
@@ -54,6 +56,7 @@ export class UsersService {
       if (taken) throw new DomainError('CONFLICT', 'email is already in use', [{ field: 'email', reason: 'already in use' }]);
     }
     const wasDialingAgent = u.role === Role.Agent && u.active;
+    const was = { active: u.active, role: u.role };
     const { password, ...rest } = dto;
     // Only the fields sent: the DTO holds the others as undefined, which would blank them in the response.
     Object.assign(u, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
@@ -68,6 +71,8 @@ export class UsersService {
     if (wasDialingAgent && (!saved.active || saved.role !== Role.Agent)) {
       await this.agents.setByAgent(id, 'logged_out', null, null).catch(() => undefined);
     }
+    // Open event streams were authorised at connect: every API process closes those the account no longer allows.
+    if (saved.active !== was.active || saved.role !== was.role) this.live.publish('account.changed', { userId: id, at: new Date().toISOString() });
     return saved;
   }
 

@@ -8,6 +8,7 @@ import { AgentDeskController } from './agent/agent-desk.controller';
 import { AgentDeskService } from './agent/agent-desk.service';
 import { AssetsController } from './assets.controller';
 import { EventsController } from './events/events.controller';
+import { AccountWatch } from './events/account-watch';
 import { LiveBridge } from './events/live-bridge';
 import { WebEvents } from './events/web-events';
 import { PagesController } from './pages.controller';
@@ -18,7 +19,7 @@ import { SessionController } from './session.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([CampaignEntity]), ScriptsModule, CampaignsModule, CallsModule],
   controllers: [PagesController, AssetsController, SessionController, EventsController, ScriptDraftController, AgentDeskController],
-  providers: [WebEvents, LiveBridge, AgentDeskService],
+  providers: [WebEvents, LiveBridge, AccountWatch, AgentDeskService],
   exports: [WebEvents],
 })
 export class WebModule {}

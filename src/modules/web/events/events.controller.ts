@@ -9,6 +9,7 @@ import { notFound } from '../../../common/errors/domain-error';
 import { DeskPresence } from '../../agents/desk-presence.service';
 import { CampaignEntity } from '../../campaigns/campaign.entity';
 import { Role } from '../../users/user.entity';
+import { AccountWatch } from './account-watch';
 import { WebEvents } from './web-events';
 
 /** Keeps proxies from closing an idle stream and lets the page notice a dead one. */
@@ -27,12 +28,14 @@ export class EventsController {
     private readonly events: WebEvents,
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
     private readonly presence: DeskPresence,
+    private readonly accounts: AccountWatch,
   ) {}
 
   /**
    * Roles: agent. Server-sent events about the calling agent only: state, call offered/connected (lead + rendered
    * script), ended. The open stream is also the desk's presence: when it closes for good, a Ready agent is paused by
-   * the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence).
+   * the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence). A stream whose user is
+   * disabled, or no longer an agent, gets 'session.ended' ({ reason }) and is closed (AccountWatch).
    */
   @Sse('agent')
   @Roles(Role.Agent)
@@ -42,22 +45,27 @@ export class EventsController {
     assertWantsStream(accept);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
     const beats = heartbeat().pipe(tap(() => void this.presence.beat(user.id).catch(() => undefined)));
-    return defer(() => {
+    const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
       return merge(own, beats);
     }).pipe(finalize(() => void this.presence.closed(user.id).catch(() => undefined)));
+    return this.accounts.untilRevoked(stream, user.id, [Role.Agent]);
   }
 
-  /** Roles: manager, admin. Server-sent live stats ticks of one campaign. */
+  /** Roles: manager, admin. Server-sent live stats ticks of one campaign; closed ('session.ended') like the agent's. */
   @Sse('campaigns/:id')
   @Roles(Role.Manager, Role.Admin)
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'SSE stream of one campaign’s live stats' })
-  async campaign(@Param('id', new ParseUUIDPipe()) id: string, @Headers('accept') accept?: string): Promise<Observable<MessageEvent>> {
+  async campaign(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('accept') accept?: string,
+  ): Promise<Observable<MessageEvent>> {
     assertWantsStream(accept);
     const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } });
     if (!exists) throw notFound('campaign');
     const ticks = this.events.forCampaign(id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
-    return merge(ticks, heartbeat());
+    return this.accounts.untilRevoked(merge(ticks, heartbeat()), user.id, [Role.Manager, Role.Admin]);
   }
 }

@@ -130,6 +130,7 @@ const MANAGER_TABS: { id: string; label: MessageKey }[] = [
   { id: 'lists', label: 'mgr.tab.lists' },
   { id: 'scripts', label: 'mgr.tab.scripts' },
   { id: 'objections', label: 'mgr.tab.objections' },
+  { id: 'wrapups', label: 'mgr.tab.wrapups' },
 ];
 
 /** Figure tiles of the dashboard: a label and the element the script fills in. */
@@ -290,6 +291,29 @@ export function managerBody(lang: Lang): SafeHtml {
       ${field('obj-rebuttal', t('mgr.obj.rebuttal'), html`<textarea id="obj-rebuttal" rows="4" required></textarea>`)}
       <p id="obj-error" class="form-error" role="alert" hidden></p>
       <div class="actions"><button type="submit" class="primary">${t('common.save')}</button></div>
+    </form>
+  </div>
+</section>
+
+<section id="tab-wrapups" class="tab-panel" aria-labelledby="wu-h" hidden>
+  <div class="panel-head"><h2 id="wu-h">${t('mgr.wu.title')}</h2><button type="button" id="wu-refresh">${t('mgr.wu.refresh')}</button></div>
+  <p class="muted">${t('mgr.wu.intro')}</p>
+  <div class="split">
+    <div class="card"><table class="table" id="wu-table"><caption class="visually-hidden">${t('mgr.wu.title')}</caption><thead><tr>
+      <th scope="col">${t('mgr.campaign')}</th><th scope="col">${t('mgr.wu.agent')}</th><th scope="col">${t('mgr.wu.account')}</th>
+      <th scope="col">${t('mgr.wu.since')}</th><th scope="col"><span class="visually-hidden">${t('common.actions')}</span></th></tr></thead><tbody></tbody></table>
+      <p id="wu-empty" class="empty" hidden>${t('mgr.wu.none')}</p></div>
+    <form id="wu-form" class="card" novalidate aria-labelledby="wu-form-h" hidden>
+      <h3 id="wu-form-h">${t('mgr.wu.formTitle')}</h3>
+      <p id="wu-form-call" class="muted"></p>
+      ${field('wu-outcome', t('mgr.wu.outcome'), html`<select id="wu-outcome" name="outcome" required></select>`)}
+      ${field('wu-reason', t('mgr.wu.reason'), html`<textarea id="wu-reason" name="reason" rows="2" required minlength="3" maxlength="500" aria-describedby="wu-reason-hint"></textarea>`, t('mgr.wu.reasonHint'))}
+      ${field('wu-notes', t('mgr.wu.notes'), html`<textarea id="wu-notes" name="notes" rows="2" maxlength="4000"></textarea>`)}
+      ${field('wu-callback', t('mgr.wu.callbackAt'), html`<input id="wu-callback" name="callbackAt" type="datetime-local">`)}
+      ${field('wu-scope', t('mgr.wu.callbackScope'), html`<select id="wu-scope" name="callbackScope"><option value="anyone">${t('mgr.wu.scopeAnyone')}</option><option value="own">${t('mgr.wu.scopeAgent')}</option></select>`)}
+      <div class="field check-field"><label class="check"><input type="checkbox" id="wu-dnc" name="dnc"> ${t('mgr.wu.dnc')}</label></div>
+      <p id="wu-error" class="form-error" role="alert" hidden></p>
+      <div class="actions"><button type="submit" class="primary">${t('mgr.wu.submit')}</button><button type="button" id="wu-cancel" class="ghost">${t('common.cancel')}</button></div>
     </form>
   </div>
 </section>`;

@@ -25,6 +25,8 @@ const EP = {
   objectionStats: (campaignId) => `/api/campaigns/${campaignId}/objections/stats`,
   kpis: (campaignId) => `/api/reports/campaigns/${campaignId}/kpis`,
   kpiAgentsCsv: (campaignId) => `/api/reports/campaigns/${campaignId}/kpis/agents.csv`,
+  wrapUps: '/api/wrap-ups',
+  wrapUpDisposition: (callId) => `/api/wrap-ups/${callId}/disposition`,
 };
 
 const items = (res) => (Array.isArray(res) ? res : res?.items ?? res?.data ?? []);
@@ -1191,11 +1193,90 @@ $('#obj-form').addEventListener('submit', async (ev) => {
   }
 });
 
+// ---- calls waiting for an outcome (their agent disabled, gone or silent) ---------------------------------------
+const wu = { list: null, call: null };
+const WU_FIELDS = { outcome: '#wu-outcome', reason: '#wu-reason', notes: '#wu-notes', callbackAt: '#wu-callback', callbackScope: '#wu-scope', dnc: '#wu-dnc' };
+
+function waited(seconds) {
+  const m = Math.floor(seconds / 60);
+  return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+async function loadWrapUps() {
+  try {
+    wu.list = await api(EP.wrapUps);
+  } catch (err) {
+    toast(errorText(err), 'error');
+    return;
+  }
+  const rows = wu.list.calls.map((c) => {
+    const account = tOr(`mgr.wu.account.${c.agentAccount}`, c.agentAccount) + (c.agentAccount === 'active' && c.agentState === 'logged_out' ? ` (${t('mgr.wu.loggedOut')})` : '');
+    const action = c.actionable
+      ? h('button', { type: 'button', class: 'primary', dataset: { callId: c.callId }, onclick: () => openWrapUp(c) }, t('mgr.wu.record'))
+      : h('span', { class: 'muted' }, t('mgr.wu.wait'));
+    return h('tr', { dataset: { callId: c.callId } },
+      h('td', {}, c.campaignName), h('td', {}, c.agentName ?? '–'), h('td', {}, account),
+      h('td', {}, `${fmt.dateTime(c.waitingSince)} (${waited(c.waitingSeconds)})`), h('td', {}, action));
+  });
+  $('#wu-table tbody').replaceChildren(...rows);
+  $('#wu-empty').hidden = rows.length > 0;
+  if (wu.call && !wu.list.calls.some((c) => c.callId === wu.call.callId)) closeWrapUp();
+}
+
+function clearWrapUpErrors() {
+  showError($('#wu-error'), null);
+  for (const sel of Object.values(WU_FIELDS)) $(sel).removeAttribute('aria-invalid');
+}
+
+function openWrapUp(c) {
+  wu.call = c;
+  const form = $('#wu-form');
+  form.reset();
+  clearWrapUpErrors();
+  $('#wu-outcome').replaceChildren(...(wu.list.outcomes[c.campaignId] ?? []).map((o) => h('option', { value: o.code }, o.label)));
+  $('#wu-form-call').textContent = t('mgr.wu.formCall', { campaign: c.campaignName, agent: c.agentName ?? '–', duration: waited(c.waitingSeconds) });
+  form.hidden = false;
+  $('#wu-outcome').focus();
+}
+
+function closeWrapUp() {
+  wu.call = null;
+  $('#wu-form').hidden = true;
+}
+
+$('#wu-refresh').addEventListener('click', () => loadWrapUps());
+$('#wu-cancel').addEventListener('click', () => closeWrapUp());
+$('#wu-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  if (!wu.call) return;
+  clearWrapUpErrors();
+  const body = { outcome: $('#wu-outcome').value, reason: $('#wu-reason').value.trim() };
+  if ($('#wu-notes').value.trim()) body.notes = $('#wu-notes').value.trim();
+  if ($('#wu-callback').value) {
+    body.callbackAt = new Date($('#wu-callback').value).toISOString();
+    body.callbackScope = $('#wu-scope').value;
+  }
+  if ($('#wu-dnc').checked) body.dnc = true;
+  try {
+    await api(EP.wrapUpDisposition(wu.call.callId), { method: 'POST', body });
+    toast(t('mgr.wu.saved', { agent: wu.call.agentName ?? '–' }));
+    closeWrapUp();
+    await loadWrapUps();
+  } catch (err) {
+    showError($('#wu-error'), err);
+    // Each field the server named is marked where it is, and the first one gets the focus.
+    const named = (err.errors ?? []).map((e) => WU_FIELDS[e.field]).filter(Boolean);
+    for (const sel of named) $(sel).setAttribute('aria-invalid', 'true');
+    if (named.length) $(named[0]).focus();
+  }
+});
+
 // ---- start -------------------------------------------------------------------------------------------------
 await Promise.all([loadCampaigns(), loadLists(), loadScripts(), loadGateways()]);
 setupTabs('dashboard', (tab) => {
   if (tab === 'dashboard' && dash.campaignId !== ($('#dash-campaign').value || null)) openDashboard($('#dash-campaign').value || null);
   if (tab === 'campaigns' && state.campaignId === null) editCampaign(state.campaigns[0]?.id ?? null);
   if (tab === 'objections') loadObjections();
+  if (tab === 'wrapups') loadWrapUps();
   if (tab === 'scripts' && !$$('#script-sections .section-editor').length) openScript($('#script-select').value || null);
 });

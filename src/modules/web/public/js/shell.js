@@ -175,11 +175,36 @@ export function setupTabs(defaultTab, onShow) {
   show();
 }
 
-/** Server-sent events with automatic reconnect (EventSource does it) and a status callback. */
+/** Where a page goes when the server ends its session: the login page (which sends a user whose role changed on to their new home). */
+async function sessionEnded(reason) {
+  if (reason === 'account_disabled') await fetch('/api/auth/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
+  location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+}
+
+/**
+ * Server-sent events with automatic reconnect (EventSource does it) and a status callback. The server closes a stream
+ * with 'session.ended' when an admin disables the account or changes its role: the page leaves for the login page.
+ * A stream the server refused to reopen (401 on the reconnect) ends the same way: api() sends a 401 to the login page.
+ */
 export function subscribe(url, handlers, onStatus) {
   const es = new EventSource(url, { withCredentials: true });
   es.onopen = () => onStatus?.('open');
-  es.onerror = () => onStatus?.(es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+  es.onerror = () => {
+    const closed = es.readyState === EventSource.CLOSED;
+    onStatus?.(closed ? 'closed' : 'reconnecting');
+    if (closed) api('/api/auth/me').catch(() => undefined);
+  };
+  es.addEventListener('session.ended', (ev) => {
+    es.close();
+    let reason = null;
+    try {
+      reason = JSON.parse(ev.data).reason;
+    } catch {
+      /* no reason: the login page all the same */
+    }
+    onStatus?.('ended');
+    void sessionEnded(reason);
+  });
   for (const [type, fn] of Object.entries(handlers)) {
     es.addEventListener(type, (ev) => {
       let data = null;

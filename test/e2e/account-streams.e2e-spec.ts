@@ -1,0 +1,115 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Role } from '../../src/modules/users/user.entity';
+import { makeCampaign, waitFor } from '../integration/dialer-fixtures';
+import { createTestApp, TestApp } from '../setup/test-app';
+
+/**
+ * The guard checks an event stream's account only at connect. A user an admin disables, or whose new role the stream
+ * does not allow, must not keep receiving customer events on a stream opened before: it gets 'session.ended' and the
+ * stream is closed within a few seconds. Other users' streams stay open.
+ */
+interface Stream { text: string; status?: number; ended: boolean; close(): void }
+function openStream(port: number, path: string, token: string): Stream {
+  const s: Stream = { text: '', ended: false, close: () => req.destroy() };
+  const req = http.get({ host: '127.0.0.1', port, path, headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` } }, (res) => {
+    s.status = res.statusCode;
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (s.text += c));
+    res.on('end', () => (s.ended = true));
+  });
+  req.on('error', () => undefined);
+  return s;
+}
+
+describe('event streams of a user who is disabled or changes role', () => {
+  let t: TestApp;
+  let port: number;
+  let admin: string;
+  const streams: Stream[] = [];
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+    admin = await t.tokenFor(Role.Admin);
+  });
+  afterAll(async () => {
+    for (const s of streams) s.close();
+    await t?.close();
+  });
+
+  async function user(role: Role): Promise<{ id: string; token: string }> {
+    const email = `stream-${role}-${Date.now()}-${Math.random().toString(36).slice(2)}@test.local`;
+    const created = await t.http.post('/api/users').set(auth(admin)).send({ email, displayName: 'Stream User', role, password: 'correct horse battery staple' }).expect(201);
+    const login = await t.http.post('/api/auth/login').send({ email, password: 'correct horse battery staple' }).expect(200);
+    return { id: created.body.id, token: login.body.accessToken };
+  }
+
+  function open(path: string, token: string): Promise<Stream> {
+    const s = openStream(port, path, token);
+    streams.push(s);
+    return waitFor(async () => s.status === 200 && s, 5000, 'the stream to open');
+  }
+
+  const endedWith = (s: Stream) => {
+    const m = /event: session\.ended\n(?:id: .*\n)?data: (.*)\n/.exec(s.text);
+    return m ? JSON.parse(m[1]).reason : null;
+  };
+
+  it("closes a disabled agent's stream within seconds ('session.ended', account_disabled); another agent's stays open", async () => {
+    const leaving = await user(Role.Agent);
+    const staying = await user(Role.Agent);
+    const mine = await open('/api/events/agent', leaving.token);
+    const theirs = await open('/api/events/agent', staying.token);
+    const changedAt = Date.now();
+    await t.http.patch(`/api/users/${leaving.id}`).set(auth(admin)).send({ active: false }).expect(200);
+    await waitFor(async () => mine.ended, 4000, "the disabled agent's stream to end");
+    expect(Date.now() - changedAt).toBeLessThan(4000);
+    expect(endedWith(mine)).toBe('account_disabled');
+    // The other agent's stream is untouched and still delivers their own events.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(theirs.ended).toBe(false);
+    expect(endedWith(theirs)).toBeNull();
+    await t.http.post('/api/agent/state').set(auth(staying.token)).send({ state: 'paused', reason: 'break' }).expect(200);
+    await waitFor(async () => theirs.text.includes('event: agent.state'), 4000, "the other agent's own event");
+    // Reconnecting with the same token is refused.
+    const again = openStream(port, '/api/events/agent', leaving.token);
+    streams.push(again);
+    await waitFor(async () => again.status, 4000, 'the answer to a reconnect');
+    expect(again.status).toBe(401);
+  });
+
+  it("closes an agent's stream when the agent is made a compliance officer ('session.ended', role_changed)", async () => {
+    const moved = await user(Role.Agent);
+    const staying = await user(Role.Agent);
+    const mine = await open('/api/events/agent', moved.token);
+    const theirs = await open('/api/events/agent', staying.token);
+    await t.http.patch(`/api/users/${moved.id}`).set(auth(admin)).send({ role: Role.Compliance }).expect(200);
+    await waitFor(async () => mine.ended, 4000, "the former agent's stream to end");
+    expect(endedWith(mine)).toBe('role_changed');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(theirs.ended).toBe(false);
+  });
+
+  it("closes a disabled manager's campaign dashboard stream; an admin watching the same campaign keeps theirs", async () => {
+    const fx = await makeCampaign(t.db, { ok: 1, mode: 'preview' });
+    const manager = await user(Role.Manager);
+    const mine = await open(`/api/events/campaigns/${fx.campaignId}`, manager.token);
+    const adminStream = await open(`/api/events/campaigns/${fx.campaignId}`, admin);
+    await t.http.patch(`/api/users/${manager.id}`).set(auth(admin)).send({ active: false }).expect(200);
+    await waitFor(async () => mine.ended, 4000, "the disabled manager's stream to end");
+    expect(endedWith(mine)).toBe('account_disabled');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(adminStream.ended).toBe(false);
+  });
+
+  it('keeps the stream open when an edit leaves the account and role as they were (e.g. a new display name)', async () => {
+    const agent = await user(Role.Agent);
+    const s = await open('/api/events/agent', agent.token);
+    await t.http.patch(`/api/users/${agent.id}`).set(auth(admin)).send({ displayName: 'Renamed Agent' }).expect(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(s.ended).toBe(false);
+  });
+});
