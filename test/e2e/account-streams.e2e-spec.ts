@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Role } from '../../src/modules/users/user.entity';
 import { makeCampaign, waitFor } from '../integration/dialer-fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
+import { MAX_STREAMS_PER_USER } from '../../src/modules/web/events/events.controller';
 
 /**
  * The guard checks an event stream's account only at connect. A user an admin disables, or whose new role the stream
@@ -30,7 +31,7 @@ describe('event streams of a user who is disabled or changes role', () => {
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ api: true, worker: false }, { LOGIN_RATE_LIMIT: '1000' }); // a login per user of every test
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     admin = await t.tokenFor(Role.Admin);
@@ -111,5 +112,39 @@ describe('event streams of a user who is disabled or changes role', () => {
     await t.http.patch(`/api/users/${agent.id}`).set(auth(admin)).send({ displayName: 'Renamed Agent' }).expect(200);
     await new Promise((r) => setTimeout(r, 1000));
     expect(s.ended).toBe(false);
+  });
+
+  it("closes a stream opened before the user's password was changed ('session_ended'); one opened after it stays", async () => {
+    const agent = await user(Role.Agent);
+    const before = await open('/api/events/agent', agent.token);
+    await new Promise((r) => setTimeout(r, 1100)); // tokens carry their issue time in whole seconds
+    await t.http.patch(`/api/users/${agent.id}`).set(auth(admin)).send({ password: 'a brand new long password' }).expect(200);
+    await waitFor(async () => before.ended, 4000, 'the stream of the old session to end');
+    expect(endedWith(before)).toBe('session_ended');
+    const email = (await t.http.get(`/api/users/${agent.id}`).set(auth(admin)).expect(200)).body.email;
+    const login = await t.http.post('/api/auth/login').send({ email, password: 'a brand new long password' }).expect(200);
+    const after = await open('/api/events/agent', login.body.accessToken);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(after.ended).toBe(false);
+  });
+
+  it(`refuses a user's ${MAX_STREAMS_PER_USER + 1}th open stream with 429, and takes one again once a stream closes`, async () => {
+    const agent = await user(Role.Agent);
+    const mine: Stream[] = [];
+    for (let i = 0; i < MAX_STREAMS_PER_USER; i++) mine.push(await open('/api/events/agent', agent.token));
+    const other = await user(Role.Agent);
+    await open('/api/events/agent', other.token); // another user is not limited by this one's streams
+    const over = openStream(port, '/api/events/agent', agent.token);
+    streams.push(over);
+    await waitFor(async () => over.status, 4000, 'the answer to one stream too many');
+    expect(over.status).toBe(429);
+    mine[0].close();
+    await waitFor(async () => {
+      const retry = openStream(port, '/api/events/agent', agent.token);
+      streams.push(retry);
+      const status = await waitFor(async () => retry.status, 4000, 'an answer');
+      if (status !== 200) retry.close();
+      return status === 200;
+    }, 5000, 'a stream slot to free');
   });
 });

@@ -36,6 +36,7 @@ export class AuthGuard implements CanActivate {
     if (user === 'disabled') throw new UnauthorizedException('this account is disabled or no longer exists');
     if (user === 'ended') throw new UnauthorizedException('this session has ended (the password was changed): log in again');
     req.user = user;
+    req.tokenIssuedAt = payload.iat;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || !roles.includes(user.role)) throw new ForbiddenException(`role ${user.role} may not call this endpoint`);
     return true;

@@ -72,7 +72,7 @@ export class UsersService {
       await this.agents.setByAgent(id, 'logged_out', null, null).catch(() => undefined);
     }
     // Open event streams were authorised at connect: every API process closes those the account no longer allows.
-    if (saved.active !== was.active || saved.role !== was.role) this.live.publish('account.changed', { userId: id, at: new Date().toISOString() });
+    if (saved.active !== was.active || saved.role !== was.role || password) this.live.publish('account.changed', { userId: id, at: new Date().toISOString() });
     return saved;
   }
 

@@ -1,15 +1,18 @@
 import { Injectable, MessageEvent, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { filter, from, interval, map, merge, mergeMap, Observable, Subject, take } from 'rxjs';
-import { activeAccount } from '../../../common/auth/auth.guard';
+import { sessionAccount } from '../../../common/auth/auth.guard';
 import { LiveEventBus } from '../../dialer/live-events';
 import { Role } from '../../users/user.entity';
 
 /** The backstop for a change the signal did not carry (a row edited by hand, Redis down at that moment). */
 export const ACCOUNT_RECHECK_MS = 15_000;
 
-/** Why a stream was closed: the page goes to the login page (disabled) or to the home page of the new role. */
-export type SessionEndReason = 'account_disabled' | 'role_changed';
+/**
+ * Why a stream was closed: the page goes to the login page (disabled; session_ended: the password was changed after
+ * the stream's token was issued) or to the home page of the new role.
+ */
+export type SessionEndReason = 'account_disabled' | 'session_ended' | 'role_changed';
 
 /**
  * The auth guard checks an event stream's account once, at connect; a stream then stays open for hours. This closes
@@ -42,20 +45,20 @@ export class AccountWatch implements OnModuleInit, OnModuleDestroy {
    * Emits one 'session.ended' event (then completes) once the user is disabled or their role is no longer one of
    * `roles`. A stream ends with it: `untilRevoked(stream, userId, roles)`.
    */
-  revoked(userId: string, roles: Role[], recheckMs = ACCOUNT_RECHECK_MS): Observable<MessageEvent> {
+  revoked(userId: string, roles: Role[], recheckMs = ACCOUNT_RECHECK_MS, issuedAt?: number): Observable<MessageEvent> {
     const signal = this.changed$.pipe(filter((id) => id === userId));
     return merge(signal, interval(recheckMs)).pipe(
-      mergeMap(() => from(this.verdict(userId, roles)).pipe(filter((r): r is SessionEndReason => r !== null))),
+      mergeMap(() => from(this.verdict(userId, roles, issuedAt)).pipe(filter((r): r is SessionEndReason => r !== null))),
       take(1),
       map((reason) => ({ type: 'session.ended', data: { reason, at: new Date().toISOString() } })),
     );
   }
 
   /** The stream's events until the account loses it, then 'session.ended', then the end of the stream. */
-  untilRevoked(stream: Observable<MessageEvent>, userId: string, roles: Role[]): Observable<MessageEvent> {
+  untilRevoked(stream: Observable<MessageEvent>, userId: string, roles: Role[], issuedAt?: number): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
       const events = stream.subscribe({ next: (e) => subscriber.next(e), error: (err) => subscriber.error(err) });
-      const ender = this.revoked(userId, roles).subscribe((e) => {
+      const ender = this.revoked(userId, roles, ACCOUNT_RECHECK_MS, issuedAt).subscribe((e) => {
         events.unsubscribe();
         subscriber.next(e);
         subscriber.complete();
@@ -67,11 +70,12 @@ export class AccountWatch implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async verdict(userId: string, roles: Role[]): Promise<SessionEndReason | null> {
+  private async verdict(userId: string, roles: Role[], issuedAt?: number): Promise<SessionEndReason | null> {
     // A failed read (database restarting) is not a verdict: the stream stays until the next check says so.
-    const account = await activeAccount(this.db, userId).catch(() => undefined);
+    const account = await sessionAccount(this.db, userId, issuedAt).catch(() => undefined);
     if (account === undefined) return null;
-    if (account === null) return 'account_disabled';
+    if (account === 'disabled') return 'account_disabled';
+    if (account === 'ended') return 'session_ended';
     return roles.includes(account.role) ? null : 'role_changed';
   }
 }

@@ -1,9 +1,9 @@
-import { Controller, Headers, MessageEvent, NotAcceptableException, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
+import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAcceptableException, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsNull, Repository } from 'typeorm';
 import { defer, finalize, interval, map, merge, Observable, tap } from 'rxjs';
-import { AuthUser, CurrentUser } from '../../../common/auth/auth-user';
+import { AuthUser, CurrentUser, TokenIssuedAt } from '../../../common/auth/auth-user';
 import { Roles } from '../../../common/auth/roles.decorator';
 import { notFound } from '../../../common/errors/domain-error';
 import { DeskPresence } from '../../agents/desk-presence.service';
@@ -18,6 +18,12 @@ const HEARTBEAT_MS = 15_000;
 function assertWantsStream(accept: string | undefined): void {
   if (!(accept ?? '').includes('text/event-stream')) throw new NotAcceptableException('this endpoint is a server-sent event stream: send Accept: text/event-stream');
 }
+
+/**
+ * Open event streams one user may hold in one API process (an agent's desk needs one, a manager one per dashboard tab).
+ * Each costs a socket, a subscription and timers: a script opening thousands would exhaust the process.
+ */
+export const MAX_STREAMS_PER_USER = 10;
 
 const heartbeat = (): Observable<MessageEvent> => interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'ping', data: { at: new Date().toISOString() } })));
 
@@ -41,15 +47,16 @@ export class EventsController {
   @Roles(Role.Agent)
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'SSE stream of the calling agent’s own events' })
-  agent(@CurrentUser() user: AuthUser, @Headers('accept') accept?: string): Observable<MessageEvent> {
+  agent(@CurrentUser() user: AuthUser, @TokenIssuedAt() issuedAt: number | undefined, @Headers('accept') accept?: string): Observable<MessageEvent> {
     assertWantsStream(accept);
+    this.assertStreamAllowed(user.id);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
     const beats = heartbeat().pipe(tap(() => void this.presence.beat(user.id).catch(() => undefined)));
     const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
       return merge(own, beats);
     }).pipe(finalize(() => void this.presence.closed(user.id).catch(() => undefined)));
-    return this.accounts.untilRevoked(stream, user.id, [Role.Agent]);
+    return this.counted(user.id, this.accounts.untilRevoked(stream, user.id, [Role.Agent], issuedAt));
   }
 
   /** Roles: manager, admin. Server-sent live stats ticks of one campaign; closed ('session.ended') like the agent's. */
@@ -59,13 +66,35 @@ export class EventsController {
   @ApiOperation({ summary: 'SSE stream of one campaign’s live stats' })
   async campaign(
     @CurrentUser() user: AuthUser,
+    @TokenIssuedAt() issuedAt: number | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Headers('accept') accept?: string,
   ): Promise<Observable<MessageEvent>> {
     assertWantsStream(accept);
+    this.assertStreamAllowed(user.id);
     const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } });
     if (!exists) throw notFound('campaign');
     const ticks = this.events.forCampaign(id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
-    return this.accounts.untilRevoked(merge(ticks, heartbeat()), user.id, [Role.Manager, Role.Admin]);
+    return this.counted(user.id, this.accounts.untilRevoked(merge(ticks, heartbeat()), user.id, [Role.Manager, Role.Admin], issuedAt));
+  }
+
+  private readonly open = new Map<string, number>();
+
+  private assertStreamAllowed(userId: string): void {
+    if ((this.open.get(userId) ?? 0) >= MAX_STREAMS_PER_USER) {
+      throw new HttpException(`too many open event streams for this user (at most ${MAX_STREAMS_PER_USER}): close other tabs`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+  }
+
+  /** Counts the user's stream while it is subscribed (from the response's start to the client's disconnect). */
+  private counted(userId: string, stream: Observable<MessageEvent>): Observable<MessageEvent> {
+    return defer(() => {
+      this.open.set(userId, (this.open.get(userId) ?? 0) + 1);
+      return stream.pipe(finalize(() => {
+        const n = (this.open.get(userId) ?? 1) - 1;
+        if (n > 0) this.open.set(userId, n);
+        else this.open.delete(userId);
+      }));
+    });
   }
 }

@@ -177,7 +177,7 @@ export function setupTabs(defaultTab, onShow) {
 
 /** Where a page goes when the server ends its session: the login page (which sends a user whose role changed on to their new home). */
 async function sessionEnded(reason) {
-  if (reason === 'account_disabled') await fetch('/api/auth/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
+  if (reason === 'account_disabled' || reason === 'session_ended') await fetch('/api/auth/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
   location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
 }
 
