@@ -138,6 +138,15 @@ describe('behind a TLS proxy (TRUST_PROXY), and password guessing from many addr
     expect((await login(email.toUpperCase(), password, '203.0.113.52')).status).toBe(429);
   });
 
+  it('counts guesses sent in parallel too: 30 at once get at most 3 password checks (401), the rest 429', async () => {
+    const email = await newUser();
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => login(email, `parallel guess ${i}`, `198.18.${i >> 8}.${i & 255}`)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 401).length + statuses.filter((s) => s === 429).length).toBe(30);
+    expect((await login(email, password, '198.18.1.1')).status).toBe(429);
+  });
+
   it('a successful login clears the failed count', async () => {
     const email = await newUser();
     for (let i = 0; i < 2; i++) expect((await login(email, `wrong ${i}`, `192.0.2.${i + 1}`)).status).toBe(401);

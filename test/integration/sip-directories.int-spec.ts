@@ -66,6 +66,8 @@ describe('SIP adapter directories on the real database', () => {
     expect(await a.fail(`${key}:fail`, 1000)).toBe(1);
     expect(await b.fail(`${key}:fail`, 1000)).toBe(2);
     expect(await b.failures(`${key}:fail`)).toBe(2);
+    await a.forgive(`${key}:fail`);
+    expect(await b.failures(`${key}:fail`)).toBe(1);
     await new Promise((r) => setTimeout(r, 1100));
     expect(await a.failures(`${key}:fail`)).toBe(0);
   });

@@ -28,15 +28,15 @@ export class AuthService {
    */
   async login(dto: LoginDto): Promise<LoginResponse> {
     const failuresKey = `login-failures:${createHash('sha256').update(dto.email.trim().toLowerCase()).digest('hex')}`;
-    if (Number((await this.redis.get(failuresKey)) ?? 0) >= this.config.LOGIN_FAILURES_PER_ACCOUNT) {
+    // Counted before the password is checked, and decided on the count INCR returns: guesses sent in parallel (each
+    // waiting seconds in argon2) cannot all read a count under the limit. A right password takes its attempt back.
+    const [[, attempts]] = (await this.redis.multi().incr(failuresKey).pexpire(failuresKey, this.config.LOGIN_LOCKOUT_MINUTES * 60_000, 'NX').exec()) as [[Error | null, number]];
+    if (attempts > this.config.LOGIN_FAILURES_PER_ACCOUNT) {
       throw new HttpException(`too many failed logins for this account: try again in ${this.config.LOGIN_LOCKOUT_MINUTES} minutes`, HttpStatus.TOO_MANY_REQUESTS);
     }
     const user = await this.users.findForLogin(dto.email);
     const ok = await argon2.verify(user?.passwordHash ?? (await getDummyHash()), dto.password).catch(() => false);
-    if (!user || !ok) {
-      await this.redis.multi().incr(failuresKey).pexpire(failuresKey, this.config.LOGIN_LOCKOUT_MINUTES * 60_000, 'NX').exec();
-      throw new UnauthorizedException('wrong e-mail or password');
-    }
+    if (!user || !ok) throw new UnauthorizedException('wrong e-mail or password');
     await this.redis.del(failuresKey);
     const accessToken = await this.jwt.signAsync({ sub: user.id, role: user.role, name: user.displayName });
     const { exp, iat } = this.jwt.decode(accessToken) as { exp: number; iat: number };

@@ -97,8 +97,13 @@ export class DigestAuthenticator {
 export interface DigestAttemptStore {
   /** true the first time a key is claimed within ttlMs; false when it already was. */
   claim(key: string, ttlMs: number): Promise<boolean>;
-  /** Counts one failure in the key's window (opened by its first failure) and returns the failures in it. */
+  /**
+   * Counts one attempt in the key's window (opened by its first attempt) and returns the attempts in it. Counted
+   * before the check and decided on the returned count, so attempts sent in parallel cannot all pass under the limit.
+   */
   fail(key: string, windowMs: number): Promise<number>;
+  /** Takes back an attempt counted by fail() that turned out right. */
+  forgive(key: string): Promise<void>;
   failures(key: string): Promise<number>;
 }
 
@@ -123,6 +128,11 @@ export class MemoryDigestAttemptStore implements DigestAttemptStore {
     e.count += 1;
     this.until.set(`fail:${key}`, e);
     return e.count;
+  }
+
+  async forgive(key: string): Promise<void> {
+    const e = this.live(`fail:${key}`);
+    if (e) e.count = Math.max(0, e.count - 1);
   }
 
   async failures(key: string): Promise<number> {

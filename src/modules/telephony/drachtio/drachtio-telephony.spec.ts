@@ -40,6 +40,9 @@ function request(over: Partial<DialRequest> = {}): DialRequest {
 const started: DrachtioTelephony[] = [];
 afterEach(() => started.splice(0).forEach((t) => t.stop()));
 
+/** How many times the adapter looked up a phone's password (each a password check). */
+let credentialChecks = 0;
+
 async function setup(opts: { pacer?: GatewayPacer } = {}) {
   const srf = new FakeSrf();
   const media = new FakeMedia();
@@ -50,7 +53,11 @@ async function setup(opts: { pacer?: GatewayPacer } = {}) {
     { forDial: async (id) => (id === null || id === 'gw-1' ? gateway : null) },
     {
       phoneOf: async (id) => phones.get(id) ?? null,
-      credentialsOf: async (u) => (u === 'agent7' ? { agentId: 'agent-1', password: 'phone-pass' } : null),
+      credentialsOf: async (u) => {
+        credentialChecks++;
+        await new Promise((r) => setTimeout(r, 5)); // a database read: answers arriving together wait here together
+        return u === 'agent7' ? { agentId: 'agent-1', password: 'phone-pass' } : null;
+      },
     },
     { drachtio: { host: '127.0.0.1', port: 9022, secret: 'x' }, realm: 'dialer.test', abandonMessageFile: '/srv/abandon.wav' },
     undefined,
@@ -479,6 +486,17 @@ describe('DrachtioTelephony: registrar', () => {
     srf.registerHandler!(registerReq(await answeredChallenge(srf, 'phone-pass')), again.res as never);
     await until(() => again.sent.length === 1);
     expect(again.sent[0].status).toBe(200);
+  });
+
+  it('checks at most 10 passwords when 30 wrong answers arrive at once from one address', async () => {
+    const { srf } = await setup();
+    credentialChecks = 0;
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => answeredChallenge(srf, `guess-${i}`)));
+    const responses = answers.map(() => responder());
+    answers.forEach((a, i) => srf.registerHandler!(registerReq(a), responses[i].res as never));
+    await until(() => responses.every((r) => r.sent.length === 1));
+    expect(responses.every((r) => r.sent[0].status === 403)).toBe(true);
+    expect(credentialChecks).toBeLessThanOrEqual(REGISTER_MAX_FAILURES);
   });
 
   it('after 10 wrong passwords from one address, even the right one is refused for a while', async () => {

@@ -565,15 +565,16 @@ export class DrachtioTelephony implements Telephony {
       const creds = parseDigest(req.get('Authorization'));
       if (!creds) return res.send(401, { headers: { 'WWW-Authenticate': this.digest.challenge() } });
       const failKey = `sip:register-failures:${creds.username}:${req.source_address}`;
-      if ((await this.attempts.failures(failKey)) >= REGISTER_MAX_FAILURES) {
+      // Counted before the check (answers sent in parallel cannot all pass under the limit); a right one is forgiven.
+      if ((await this.attempts.fail(failKey, REGISTER_FAILURE_WINDOW_MS)) > REGISTER_MAX_FAILURES) {
         this.log.warn(`REGISTER refused: too many failed attempts from ${req.source_address}`);
         return res.send(403);
       }
       const account = await this.agents.credentialsOf(creds.username);
       const verdict = account ? this.digest.verify(creds, 'REGISTER', account.password) : 'bad';
+      if (verdict !== 'bad') await this.attempts.forgive(failKey);
       if (verdict === 'stale') return res.send(401, { headers: { 'WWW-Authenticate': `${this.digest.challenge()}, stale=true` } });
       if (verdict !== 'ok') {
-        await this.attempts.fail(failKey, REGISTER_FAILURE_WINDOW_MS);
         this.log.warn(`REGISTER refused: bad credentials from ${req.source_address}`);
         return res.send(403);
       }

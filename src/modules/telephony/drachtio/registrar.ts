@@ -85,6 +85,10 @@ export class RedisDigestAttemptStore implements DigestAttemptStore {
     return count;
   }
 
+  async forgive(key: string): Promise<void> {
+    await this.redis.eval(`if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end`, 1, key);
+  }
+
   async failures(key: string): Promise<number> {
     return Number((await this.redis.get(key)) ?? 0);
   }
