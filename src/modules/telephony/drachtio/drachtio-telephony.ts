@@ -6,7 +6,7 @@ import { GatewayConfig, GatewayDirectory, callerIdHeaders, requestUri } from '..
 import { ChannelLimitReached, GatewayPacer } from '../gateways/gateway-pacer';
 import { MediaProfile, MediaServer, profileFlags } from '../rtpengine/rtpengine-ng.client';
 import { CancelReason, FailedResult, outcomeForCancelRace, outcomeForFinalResponse } from '../sip-outcomes';
-import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony } from '../telephony.port';
+import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony, TelephonyStatsBase } from '../telephony.port';
 import { DigestAuthenticator, parseDigest } from './digest-auth';
 import { MemoryRegistrar, Registrar } from './registrar';
 import { DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SipErrorLike, SipResponseLike, SrfLike } from './sip-types';
@@ -81,7 +81,7 @@ interface AgentLeg {
   callId: string | null;
 }
 
-export interface TelephonyStats {
+export interface TelephonyStats extends TelephonyStatsBase {
   /** Time from the customer's 200 OK to the agent's leg carrying the customer's media. */
   bridge: { count: number; lastMs: number | null; p50Ms: number | null; p95Ms: number | null; maxMs: number | null; over300ms: number };
   /** 200 OKs that crossed our CANCEL (ACKed and BYEd at once). */
