@@ -18,8 +18,9 @@ export class TelephonyStatsPublisher implements OnApplicationBootstrap, OnModule
     private readonly store: TelephonyStatsStore,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.publish();
+  onApplicationBootstrap(): void {
+    // Not awaited: boot does not wait for Redis (its client queues commands while it reconnects).
+    void this.publish();
     this.timer = setInterval(() => void this.publish(), STATS_PUBLISH_MS);
     this.timer.unref();
   }
@@ -32,8 +33,8 @@ export class TelephonyStatsPublisher implements OnApplicationBootstrap, OnModule
   }
 
   async publish(): Promise<void> {
-    const stats = this.telephony.stats();
     try {
+      const stats = this.telephony.stats();
       await this.store.publish({
         worker: this.worker, telephony: this.telephony.name, connected: stats.connected, sampledAt: new Date().toISOString(),
         stats: { ...stats },
