@@ -12,6 +12,7 @@ import { DialerModule } from './modules/dialer/dialer.module';
 import { HealthModule } from './modules/health/health.module';
 import { GatewaysModule } from './modules/telephony/gateways/gateways.module';
 import { SoftphoneModule } from './modules/telephony/softphone/softphone.module';
+import { TelephonyStatsModule } from './modules/telephony/stats/telephony-stats.module';
 import { LeadImportWorkerModule } from './modules/leads/import/lead-import-worker.module';
 import { LeadsModule } from './modules/leads/leads.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
@@ -23,7 +24,7 @@ import { WebModule } from './modules/web/web.module';
 /** Modules that serve the HTTP API. */
 export const API_MODULES: Type[] = [
   AuthModule, UsersModule, HealthModule, CampaignsModule, ScriptsModule, ComplianceModule, LeadsModule, GatewaysModule, AgentsModule, CallsModule,
-  DialerApiModule, ReportsModule, WebModule, SoftphoneModule,
+  DialerApiModule, ReportsModule, WebModule, SoftphoneModule, TelephonyStatsModule,
 ];
 
 /** Modules that run the dialer: queue processors, campaign orchestrators, telephony. */

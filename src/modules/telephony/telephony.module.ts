@@ -12,6 +12,8 @@ import { GatewaysService } from './gateways/gateways.service';
 import { Rng } from './simulated/random';
 import { SimulatedCarrier } from './simulated/simulated-carrier';
 import { SIMULATED_CARRIER_PROFILE, simulatedProfileFromEnv } from './simulated/simulated-carrier.options';
+import { TelephonyStatsPublisher } from './stats/telephony-stats.publisher';
+import { TelephonyStatsStore } from './stats/telephony-stats.store';
 import { RealTimers } from './simulated/timers';
 import { Telephony, TELEPHONY } from './telephony.port';
 
@@ -40,7 +42,10 @@ const telephonyProvider: Provider = {
 @Global()
 @Module({
   imports: [GatewaysModule, TypeOrmModule.forFeature([UserEntity])],
-  providers: [{ provide: SIMULATED_CARRIER_PROFILE, useFactory: () => simulatedProfileFromEnv() }, UserPhoneDirectory, telephonyProvider],
+  providers: [
+    { provide: SIMULATED_CARRIER_PROFILE, useFactory: () => simulatedProfileFromEnv() }, UserPhoneDirectory, telephonyProvider,
+    TelephonyStatsStore, TelephonyStatsPublisher,
+  ],
   exports: [TELEPHONY],
 })
 export class TelephonyModule implements OnApplicationBootstrap, OnApplicationShutdown {

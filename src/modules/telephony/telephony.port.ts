@@ -56,6 +56,14 @@ export interface AgentLegEvents {
   onAgentLegDown(agentId: string, at: Date): void;
 }
 
+/** The figures every engine gives (`stats()`); an engine adds its own (drachtio: bridge latency, link drops, ...). */
+export interface TelephonyStatsBase {
+  /** Customer calls this process holds. */
+  liveCalls: number;
+  /** The engine can place calls (drachtio: the link to drachtio-server is up; the simulated carrier always can). */
+  connected: boolean;
+}
+
 export interface Telephony {
   readonly name: 'simulated' | 'drachtio';
   /** Launch a call to a customer. Resolves once the attempt is under way; outcomes arrive through events. */
@@ -72,6 +80,8 @@ export interface Telephony {
   releaseAgentLeg(agentId: string): Promise<void>;
   /** Calls this adapter still believes are live (for reconciliation after a crash or link drop). */
   liveCalls(): string[];
+  /** This process's figures, published for GET /api/telephony/sip-stats. */
+  stats(): TelephonyStatsBase;
 }
 
 export const TELEPHONY = Symbol('TELEPHONY');

@@ -13,7 +13,6 @@ import { RtpEngineNgClient } from '../rtpengine/rtpengine-ng.client';
 import { TELEPHONY } from '../telephony.port';
 import { DrachtioTelephony } from './drachtio-telephony';
 import { RedisDigestAttemptStore, RedisRegistrar } from './registrar';
-import { SipStatsController } from './sip-stats.controller';
 import { SrfLike } from './sip-types';
 import { UserPhoneDirectory } from './user-phone.directory';
 
@@ -71,7 +70,6 @@ export const drachtioTelephonyProvider: Provider = { provide: TELEPHONY, useExis
  */
 @Module({
   imports: [GatewaysModule, TypeOrmModule.forFeature([UserEntity])],
-  controllers: [SipStatsController],
   providers: [UserPhoneDirectory, drachtioTelephonyFactory, drachtioTelephonyProvider],
   exports: [DrachtioTelephony, drachtioTelephonyProvider],
 })

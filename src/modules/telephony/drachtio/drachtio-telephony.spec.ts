@@ -421,13 +421,57 @@ describe('DrachtioTelephony: link drop and reconciliation', () => {
 
     srf.restore();
     expect(tel.isConnected()).toBe(true);
-    expect(customer.destroyed).toBe(true);
-    expect(agentDialog.destroyed).toBe(true);
+    // BYE to both far ends goes on the new connection, naming drachtio-server's dialog ids (the dialogs' own
+    // destroy() would use the closed connection)
+    await until(() => srf.requests.length === 2);
+    expect(srf.requests).toEqual(expect.arrayContaining([
+      { uri: 'sip:placeholder', opts: { method: 'BYE', stackDialogId: customer.id } },
+      { uri: 'sip:placeholder', opts: { method: 'BYE', stackDialogId: agentDialog.id } },
+    ]));
+    await until(() => customer.destroyed && agentDialog.destroyed);
     // a late final response for a reconciled call changes nothing
     const before = ringing.seen.length;
     srf.invites[2].reject(487);
     await tick();
     expect(ringing.seen.length).toBe(before);
+  });
+});
+
+describe('DrachtioTelephony: dialogs left from a link drop', () => {
+  async function answeredThenDropped() {
+    const { srf, tel } = await setup();
+    const rec = recorder();
+    await tel.dial(request(), rec.events);
+    const customer = srf.lastInvite().answer();
+    await until(() => rec.types().includes('answered'));
+    srf.drop();
+    return { srf, tel, customer };
+  }
+
+  it('after a drachtio-server restart (dialogs gone there) the reconnect sends nothing further and nothing fails', async () => {
+    const { srf, tel, customer } = await answeredThenDropped();
+    srf.requestFails = Object.assign(new Error('unable to find dialog for dialog id provided'), { code: 'ENODIALOG' });
+    srf.restore();
+    await until(() => customer.destroyed);
+    expect(tel.isConnected()).toBe(true);
+    srf.requestFails = null;
+    srf.drop();
+    srf.restore();
+    await tick();
+    expect(srf.requests).toEqual([]); // not tried again
+  });
+
+  it('a BYE the link could not take (it dropped again) is sent on the next connection', async () => {
+    const { srf, customer } = await answeredThenDropped();
+    srf.requestFails = Object.assign(new Error('provided socket has been destroyed'), { code: 'ESOCKETDESTROYED' });
+    srf.restore();
+    srf.drop(); // gone again before the BYE was handed over
+    await tick();
+    expect(srf.requests).toEqual([]);
+    srf.requestFails = null;
+    srf.restore();
+    await until(() => srf.requests.length === 1);
+    expect(srf.requests[0].opts).toEqual({ method: 'BYE', stackDialogId: customer.id });
   });
 });
 

@@ -6,7 +6,7 @@ import { GatewayConfig, GatewayDirectory, callerIdHeaders, requestUri } from '..
 import { ChannelLimitReached, GatewayPacer } from '../gateways/gateway-pacer';
 import { MediaProfile, MediaServer, profileFlags } from '../rtpengine/rtpengine-ng.client';
 import { CancelReason, FailedResult, outcomeForCancelRace, outcomeForFinalResponse } from '../sip-outcomes';
-import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony } from '../telephony.port';
+import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony, TelephonyStatsBase } from '../telephony.port';
 import { DigestAttemptStore, DigestAuthenticator, MemoryDigestAttemptStore, nonceKey, parseDigest } from './digest-auth';
 import { MemoryRegistrar, Registrar } from './registrar';
 import { DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SipErrorLike, SipResponseLike, SrfLike } from './sip-types';
@@ -89,7 +89,7 @@ interface AgentLeg {
   callId: string | null;
 }
 
-export interface TelephonyStats {
+export interface TelephonyStats extends TelephonyStatsBase {
   /** Time from the customer's 200 OK to the agent's leg carrying the customer's media. */
   bridge: { count: number; lastMs: number | null; p50Ms: number | null; p95Ms: number | null; maxMs: number | null; over300ms: number };
   /** 200 OKs that crossed our CANCEL (ACKed and BYEd at once). */
@@ -109,7 +109,11 @@ export class DrachtioTelephony implements Telephony {
   private readonly calls = new Map<string, CallSession>();
   private readonly legs = new Map<string, AgentLeg>();
   private readonly legsPending = new Map<string, Promise<void>>();
-  /** Dialogs we lost track of when the link dropped: torn down (best effort) once it is back. */
+  /**
+   * Dialogs of calls and agent legs the link drop took from us: drachtio-server may still hold them (the link
+   * dropped, the server did not restart), and the carrier and the agent's phone are still up. BYE goes to each once
+   * the link is back.
+   */
   private orphans: DialogLike[] = [];
   private readonly digest: DigestAuthenticator;
   private readonly attempts: DigestAttemptStore;
@@ -638,8 +642,33 @@ export class DrachtioTelephony implements Telephony {
     if (wasUp && !this.stopping) this.log.error('link to drachtio-server lost; calls in flight reconciled, reconnecting');
   }
 
+  /**
+   * BYE to every orphaned dialog, on the new connection. drachtio-srf's dialog.destroy() would send it on the
+   * connection the dialog was made on, which is gone; drachtio-server sends an in-dialog request from any connection
+   * that names the dialog's id. After a server restart the dialogs are gone: the server answers "unable to find
+   * dialog" (ENODIALOG) and there is nothing to end. A BYE that could not be handed over (the link dropped again)
+   * waits for the next connection.
+   */
   private sweepOrphans(): void {
-    for (const d of this.orphans.splice(0)) d.destroy().catch(() => undefined);
+    const orphans = this.orphans.splice(0);
+    if (!orphans.length) return;
+    let sent = 0;
+    let gone = 0;
+    const byes = orphans.map(async (d) => {
+      try {
+        await this.srf.request('sip:placeholder', { method: 'BYE', stackDialogId: d.id });
+        sent += 1;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ENODIALOG') gone += 1;
+        else if (!this.connected && !this.stopping) this.orphans.push(d);
+        else this.log.warn(`BYE to a dialog left from the link drop failed: ${(err as Error)?.message ?? err}`);
+      }
+      // drachtio-srf's own record of the dialog (its old connection is closed, so nothing is sent from here)
+      d.destroy().catch(() => undefined);
+    });
+    void Promise.all(byes).then(() => {
+      this.log.log(`dialogs left from the link drop: ${sent} sent BYE, ${gone} already gone on drachtio-server`);
+    });
   }
 
   // ---------------------------------------------------------------- figures

@@ -1,12 +1,15 @@
 import { EventEmitter } from 'events';
 import { MediaServer, NgParams, NgResponse } from '../rtpengine/rtpengine-ng.client';
-import { CreateUacOptions, DialogLike, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SrfLike, UacProgress } from './sip-types';
+import {
+  CreateUacOptions, DialogLike, InDialogRequestOptions, RegisterRequestLike, RegisterResponseLike, SentInviteLike, SentRequestLike, SrfLike, UacProgress,
+} from './sip-types';
 
 /** Test doubles for drachtio-srf and rtpengine: the spec plays the far end (carrier, phone, server link). */
 
 export class FakeDialog extends EventEmitter implements DialogLike {
   destroyed = false;
   modifies: string[] = [];
+  readonly id: string;
   /** Set to make the far end refuse the next re-INVITEs (e.g. a phone answering 488). */
   refuseModify: Error | null = null;
   constructor(
@@ -16,6 +19,7 @@ export class FakeDialog extends EventEmitter implements DialogLike {
     private readonly modifyAnswer = 'phone-sdp-2',
   ) {
     super();
+    this.id = `stack-dialog-${sip.callId}`;
   }
   async destroy(): Promise<unknown> {
     this.destroyed = true;
@@ -80,6 +84,15 @@ export class FakeSrf extends EventEmitter implements SrfLike {
     this.invites.push(inv);
     setImmediate(() => progress?.cbRequest?.(null, inv));
     return inv.result;
+  }
+  /** Requests sent with srf.request (e.g. BYE by stack dialog id on a new connection). */
+  requests: Array<{ uri: string; opts: InDialogRequestOptions }> = [];
+  /** drachtio-server's answer to the next srf.request calls: null sends them; else they reject with this error. */
+  requestFails: (Error & { code?: string }) | null = null;
+  async request(uri: string, opts: InDialogRequestOptions): Promise<SentRequestLike> {
+    if (this.requestFails) throw this.requestFails;
+    this.requests.push({ uri, opts });
+    return { get: () => undefined, has: () => false, on: () => undefined };
   }
   lastInvite(): FakeInvite {
     return this.invites[this.invites.length - 1];

@@ -18,6 +18,8 @@ export interface SentInviteLike extends SipMessageLike {
 }
 
 export interface DialogLike {
+  /** drachtio-server's id of the dialog (the stack dialog id): in-dialog requests sent on any connection name it. */
+  readonly id: string;
   sip: { callId: string; localTag: string; remoteTag: string };
   local: { sdp: string };
   remote: { sdp: string };
@@ -59,6 +61,18 @@ export interface RegisterResponseLike {
   send(status: number, reason: string, opts?: { headers?: Record<string, string> }): void;
 }
 
+/** A request drachtio-srf sent (srf.request): 'response' fires with its final response. */
+export interface SentRequestLike extends SipMessageLike {
+  on(event: 'response', cb: (res: SipResponseLike) => void): unknown;
+}
+
+/** srf.request's options for a request inside an existing dialog (drachtio-server finds it by `stackDialogId`). */
+export interface InDialogRequestOptions {
+  method: 'BYE';
+  stackDialogId: string;
+  headers?: Record<string, string>;
+}
+
 export interface SrfLike {
   connect(opts: { host: string; port: number; secret: string }): unknown;
   disconnect(): void;
@@ -67,4 +81,10 @@ export interface SrfLike {
   removeAllListeners?(event?: string): unknown;
   register(handler: (req: RegisterRequestLike, res: RegisterResponseLike) => void): unknown;
   createUAC(uri: string, opts: CreateUacOptions, progress?: UacProgress): Promise<DialogLike>;
+  /**
+   * Sends a request on the current connection. With `stackDialogId` (and the request URI `sip:placeholder`)
+   * drachtio-server sends it inside that dialog, whichever connection created it; it rejects with code
+   * 'ENODIALOG' when the server no longer has the dialog.
+   */
+  request(uri: string, opts: InDialogRequestOptions): Promise<SentRequestLike>;
 }

@@ -1,4 +1,4 @@
-import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony } from '../telephony.port';
+import { AgentLegEvents, CallHandle, DialEvents, DialRequest, Telephony, TelephonyStatsBase } from '../telephony.port';
 import { Distribution, Rng } from './random';
 import { Timers } from './timers';
 
@@ -51,6 +51,11 @@ export function scaleProfile(p: CarrierProfile, factor: number): CarrierProfile 
 }
 
 type Fate = 'human' | 'machine' | 'busy' | 'invalid_number' | 'carrier_failure' | 'no_answer';
+
+export interface SimulatedCarrierStats extends TelephonyStatsBase {
+  /** Agents whose (simulated) leg is up. */
+  agentLegs: number;
+}
 
 interface SimCall {
   req: DialRequest;
@@ -148,6 +153,10 @@ export class SimulatedCarrier implements Telephony {
 
   liveCalls(): string[] {
     return [...this.calls.values()].filter((c) => !c.done).map((c) => c.req.callId);
+  }
+
+  stats(): SimulatedCarrierStats {
+    return { liveCalls: this.liveCalls().length, agentLegs: this.agentLegs.size, connected: true };
   }
 
   /** Drops every live call without telling anyone (a crashed process). */
