@@ -209,6 +209,24 @@ describe('optimistic concurrency on campaigns, scripts, objections and SIP gatew
     expect((await getJson(`/api/campaigns/${c.id}`)).lists).toEqual([expect.objectContaining({ listId: other })]);
   });
 
+  it('campaign: a save that sends the lists and outcomes as they are (the console sends both every time) is not an edit', async () => {
+    const c = await newCampaign();
+    const loaded = await getJson(`/api/campaigns/${c.id}`);
+    const same = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(Role.Manager)).set('If-Match', `"${loaded.version}"`)
+      .send({
+        lists: loaded.lists.map((l: Body) => ({ listId: l.listId, priority: l.priority, weight: l.weight, active: l.active })),
+        outcomes: loaded.outcomes.map(({ sortOrder, ...o }: Body) => (void sortOrder, o)), // the order is the array's
+      }).expect(200);
+    expect(same.body.version).toBe(loaded.version);
+    // so another manager's form, opened at that version, still saves
+    const real = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(Role.Manager)).set('If-Match', `"${loaded.version}"`).send({ description: 'real edit' }).expect(200);
+    expect(real.body.version).toBe(loaded.version + 1);
+    // and a changed outcome label is an edit
+    const relabelled = loaded.outcomes.map(({ sortOrder, ...o }: Body, i: number) => (void sortOrder, i === 0 ? { ...o, label: `${o.label} (new)` } : o));
+    const edited = await t.http.put(`/api/campaigns/${c.id}/outcomes`).set(auth(Role.Manager)).send({ outcomes: relabelled }).expect(200);
+    expect(edited.body.version).toBe(loaded.version + 2);
+  });
+
   it('campaign: the list answers each campaign\'s version', async () => {
     const c = await newCampaign();
     await t.http.patch(`/api/campaigns/${c.id}`).set(auth(Role.Manager)).send({ description: 'moved' }).expect(200);

@@ -111,11 +111,15 @@ export class CampaignsService {
         const current = links ?? (await m.getRepository(CampaignListEntity).findBy({ campaignId: id }));
         this.assertReady(next, current, next.status === CampaignStatus.Scheduled ? CampaignStatus.Scheduled : CampaignStatus.Running, 'keep');
       }
-      if (Object.keys(changes).length || links || checked) {
+      // Lists and outcomes sent as they are stored (the console sends both with every save) are not an edit: they
+      // neither move the version (another manager's open form stays valid) nor are rewritten.
+      const newLinks = links && !sameLinks(links, await m.getRepository(CampaignListEntity).findBy({ campaignId: id })) ? links : null;
+      const newOutcomes = checked && !sameOutcomes(checked.outcomes, await m.getRepository(CampaignOutcomeEntity).findBy({ campaignId: id })) ? checked.outcomes : null;
+      if (Object.keys(changes).length || newLinks || newOutcomes) {
         await m.getRepository(CampaignEntity).update({ id }, { ...changes, version: () => 'version + 1' } as QueryDeepPartialEntity<CampaignEntity>);
       }
-      if (links) await this.writeLinks(m, id, links);
-      if (checked) await this.writeOutcomes(m, id, checked.outcomes);
+      if (newLinks) await this.writeLinks(m, id, newLinks);
+      if (newOutcomes) await this.writeOutcomes(m, id, newOutcomes);
     });
     await this.syncScheduleJobs(prev, next);
     return this.getWithSettings(id);
@@ -385,6 +389,16 @@ function changedColumns(before: CampaignEntity, after: CampaignEntity): Partial<
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function sameLinks(a: CampaignListLink[], stored: CampaignListEntity[]): boolean {
+  const key = (l: CampaignListLink) => JSON.stringify([l.listId, l.priority, l.weight, l.active]);
+  return a.length === stored.length && JSON.stringify(a.map(key).sort()) === JSON.stringify(stored.map(key).sort());
+}
+
+function sameOutcomes(a: CampaignOutcomeView[], stored: CampaignOutcomeEntity[]): boolean {
+  const key = (o: CampaignOutcomeView) => JSON.stringify([o.code, o.label, o.isFinal, o.isSuccess, o.isDnc, o.retryAfterMinutes ?? null, o.sortOrder]);
+  return a.length === stored.length && JSON.stringify(a.map(key).sort()) === JSON.stringify(stored.map(toOutcomeView).map(key).sort());
 }
 
 const toOutcomeView = (o: CampaignOutcomeEntity): CampaignOutcomeView => ({
