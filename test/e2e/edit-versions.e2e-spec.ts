@@ -211,7 +211,7 @@ describe('optimistic concurrency on campaigns, scripts, objections and SIP gatew
 
   it('campaign: a save that sends the lists and outcomes as they are (the console sends both every time) is not an edit', async () => {
     const c = await newCampaign();
-    const loaded = await getJson(`/api/campaigns/${c.id}`);
+    const loaded = (await getJson(`/api/campaigns/${c.id}`)) as { version: number; lists: Body[]; outcomes: Body[] };
     const same = await t.http.patch(`/api/campaigns/${c.id}`).set(auth(Role.Manager)).set('If-Match', `"${loaded.version}"`)
       .send({
         lists: loaded.lists.map((l: Body) => ({ listId: l.listId, priority: l.priority, weight: l.weight, active: l.active })),

@@ -166,6 +166,17 @@ export class DrachtioTelephony implements Telephony {
     } catch {
       // never connected: drachtio-srf has no link to close
     }
+    // While it was reconnecting (server unreachable), drachtio-srf holds a retry timer of its own that would open a new
+    // link after this stop and keep the process alive: mark its link closing and clear that timer (its internals, read
+    // defensively: nothing happens if a version moves them).
+    const wire = (this.srf as unknown as { _app?: { client?: { wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null } } } } })._app?.client?.wp;
+    if (wire) {
+      wire.closing = true;
+      if (wire.reconnectVars?.retryTimer) {
+        clearTimeout(wire.reconnectVars.retryTimer);
+        wire.reconnectVars.retryTimer = null;
+      }
+    }
     this.media.close();
   }
 
