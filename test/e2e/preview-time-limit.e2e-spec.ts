@@ -1,3 +1,4 @@
+import { CallsService } from '../../src/modules/calls/calls.service';
 import { DialerWorkerService } from '../../src/modules/dialer/orchestrator/dialer-worker.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
@@ -238,6 +239,30 @@ describe('preview time limit: settings, skip (agent paused), dial (same path as 
     expect((await t.db.query(`SELECT status, attempts FROM leads WHERE id = $1`, [offer.lead.id]))[0]).toEqual({ status: 'dnc', attempts: 0 });
     expect((await stateOf(me)).state).toBe('ready');
     await logout(me).expect(200);
+  });
+
+  it('dial: a gate verdict "blocked" that arrives after the agent\'s own Dial queued the call leaves that call alone (not failed, lead kept, agent not made Ready)', async () => {
+    const fx = await makeCampaign(1, 600, 'dial');
+    const me = await newAgent();
+    await ready(me, fx.campaignId);
+    const offer = await offerTo(me);
+    await t.db.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [fx.campaignId]); // the queued call stays queued
+    const gate = (t.app.get(CallsService) as unknown as { gate: { check: (...a: unknown[]) => Promise<Map<string, unknown>> } }).gate;
+    const spy = jest.spyOn(gate, 'check').mockImplementationOnce(async () => {
+      // the agent's Dial wins the race while the pass asks the gate
+      await t.db.query(`UPDATE calls SET state = 'queued' WHERE id = $1 AND state = 'preview'`, [offer.call.id]);
+      return new Map([[offer.lead.id, { allowed: false, reason: 'outside_hours' }]]);
+    });
+    try {
+      expect(await worker.enforcePreviewTimeLimits([fx.campaignId], secondsAfter(offer.call.offeredAt, 600))).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const [call] = await t.db.query(`SELECT state, outcome FROM calls WHERE id = $1`, [offer.call.id]);
+    expect(call).toEqual({ state: 'queued', outcome: null });
+    expect((await t.db.query(`SELECT status FROM leads WHERE id = $1`, [offer.lead.id]))[0].status).toBe('leased');
+    expect((await stateOf(me)).state).toBe('reserved');
+    await t.db.query(`UPDATE calls SET state = 'failed', end_at = now() WHERE id = $1`, [offer.call.id]); // tidy: no dialer for a paused campaign
   });
 
   it('orders settle it too: a Dial just before the pass is not dialled again nor skipped; a pass just before the Dial wins (409)', async () => {

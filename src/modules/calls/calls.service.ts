@@ -200,11 +200,18 @@ export class CallsService {
     const verdict = (await this.gate.check([{ id: call.lead_id }], { id: call.campaign_id }, now)).get(call.lead_id)
       ?? { allowed: false as const, reason: 'lead_not_dialable' as const };
     if (!verdict.allowed) {
-      const closed = await this.transition(callId, 'failed', { end_at: now, outcome: 'blocked', sip_reason: verdict.reason, hangup_by: 'system' });
-      if (closed) {
-        await releaseBlockedLead(this.db, call.lead_id, verdict.reason, now);
-        await this.agents.transition(agentId, 'ready', call.campaign_id);
+      // Closed only while it is still the preview: a Dial of the agent's and the time limit's may both get here, and
+      // the one that queued the call first must not see it failed, its lead released and its agent made Ready.
+      const closed = (await this.db.query(
+        `UPDATE calls SET state = 'failed', end_at = $2, outcome = 'blocked', sip_reason = $3, hangup_by = 'system', updated_at = now()
+          WHERE id = $1 AND state = 'preview' RETURNING id`,
+        [callId, now, verdict.reason],
+      ))[0] as unknown[];
+      if (!closed.length) {
+        throw new DomainError('INVALID_STATE', 'call is no longer a preview', [{ field: 'id', reason: 'call is no longer a preview' }]);
       }
+      await releaseBlockedLead(this.db, call.lead_id, verdict.reason, now);
+      await this.agents.transition(agentId, 'ready', call.campaign_id);
       throw new DomainError('UNPROCESSABLE', `the dial gate blocked this call: ${verdict.reason}`, [{ field: 'id', reason: `blocked: ${verdict.reason}` }]);
     }
     if (!(await this.transition(callId, 'queued', { queued_at: now }))) {
