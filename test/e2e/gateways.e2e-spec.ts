@@ -75,6 +75,18 @@ describe('SIP gateways admin API (/api/gateways)', () => {
     expect(fields.some((f: string) => f.includes('diversion'))).toBe(true);
   });
 
+  it('answers null in a field that cannot be empty with 400 naming it (was 500), and lets null clear the credentials', async () => {
+    const created = await t.http.post('/api/gateways').set(auth(admin)).send({ ...body, name: `${name}-nulls`, username: 'u', password: 'p' }).expect(201);
+    for (const field of ['name', 'host', 'port', 'transport', 'numberFormat', 'prefix', 'cpsLimit', 'channelLimit', 'active', 'callerIdRules']) {
+      const res = await t.http.patch(`/api/gateways/${created.body.id}`).set(auth(admin)).send({ [field]: null }).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const onCreate = await t.http.post('/api/gateways').set(auth(admin)).send({ ...body, name: `${name}-nulls2`, port: null }).expect(400);
+    expect(onCreate.body.errors.map((e: { field: string }) => e.field)).toContain('port');
+    const cleared = await t.http.patch(`/api/gateways/${created.body.id}`).set(auth(admin)).send({ username: null, password: null }).expect(200);
+    expect(cleared.body.username).toBeNull();
+  });
+
   it.each([Role.Agent, Role.Compliance])('gives role %s 403 on every gateway endpoint', async (role) => {
     const token = await t.tokenFor(role);
     const id = '00000000-0000-4000-8000-000000000000';

@@ -4,6 +4,7 @@ import {
   IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { EDIT_VERSION_DOC } from '../../../common/http/edit-version.openapi';
+import { IsOptionalNotNull } from '../../../common/validation';
 import { CallerIdRules, GatewayTransport, NumberFormat } from './gateway-config';
 
 const TRANSPORTS: GatewayTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
@@ -42,11 +43,11 @@ export class CreateGatewayDto {
   host: string;
 
   @ApiPropertyOptional({ default: 5060 })
-  @IsOptional() @IsInt() @Min(1) @Max(65535)
+  @IsOptionalNotNull() @IsInt() @Min(1) @Max(65535)
   port?: number;
 
   @ApiPropertyOptional({ enum: TRANSPORTS, default: 'udp' })
-  @IsOptional() @IsIn(TRANSPORTS, { message: `must be one of: ${TRANSPORTS.join(', ')}` })
+  @IsOptionalNotNull() @IsIn(TRANSPORTS, { message: `must be one of: ${TRANSPORTS.join(', ')}` })
   transport?: GatewayTransport;
 
   @ApiPropertyOptional({ description: 'digest user name for the trunk', nullable: true })
@@ -58,31 +59,32 @@ export class CreateGatewayDto {
   password?: string | null;
 
   @ApiPropertyOptional({ enum: FORMATS, default: 'e164' })
-  @IsOptional() @IsIn(FORMATS, { message: `must be one of: ${FORMATS.join(', ')}` })
+  @IsOptionalNotNull() @IsIn(FORMATS, { message: `must be one of: ${FORMATS.join(', ')}` })
   numberFormat?: NumberFormat;
 
   @ApiPropertyOptional({ description: 'tech prefix put before the dialled number', example: '1234#', default: '' })
-  @IsOptional() @IsString() @MaxLength(20) @Matches(/^[0-9*#+]*$/, { message: 'may hold only digits, *, # and +' })
+  @IsOptionalNotNull() @IsString() @MaxLength(20) @Matches(/^[0-9*#+]*$/, { message: 'may hold only digits, *, # and +' })
   prefix?: string;
 
   @ApiPropertyOptional({ type: CallerIdRulesDto })
-  @IsOptional() @ValidateNested() @Type(() => CallerIdRulesDto)
+  @IsOptionalNotNull() @ValidateNested() @Type(() => CallerIdRulesDto)
   callerIdRules?: CallerIdRulesDto;
 
   @ApiPropertyOptional({ description: 'calls per second the trunk accepts', default: 10 })
-  @IsOptional() @IsInt() @Min(1) @Max(10000)
+  @IsOptionalNotNull() @IsInt() @Min(1) @Max(10000)
   cpsLimit?: number;
 
   @ApiPropertyOptional({ description: 'concurrent calls the trunk accepts', default: 100 })
-  @IsOptional() @IsInt() @Min(1) @Max(100000)
+  @IsOptionalNotNull() @IsInt() @Min(1) @Max(100000)
   channelLimit?: number;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional() @IsBoolean()
+  @IsOptionalNotNull() @IsBoolean()
   active?: boolean;
 }
 
-export class UpdateGatewayDto extends PartialType(CreateGatewayDto) {
+/** Every field may be left out; null only where it clears a value (username, password): the others are NOT NULL. */
+export class UpdateGatewayDto extends PartialType(CreateGatewayDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({ description: EDIT_VERSION_DOC, minimum: 1 }) @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
