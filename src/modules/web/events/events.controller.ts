@@ -2,7 +2,7 @@ import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAccept
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsNull, Repository } from 'typeorm';
-import { defer, finalize, interval, map, merge, Observable, tap } from 'rxjs';
+import { defer, finalize, interval, map, merge, Observable } from 'rxjs';
 import { AuthUser, CurrentUser, TokenIssuedAt } from '../../../common/auth/auth-user';
 import { Roles } from '../../../common/auth/roles.decorator';
 import { notFound } from '../../../common/errors/domain-error';
@@ -12,7 +12,10 @@ import { Role } from '../../users/user.entity';
 import { AccountWatch } from './account-watch';
 import { WebEvents } from './web-events';
 
-/** Keeps proxies from closing an idle stream and lets the page notice a dead one. */
+/**
+ * Keeps proxies from closing an idle stream and lets the page notice a dead one; the agent page answers each ping with
+ * a beat (POST /api/agent/desk/beat), which is what keeps its desk present.
+ */
 const HEARTBEAT_MS = 15_000;
 /** An event stream never ends; a client that did not ask for one (no text/event-stream in Accept) gets 406 at once. */
 function assertWantsStream(accept: string | undefined): void {
@@ -39,9 +42,11 @@ export class EventsController {
 
   /**
    * Roles: agent. Server-sent events about the calling agent only: state, call offered/connected (lead + rendered
-   * script), ended. The open stream is also the desk's presence: when it closes for good, a Ready agent is paused by
-   * the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence). A stream whose user is
-   * disabled, or no longer an agent, gets 'session.ended' ({ reason }) and is closed (AccountWatch).
+   * script), ended. The stream and the page's answers to its pings (POST /api/agent/desk/beat) are the desk's
+   * presence: when the stream closes, or the beats stop (a browser gone without closing the connection), a Ready agent
+   * is paused by the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence). The server's own
+   * timer never beats: its socket may outlive the browser by many minutes. A stream whose user is disabled, or no
+   * longer an agent, gets 'session.ended' ({ reason }) and is closed (AccountWatch).
    */
   @Sse('agent')
   @Roles(Role.Agent)
@@ -51,10 +56,9 @@ export class EventsController {
     assertWantsStream(accept);
     this.assertStreamAllowed(user.id);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
-    const beats = heartbeat().pipe(tap(() => void this.presence.beat(user.id).catch(() => undefined)));
     const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
-      return merge(own, beats);
+      return merge(own, heartbeat());
     }).pipe(finalize(() => void this.presence.closed(user.id).catch(() => undefined)));
     return this.counted(user.id, this.accounts.untilRevoked(stream, user.id, [Role.Agent], issuedAt));
   }

@@ -14,6 +14,7 @@ const EP = {
   hangup: (callId) => `/api/agent/calls/${callId}/hangup`,
   dial: (callId) => `/api/agent/calls/${callId}/dial`,
   skip: (callId) => `/api/agent/calls/${callId}/skip`,
+  beat: '/api/agent/desk/beat',
 };
 
 const ui = {
@@ -464,6 +465,14 @@ async function refreshState() {
   }
 }
 
+async function beat() {
+  try {
+    await api(EP.beat, { method: 'POST' });
+  } catch {
+    /* the next ping tries again; a 401 already went to the login page */
+  }
+}
+
 async function refreshCall() {
   try {
     const res = await api(EP.desk);
@@ -495,6 +504,9 @@ subscribe(
       }
     },
     'callbacks.changed': () => loadCallbacks(),
+    // The desk's presence: answering the stream's pings tells the dialer this page is still here. A browser gone
+    // without closing the connection stops answering, and its Ready agent is paused instead of handed answered calls.
+    ping: () => beat(),
   },
   (status) => {
     if (status === 'open') {
