@@ -1,8 +1,8 @@
-import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAcceptableException, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
+import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAcceptableException, OnModuleDestroy, Param, ParseUUIDPipe, ServiceUnavailableException, Sse } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsNull, Repository } from 'typeorm';
-import { defer, finalize, interval, map, merge, Observable } from 'rxjs';
+import { defer, finalize, interval, map, merge, Observable, ReplaySubject, takeUntil } from 'rxjs';
 import { AuthUser, CurrentUser, TokenIssuedAt } from '../../../common/auth/auth-user';
 import { Roles } from '../../../common/auth/roles.decorator';
 import { notFound } from '../../../common/errors/domain-error';
@@ -32,7 +32,10 @@ const heartbeat = (): Observable<MessageEvent> => interval(HEARTBEAT_MS).pipe(ma
 
 @ApiTags('events')
 @Controller('api/events')
-export class EventsController {
+export class EventsController implements OnModuleDestroy {
+  /** Ends every open stream when the application shuts down, so the HTTP server can close (the pages reconnect elsewhere). */
+  private readonly shutdown$ = new ReplaySubject<void>(1);
+
   constructor(
     private readonly events: WebEvents,
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
@@ -59,7 +62,7 @@ export class EventsController {
     const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
       return merge(own, heartbeat());
-    }).pipe(finalize(() => void this.presence.closed(user.id).catch(() => undefined)));
+    }).pipe(finalize(() => void this.presence.closed(user.id, !this.shuttingDown).catch(() => undefined)));
     return this.counted(user.id, this.accounts.untilRevoked(stream, user.id, [Role.Agent], issuedAt));
   }
 
@@ -83,18 +86,29 @@ export class EventsController {
   }
 
   private readonly open = new Map<string, number>();
+  private shuttingDown = false;
+
+  onModuleDestroy(): void {
+    this.shuttingDown = true;
+    this.shutdown$.next();
+    this.shutdown$.complete();
+  }
 
   private assertStreamAllowed(userId: string): void {
+    if (this.shuttingDown) throw new ServiceUnavailableException('the server is shutting down: reconnect in a moment');
     if ((this.open.get(userId) ?? 0) >= MAX_STREAMS_PER_USER) {
       throw new HttpException(`too many open event streams for this user (at most ${MAX_STREAMS_PER_USER}): close other tabs`, HttpStatus.TOO_MANY_REQUESTS);
     }
   }
 
-  /** Counts the user's stream while it is subscribed (from the response's start to the client's disconnect). */
+  /**
+   * Counts the user's stream while it is subscribed (from the response's start to the client's disconnect), and ends
+   * it when the application shuts down.
+   */
   private counted(userId: string, stream: Observable<MessageEvent>): Observable<MessageEvent> {
     return defer(() => {
       this.open.set(userId, (this.open.get(userId) ?? 0) + 1);
-      return stream.pipe(finalize(() => {
+      return stream.pipe(takeUntil(this.shutdown$), finalize(() => {
         const n = (this.open.get(userId) ?? 1) - 1;
         if (n > 0) this.open.set(userId, n);
         else this.open.delete(userId);
