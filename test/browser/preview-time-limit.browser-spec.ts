@@ -102,6 +102,28 @@ describeBrowser('agent desktop: the preview time limit counts down from the offe
     expect(next).toBeTruthy();
   });
 
+  it("counts down on the page's own clock: a PC clock ten minutes fast neither shows 0:00 at once nor keeps asking the server", async () => {
+    await hx.t.db.query(`UPDATE campaigns SET preview_time_limit_s = 600, preview_timeout_action = 'skip' WHERE id = $1`, [campaignId]);
+    const callId = await waitFor(previewCallId, 5_000, 'the preview on screen');
+    await hx.t.db.query(`UPDATE calls SET queued_at = now() WHERE id = $1`, [callId]);
+    // The agent's PC: its wall clock runs ten minutes ahead (Date), its monotonic clock (performance.now) is fine.
+    await page.addInitScript({
+      content: `{ const Real = Date; const skew = 600000;
+        class Skewed extends Real { constructor(...a) { super(...(a.length ? a : [Real.now() + skew])); } static now() { return Real.now() + skew; } }
+        globalThis.Date = Skewed; }`,
+    });
+    await page.reload();
+    await page.locator('#call-status', { hasText: 'Preview' }).waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => Date.now() - (performance.timeOrigin + performance.now()))).toBeGreaterThan(590_000);
+    await page.waitForFunction(() => /^Skipping in (10:00|9:[0-5]\d)$/.test(document.querySelector('#preview-countdown')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    // Nothing ran out: the desk does not ask for the current call every second (only the 5 s safety net may).
+    const asked: string[] = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/api/web/agent/desk' && asked.push(r.url()));
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(asked.length).toBeLessThanOrEqual(1);
+    await expect(countdown().textContent()).resolves.toMatch(/^Skipping in 9:[45]\d$/);
+  });
+
   it('lets a manager set the limit and the action in the campaign form: a bad value is shown at its control; empty = no limit', async () => {
     const token = await hx.t.tokenFor(Role.Manager);
     const c = await hx.t.http.post('/api/campaigns').set({ Authorization: `Bearer ${token}` }).send({ name: 'Timed form', dialMode: 'preview' }).expect(201);

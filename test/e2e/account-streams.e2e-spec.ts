@@ -1,5 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import Redis from 'ioredis';
+import { DESK_CLOSE_GRACE_MS } from '../../src/modules/agents/desk-presence.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { makeCampaign, waitFor } from '../integration/dialer-fixtures';
 import { createTestApp, TestApp } from '../setup/test-app';
@@ -146,5 +148,45 @@ describe('event streams of a user who is disabled or changes role', () => {
       if (status !== 200) retry.close();
       return status === 200;
     }, 5000, 'a stream slot to free');
+  });
+});
+
+/**
+ * An open event stream never ends by itself: without the server ending them, closing the application (SIGTERM)
+ * waited for the HTTP server, which waited for every open stream, for good, and the shutdown hooks (queues, database,
+ * Redis, SIP) never ran. The pages' EventSource reconnects, to another process or to the restarted one.
+ */
+describe('event streams when the application shuts down', () => {
+  it('ends every open stream so the application closes within seconds; the desk is not counted as closed by the browser', async () => {
+    const t = await createTestApp({ api: true, worker: false });
+    const streams: Stream[] = [];
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: `${process.env.QUEUE_PREFIX ?? 'dialer'}:` });
+    let closing: Promise<void> | undefined;
+    try {
+      await t.app.listen(0, '127.0.0.1');
+      const port = (t.app.getHttpServer().address() as AddressInfo).port;
+      const agent = await t.userFor(Role.Agent);
+      const fx = await makeCampaign(t.db, { ok: 0 });
+      for (const [path, token] of [['/api/events/agent', agent.token], [`/api/events/campaigns/${fx.campaignId}`, await t.tokenFor(Role.Manager)]]) {
+        const s = openStream(port, path, token);
+        streams.push(s);
+        await waitFor(async () => s.status === 200, 5000, `the stream ${path} to open`);
+      }
+      await waitFor(async () => (await redis.exists(`desk:alive:${agent.id}`)) === 1, 5000, 'the desk to count as open');
+
+      const started = Date.now();
+      closing = t.app.close();
+      const closed = await Promise.race([closing.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000))]);
+      expect(closed).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(streams.map((s) => s.ended)).toEqual([true, true]);
+      // The server ended it, not the browser: the page's next beats (through whichever process it reconnects to)
+      // decide, not the 20 s close grace.
+      expect(await redis.pttl(`desk:alive:${agent.id}`)).toBeGreaterThan(DESK_CLOSE_GRACE_MS);
+    } finally {
+      for (const s of streams) s.close(); // lets a close that hung finish
+      redis.disconnect();
+      await (closing ?? t.app.close()).catch(() => undefined);
+    }
   });
 });

@@ -91,6 +91,26 @@ describe('web: agent desk', () => {
     expect(campaigns.body.find((c: { id: string }) => c.id === campaignId)).toBeUndefined(); // a draft is not offered
   });
 
+  it("gives a timed preview's time left by the server's clock (the page counts it down on its own clock, whatever the PC's time)", async () => {
+    expect((await asAgent(t.http.get('/api/web/agent/desk')).expect(200)).body.call.previewRemainingMs).toBeNull(); // connected: no limit
+    const email = `preview-agent-${Date.now()}@test.local`;
+    const previewer = await t.app.get(UsersService).upsert(email, 'Preview Agent', Role.Agent, 'correct horse battery staple');
+    const login = await t.http.post('/api/auth/login').send({ email, password: 'correct horse battery staple' }).expect(200);
+    await t.db.query(`UPDATE campaigns SET dial_mode = 'preview', preview_time_limit_s = 600, preview_timeout_action = 'skip' WHERE id = $1`, [campaignId]);
+    const [lead] = await t.db.query(
+      `INSERT INTO leads (list_id, phone, first_name, timezone) SELECT list_id, '+12126430112', 'Ines', 'UTC' FROM leads WHERE id = (SELECT lead_id FROM calls WHERE id = $1) RETURNING id`,
+      [callId],
+    );
+    await t.db.query(
+      `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, agent_id, queued_at) VALUES ($1, $2, '+12126430112', 'preview', 'preview', $3, now() - interval '100 seconds')`,
+      [campaignId, lead.id, previewer.id],
+    );
+    const res = await t.http.get('/api/web/agent/desk').set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
+    expect(res.body.call).toMatchObject({ state: 'preview', previewTimeoutAction: 'skip' });
+    expect(res.body.call.previewRemainingMs).toBeGreaterThan(495_000);
+    expect(res.body.call.previewRemainingMs).toBeLessThanOrEqual(500_000);
+  });
+
   it.each([Role.Manager, Role.Compliance, Role.Admin])('refuses %s the agent desk with 403', async (role) => {
     await t.http.get('/api/web/agent/desk').set('Authorization', `Bearer ${await t.tokenFor(role)}`).expect(403);
   });

@@ -1,21 +1,24 @@
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, connect, Socket } from 'node:net';
 import Redis from 'ioredis';
 import { REDIS } from '../../src/common/redis/redis.module';
 import { AgentStateService } from '../../src/modules/agents/agent-state.service';
-import { DESK_CLOSE_GRACE_MS, DeskPresence } from '../../src/modules/agents/desk-presence.service';
+import { DESK_ALIVE_MS, DESK_CLOSE_GRACE_MS, DeskPresence } from '../../src/modules/agents/desk-presence.service';
 import { DialerWorkerService } from '../../src/modules/dialer/orchestrator/dialer-worker.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { isolateDatabase } from '../setup/isolated-db';
 import { makeAgents, makeCampaign } from './dialer-fixtures';
+import { waitFor } from '../setup/wait';
 
 /**
  * An agent whose desk (the agent page) closed while Ready is paused by the dialer, not handed answered calls; a
  * preview left on a closed desk goes back to the pool. Agents who never opened a desk (API, simulated) are not judged.
+ * Only the browser keeps a desk open (its answers to the stream's pings), not the server's socket, which can outlive
+ * a vanished browser by many minutes.
  */
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 isolateDatabase();
 
 describe('agents whose desk closed (PostgreSQL + Redis)', () => {
@@ -100,5 +103,74 @@ describe('agents whose desk closed (PostgreSQL + Redis)', () => {
     // Logging out forgets the desk: nothing left to judge.
     await agents.transition(user.id, 'logged_out', null);
     expect(await redis.exists(`desk:seen:${user.id}`)).toBe(0);
+  });
+
+  async function deskAgent(): Promise<{ id: string; token: string }> {
+    const email = `desk-${Date.now()}-${Math.random().toString(36).slice(2)}@test.local`;
+    const user = await t.app.get(UsersService).upsert(email, 'Desk Agent', Role.Agent, 'correct horse battery staple');
+    const login = await t.http.post('/api/auth/login').send({ email, password: 'correct horse battery staple' }).expect(200);
+    return { id: user.id, token: login.body.accessToken };
+  }
+  async function listening(): Promise<number> {
+    if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
+    return (t.app.getHttpServer().address() as AddressInfo).port;
+  }
+
+  it('takes desk beats from agents only: other roles get 403; a beat keeps the desk open another 45 s', async () => {
+    const agent = await deskAgent();
+    for (const role of [Role.Admin, Role.Manager, Role.Compliance]) {
+      const res = await t.http.post('/api/agent/desk/beat').set('Authorization', `Bearer ${await t.tokenFor(role)}`).expect(403);
+      expect(JSON.stringify(res.body)).toMatch(/may not call this endpoint/);
+    }
+    await t.http.post('/api/agent/desk/beat').expect(401);
+    await presence.opened(agent.id);
+    await redis.pexpire(`desk:alive:${agent.id}`, 1_000);
+    await t.http.post('/api/agent/desk/beat').set('Authorization', `Bearer ${agent.token}`).expect(204);
+    expect(await redis.pttl(`desk:alive:${agent.id}`)).toBeGreaterThan(DESK_ALIVE_MS - 5_000);
+  });
+
+  it('pauses (desk_closed), within about a minute, a Ready agent whose browser vanished without closing its stream; an agent whose page answers the pings stays Ready', async () => {
+    const port = await listening();
+    const fx = await makeCampaign(t.db, { ok: 0, mode: 'progressive' }); // running, nothing to dial: the worker's own pass judges the desks
+    const vanished = await deskAgent();
+    const present = await deskAgent();
+
+    // The vanished browser: the request went out, then nothing is read or sent again, and the connection is never
+    // closed (laptop asleep, Wi-Fi gone, NAT mapping dropped): for the server the socket stays open.
+    const sock: Socket = connect(port, '127.0.0.1');
+    sock.on('error', () => undefined);
+    sock.write(`GET /api/events/agent HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${vanished.token}\r\n\r\n`);
+    sock.pause();
+    // The present page: reads its stream and answers each ping with a beat, as agent.js does.
+    let beats = 0;
+    const live = http.get({ host: '127.0.0.1', port, path: '/api/events/agent', headers: { Accept: 'text/event-stream', Authorization: `Bearer ${present.token}` } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (!chunk.includes('event: ping')) return;
+        void t.http.post('/api/agent/desk/beat').set('Authorization', `Bearer ${present.token}`).then((r) => r.status === 204 && beats++);
+      });
+    });
+    live.on('error', () => undefined);
+    try {
+      await waitFor(async () => (await redis.exists(`desk:seen:${vanished.id}`, `desk:seen:${present.id}`)) === 2, 5_000, 'both desks to open');
+      const openedAt = Date.now();
+      for (const a of [vanished, present]) {
+        await t.http.post('/api/agent/state').set('Authorization', `Bearer ${a.token}`).send({ state: 'ready', campaignId: fx.campaignId }).expect(200);
+      }
+
+      await waitFor(async () => (await agents.get(vanished.id)).state === 'paused', 65_000, 'the vanished desk’s agent to be paused', 500);
+      const pausedAfter = Date.now() - openedAt;
+      expect(await agents.get(vanished.id)).toMatchObject({ state: 'paused', reason: 'desk_closed' });
+      expect(pausedAfter).toBeGreaterThanOrEqual(DESK_ALIVE_MS - 5_000); // not judged before its beats were due
+      expect(sock.destroyed).toBe(false); // the server never saw it close
+      // The page that answers its pings is still present and still Ready (it beat at least twice meanwhile).
+      expect(beats).toBeGreaterThanOrEqual(2);
+      expect((await agents.get(present.id)).state).toBe('ready');
+      expect(await presence.gone([vanished.id, present.id])).toEqual([vanished.id]);
+    } finally {
+      sock.destroy();
+      live.destroy();
+      await t.db.query(`UPDATE campaigns SET status = 'paused' WHERE id = $1`, [fx.campaignId]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { AuthUser, CurrentUser } from '../../common/auth/auth-user';
 import { Roles } from '../../common/auth/roles.decorator';
@@ -7,6 +7,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { Role } from '../users/user.entity';
 import { AgentLiveState, AgentStateService } from './agent-state.service';
 import { AgentStateResponse, SetAgentStateDto } from './agents.dto';
+import { DeskPresence } from './desk-presence.service';
 
 const toResponse = (s: AgentLiveState): AgentStateResponse => ({
   agentId: s.agentId, state: s.state, campaignId: s.campaignId, reason: s.reason, callId: s.callId,
@@ -20,6 +21,7 @@ export class AgentsController {
   constructor(
     private readonly agents: AgentStateService,
     private readonly db: DataSource,
+    private readonly presence: DeskPresence,
   ) {}
 
   /** Roles: agent. Go Ready (for a running campaign), pause with a reason, or log out. */
@@ -42,5 +44,18 @@ export class AgentsController {
   @ApiOkResponse({ type: AgentStateResponse })
   async getState(@CurrentUser() user: AuthUser): Promise<AgentStateResponse> {
     return toResponse(await this.agents.get(user.id));
+  }
+
+  /**
+   * Roles: agent. The agent page is still open: it answers each ping of its event stream with this. A desk that stops
+   * beating counts as closed after 45 s and the dialer pauses its Ready agent ('desk_closed'), so nobody is handed
+   * an answered call on a seat whose browser vanished (see DeskPresence).
+   */
+  @Post('desk/beat')
+  @HttpCode(204)
+  @Roles(Role.Agent)
+  @ApiNoContentResponse({ description: 'the desk counts as open for another 45 s' })
+  async deskBeat(@CurrentUser() user: AuthUser): Promise<void> {
+    await this.presence.beat(user.id);
   }
 }

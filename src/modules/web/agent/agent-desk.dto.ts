@@ -52,6 +52,8 @@ export class AgentDeskResponse {
   @ApiPropertyOptional({ nullable: true }) call: {
     id: string; campaignId: string; state: string; answerAt: Date | null; connectAt: Date | null; endAt: Date | null;
     offeredAt: Date | null; previewExpiresAt: Date | null; previewTimeoutAction: 'dial' | 'skip' | null;
+    /** Time left on the preview, by the server's clock when it answered: the page counts it down on its own monotonic clock. */
+    previewRemainingMs: number | null;
   } | null;
   @ApiPropertyOptional({ nullable: true }) lead: Record<string, unknown> | null;
   @ApiPropertyOptional({ nullable: true }) campaign: { id: string; name: string; dialMode: string; callbackPolicy: string } | null;

@@ -57,8 +57,10 @@ export class AgentDeskService {
         [call.id],
       ) as Promise<{ objection_id: string; label: string; overcome: boolean }[]>,
     ]);
+    // The agent's PC clock may be minutes off: the page gets the time left, not an instant to compare with Date.now().
+    const previewRemainingMs = call.previewExpiresAt ? Math.max(0, new Date(call.previewExpiresAt).getTime() - Date.now()) : null;
     return {
-      call,
+      call: { ...call, previewRemainingMs },
       lead,
       campaign: { id: campaign.id, name: campaign.name, dialMode: campaign.dialMode, callbackPolicy: campaign.callbackPolicy },
       script,

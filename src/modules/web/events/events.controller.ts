@@ -1,8 +1,8 @@
-import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAcceptableException, Param, ParseUUIDPipe, Sse } from '@nestjs/common';
+import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAcceptableException, OnModuleDestroy, Param, ParseUUIDPipe, ServiceUnavailableException, Sse } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsNull, Repository } from 'typeorm';
-import { defer, finalize, interval, map, merge, Observable, tap } from 'rxjs';
+import { defer, finalize, interval, map, merge, Observable, ReplaySubject, takeUntil } from 'rxjs';
 import { AuthUser, CurrentUser, TokenIssuedAt } from '../../../common/auth/auth-user';
 import { Roles } from '../../../common/auth/roles.decorator';
 import { notFound } from '../../../common/errors/domain-error';
@@ -12,7 +12,10 @@ import { Role } from '../../users/user.entity';
 import { AccountWatch } from './account-watch';
 import { WebEvents } from './web-events';
 
-/** Keeps proxies from closing an idle stream and lets the page notice a dead one. */
+/**
+ * Keeps proxies from closing an idle stream and lets the page notice a dead one; the agent page answers each ping with
+ * a beat (POST /api/agent/desk/beat), which is what keeps its desk present.
+ */
 const HEARTBEAT_MS = 15_000;
 /** An event stream never ends; a client that did not ask for one (no text/event-stream in Accept) gets 406 at once. */
 function assertWantsStream(accept: string | undefined): void {
@@ -29,7 +32,10 @@ const heartbeat = (): Observable<MessageEvent> => interval(HEARTBEAT_MS).pipe(ma
 
 @ApiTags('events')
 @Controller('api/events')
-export class EventsController {
+export class EventsController implements OnModuleDestroy {
+  /** Ends every open stream when the application shuts down, so the HTTP server can close (the pages reconnect elsewhere). */
+  private readonly shutdown$ = new ReplaySubject<void>(1);
+
   constructor(
     private readonly events: WebEvents,
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
@@ -39,9 +45,11 @@ export class EventsController {
 
   /**
    * Roles: agent. Server-sent events about the calling agent only: state, call offered/connected (lead + rendered
-   * script), ended. The open stream is also the desk's presence: when it closes for good, a Ready agent is paused by
-   * the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence). A stream whose user is
-   * disabled, or no longer an agent, gets 'session.ended' ({ reason }) and is closed (AccountWatch).
+   * script), ended. The stream and the page's answers to its pings (POST /api/agent/desk/beat) are the desk's
+   * presence: when the stream closes, or the beats stop (a browser gone without closing the connection), a Ready agent
+   * is paused by the dialer ('desk_closed') instead of being handed answered calls (see DeskPresence). The server's own
+   * timer never beats: its socket may outlive the browser by many minutes. A stream whose user is disabled, or no
+   * longer an agent, gets 'session.ended' ({ reason }) and is closed (AccountWatch).
    */
   @Sse('agent')
   @Roles(Role.Agent)
@@ -51,11 +59,10 @@ export class EventsController {
     assertWantsStream(accept);
     this.assertStreamAllowed(user.id);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
-    const beats = heartbeat().pipe(tap(() => void this.presence.beat(user.id).catch(() => undefined)));
     const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
-      return merge(own, beats);
-    }).pipe(finalize(() => void this.presence.closed(user.id).catch(() => undefined)));
+      return merge(own, heartbeat());
+    }).pipe(finalize(() => void this.presence.closed(user.id, !this.shuttingDown).catch(() => undefined)));
     return this.counted(user.id, this.accounts.untilRevoked(stream, user.id, [Role.Agent], issuedAt));
   }
 
@@ -79,18 +86,29 @@ export class EventsController {
   }
 
   private readonly open = new Map<string, number>();
+  private shuttingDown = false;
+
+  onModuleDestroy(): void {
+    this.shuttingDown = true;
+    this.shutdown$.next();
+    this.shutdown$.complete();
+  }
 
   private assertStreamAllowed(userId: string): void {
+    if (this.shuttingDown) throw new ServiceUnavailableException('the server is shutting down: reconnect in a moment');
     if ((this.open.get(userId) ?? 0) >= MAX_STREAMS_PER_USER) {
       throw new HttpException(`too many open event streams for this user (at most ${MAX_STREAMS_PER_USER}): close other tabs`, HttpStatus.TOO_MANY_REQUESTS);
     }
   }
 
-  /** Counts the user's stream while it is subscribed (from the response's start to the client's disconnect). */
+  /**
+   * Counts the user's stream while it is subscribed (from the response's start to the client's disconnect), and ends
+   * it when the application shuts down.
+   */
   private counted(userId: string, stream: Observable<MessageEvent>): Observable<MessageEvent> {
     return defer(() => {
       this.open.set(userId, (this.open.get(userId) ?? 0) + 1);
-      return stream.pipe(finalize(() => {
+      return stream.pipe(takeUntil(this.shutdown$), finalize(() => {
         const n = (this.open.get(userId) ?? 1) - 1;
         if (n > 0) this.open.set(userId, n);
         else this.open.delete(userId);

@@ -14,6 +14,7 @@ const EP = {
   hangup: (callId) => `/api/agent/calls/${callId}/hangup`,
   dial: (callId) => `/api/agent/calls/${callId}/dial`,
   skip: (callId) => `/api/agent/calls/${callId}/skip`,
+  beat: '/api/agent/desk/beat',
 };
 
 const ui = {
@@ -111,19 +112,19 @@ function stopWrapup() {
 let expiryAskedAt = 0;
 function renderPreviewCountdown() {
   const call = model.call;
-  if (!call?.preview || !call.previewExpiresAt) {
+  if (!call?.preview || call.previewDeadline === null || call.previewDeadline === undefined) {
     ui.previewCountdown.hidden = true;
     ui.previewCountdown.textContent = '';
     return;
   }
-  const left = Math.max(0, Math.ceil((call.previewExpiresAt - Date.now()) / 1000));
+  const left = Math.max(0, Math.ceil((call.previewDeadline - performance.now()) / 1000));
   const key = call.previewTimeoutAction === 'dial' ? 'agent.preview.dialIn' : 'agent.preview.skipIn';
   ui.previewCountdown.textContent = t(key, { time: fmt.duration(left) });
   ui.previewCountdown.dataset.kind = 'info';
   ui.previewCountdown.hidden = false;
   // Time is up: the dialer acts within a second or so; ask what it did rather than wait for the 5 s safety net.
-  if (left === 0 && Date.now() - expiryAskedAt >= 1000) {
-    expiryAskedAt = Date.now();
+  if (left === 0 && performance.now() - expiryAskedAt >= 1000) {
+    expiryAskedAt = performance.now();
     refreshCall();
   }
 }
@@ -160,8 +161,10 @@ function normaliseCall(raw) {
     dialMode: c.dialMode ?? raw.dialMode,
     preview: (c.state ?? '') === 'preview' || c.preview === true,
     connectedAt: c.connectAt || c.connectedAt ? new Date(c.connectAt ?? c.connectedAt).getTime() : null,
-    // The campaign's preview time limit, from the server's offer time: a reload counts down from the same point.
-    previewExpiresAt: c.previewExpiresAt ? new Date(c.previewExpiresAt).getTime() : null,
+    // The campaign's preview time limit, from the server's offer time: a reload counts down from the same point. The
+    // server sends the time left; the deadline is on this page's monotonic clock (performance.now()), so a PC clock
+    // that is off (or changes) does not show 0:00 at once, or count an hour.
+    previewDeadline: c.previewRemainingMs !== null && c.previewRemainingMs !== undefined ? performance.now() + c.previewRemainingMs : null,
     previewTimeoutAction: c.previewTimeoutAction ?? null,
     ended: ['ended', 'wrap_up'].includes(c.state),
     campaignName: c.campaignName ?? raw.campaign?.name ?? '',
@@ -464,6 +467,14 @@ async function refreshState() {
   }
 }
 
+async function beat() {
+  try {
+    await api(EP.beat, { method: 'POST' });
+  } catch {
+    /* the next ping tries again; a 401 already went to the login page */
+  }
+}
+
 async function refreshCall() {
   try {
     const res = await api(EP.desk);
@@ -495,6 +506,9 @@ subscribe(
       }
     },
     'callbacks.changed': () => loadCallbacks(),
+    // The desk's presence: answering the stream's pings tells the dialer this page is still here. A browser gone
+    // without closing the connection stops answering, and its Ready agent is paused instead of handed answered calls.
+    ping: () => beat(),
   },
   (status) => {
     if (status === 'open') {

@@ -182,41 +182,69 @@ async function sessionEnded(reason) {
 }
 
 /**
- * Server-sent events with automatic reconnect (EventSource does it) and a status callback. The server closes a stream
- * with 'session.ended' when an admin disables the account or changes its role: the page leaves for the login page.
- * A stream the server refused to reopen (401 on the reconnect) ends the same way: api() sends a 401 to the login page.
+ * Server-sent events with automatic reconnect and a status callback. EventSource reconnects by itself after a dropped
+ * connection, or one the server ended (it ends every stream when it shuts down); it gives up for good when the
+ * reconnect is answered with an error (a proxy's 502 while the service restarts, 503 from a server shutting down),
+ * so the page opens a new one, waiting a little longer each time (2 s up to 30 s).
+ * The server closes a stream with 'session.ended' when an admin disables the account or changes its role: the page
+ * leaves for the login page. A stream the server refused to reopen because the session is gone (401) ends the same
+ * way: api() sends a 401 to the login page. Returns a handle whose close() stops it for good.
  */
 export function subscribe(url, handlers, onStatus) {
-  const es = new EventSource(url, { withCredentials: true });
-  es.onopen = () => onStatus?.('open');
-  es.onerror = () => {
-    const closed = es.readyState === EventSource.CLOSED;
-    onStatus?.(closed ? 'closed' : 'reconnecting');
-    if (closed) api('/api/auth/me').catch(() => undefined);
-  };
-  es.addEventListener('session.ended', (ev) => {
-    es.close();
-    let reason = null;
-    try {
-      reason = JSON.parse(ev.data).reason;
-    } catch {
-      /* no reason: the login page all the same */
-    }
-    onStatus?.('ended');
-    void sessionEnded(reason);
-  });
-  for (const [type, fn] of Object.entries(handlers)) {
-    es.addEventListener(type, (ev) => {
-      let data = null;
+  let es = null;
+  let stopped = false;
+  let retryMs = 2000;
+  let retryTimer;
+  const open = () => {
+    es = new EventSource(url, { withCredentials: true });
+    es.onopen = () => {
+      retryMs = 2000;
+      onStatus?.('open');
+    };
+    es.onerror = () => {
+      const closed = es.readyState === EventSource.CLOSED;
+      onStatus?.(closed ? 'closed' : 'reconnecting');
+      if (!closed || stopped) return;
+      api('/api/auth/me')
+        .catch((err) => {
+          if (err instanceof ApiError && err.status === 401) stopped = true; // api() went to the login page
+        })
+        .finally(() => {
+          if (stopped) return;
+          retryTimer = setTimeout(open, retryMs);
+          retryMs = Math.min(retryMs * 2, 30_000);
+        });
+    };
+    es.addEventListener('session.ended', (ev) => {
+      stop();
+      let reason = null;
       try {
-        data = JSON.parse(ev.data);
+        reason = JSON.parse(ev.data).reason;
       } catch {
-        data = ev.data;
+        /* no reason: the login page all the same */
       }
-      fn(data);
+      onStatus?.('ended');
+      void sessionEnded(reason);
     });
-  }
-  return es;
+    for (const [type, fn] of Object.entries(handlers)) {
+      es.addEventListener(type, (ev) => {
+        let data = null;
+        try {
+          data = JSON.parse(ev.data);
+        } catch {
+          data = ev.data;
+        }
+        fn(data);
+      });
+    }
+  };
+  const stop = () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    es?.close();
+  };
+  open();
+  return { close: stop };
 }
 
 export function debounce(fn, ms) {
