@@ -130,6 +130,17 @@ describe('event streams of a user who is disabled or changes role', () => {
     expect(after.ended).toBe(false);
   });
 
+  it('holds the stream cap for requests arriving together: 15 dashboard streams opened at once, at most 10 open', async () => {
+    const manager = await user(Role.Manager);
+    const fx = await makeCampaign(t.db, { ok: 1 });
+    const many = Array.from({ length: 15 }, () => openStream(port, `/api/events/campaigns/${fx.campaignId}`, manager.token));
+    streams.push(...many);
+    await waitFor(async () => many.every((s) => s.status !== undefined), 8000, 'an answer to every stream');
+    expect(many.filter((s) => s.status === 200).length).toBe(MAX_STREAMS_PER_USER);
+    expect(many.filter((s) => s.status === 429).length).toBe(15 - MAX_STREAMS_PER_USER);
+    for (const s of many) s.close();
+  });
+
   it(`refuses a user's ${MAX_STREAMS_PER_USER + 1}th open stream with 429, and takes one again once a stream closes`, async () => {
     const agent = await user(Role.Agent);
     const mine: Stream[] = [];

@@ -57,13 +57,13 @@ export class EventsController implements OnModuleDestroy {
   @ApiOperation({ summary: 'SSE stream of the calling agent’s own events' })
   agent(@CurrentUser() user: AuthUser, @TokenIssuedAt() issuedAt: number | undefined, @Headers('accept') accept?: string): Observable<MessageEvent> {
     assertWantsStream(accept);
-    this.assertStreamAllowed(user.id);
+    const release = this.reserveStream(user.id);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
     const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
       return merge(own, heartbeat());
     }).pipe(finalize(() => void this.presence.closed(user.id, !this.shuttingDown).catch(() => undefined)));
-    return this.counted(user.id, this.accounts.untilRevoked(stream, user.id, [Role.Agent], issuedAt));
+    return this.counted(this.accounts.untilRevoked(stream, user.id, [Role.Agent], issuedAt), release);
   }
 
   /** Roles: manager, admin. Server-sent live stats ticks of one campaign; closed ('session.ended') like the agent's. */
@@ -78,11 +78,17 @@ export class EventsController implements OnModuleDestroy {
     @Headers('accept') accept?: string,
   ): Promise<Observable<MessageEvent>> {
     assertWantsStream(accept);
-    this.assertStreamAllowed(user.id);
-    const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } });
-    if (!exists) throw notFound('campaign');
+    const release = this.reserveStream(user.id);
+    const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } }).catch((err) => {
+      release();
+      throw err;
+    });
+    if (!exists) {
+      release();
+      throw notFound('campaign');
+    }
     const ticks = this.events.forCampaign(id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
-    return this.counted(user.id, this.accounts.untilRevoked(merge(ticks, heartbeat()), user.id, [Role.Manager, Role.Admin], issuedAt));
+    return this.counted(this.accounts.untilRevoked(merge(ticks, heartbeat()), user.id, [Role.Manager, Role.Admin], issuedAt), release);
   }
 
   private readonly open = new Map<string, number>();
@@ -94,25 +100,28 @@ export class EventsController implements OnModuleDestroy {
     this.shutdown$.complete();
   }
 
-  private assertStreamAllowed(userId: string): void {
+  /**
+   * Takes one of the user's stream slots at once (before any await: requests arriving together cannot all pass under
+   * the cap) and returns its release, which runs once: when the stream ends, or when the request fails before it.
+   */
+  private reserveStream(userId: string): () => void {
     if (this.shuttingDown) throw new ServiceUnavailableException('the server is shutting down: reconnect in a moment');
     if ((this.open.get(userId) ?? 0) >= MAX_STREAMS_PER_USER) {
       throw new HttpException(`too many open event streams for this user (at most ${MAX_STREAMS_PER_USER}): close other tabs`, HttpStatus.TOO_MANY_REQUESTS);
     }
+    this.open.set(userId, (this.open.get(userId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.open.get(userId) ?? 1) - 1;
+      if (n > 0) this.open.set(userId, n);
+      else this.open.delete(userId);
+    };
   }
 
-  /**
-   * Counts the user's stream while it is subscribed (from the response's start to the client's disconnect), and ends
-   * it when the application shuts down.
-   */
-  private counted(userId: string, stream: Observable<MessageEvent>): Observable<MessageEvent> {
-    return defer(() => {
-      this.open.set(userId, (this.open.get(userId) ?? 0) + 1);
-      return stream.pipe(takeUntil(this.shutdown$), finalize(() => {
-        const n = (this.open.get(userId) ?? 1) - 1;
-        if (n > 0) this.open.set(userId, n);
-        else this.open.delete(userId);
-      }));
-    });
+  /** The stream, holding its slot until it ends; ended when the application shuts down. */
+  private counted(stream: Observable<MessageEvent>, release: () => void): Observable<MessageEvent> {
+    return stream.pipe(takeUntil(this.shutdown$), finalize(release));
   }
 }
