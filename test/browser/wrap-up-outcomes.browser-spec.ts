@@ -63,4 +63,23 @@ describeBrowser('manager console: record the outcome of a call a disabled agent 
     await expect(eliRow.isVisible()).resolves.toBe(true);
     await hx.screenshot(page, 'manager-wrapups');
   });
+
+  it("the agent's desk drops the wrap-up form and says so when a supervisor records the outcome of the agent's call", async () => {
+    const { t } = hx;
+    const admin = { Authorization: `Bearer ${await t.tokenFor(Role.Admin)}` };
+    const { page, user: agent } = await hx.loginAs(Role.Agent);
+    const fx = await makeCampaign(t.db, { ok: 3, mode: 'preview' });
+    const toWrapUp = (a: string, c: string, id: string) => t.app.get(AgentStateService).transition(a, 'wrap_up', c, { callId: id });
+    const callId = await callInWrapUp(t.db, fx, agent.id, 0, toWrapUp);
+    await t.db.query(`UPDATE calls SET end_at = now() - interval '2 min' WHERE id = $1`, [callId]); // silent for 2 minutes
+    await page.goto('/agent');
+    await page.locator('#wrapup').waitFor();
+    await expect(page.evaluate(() => (document.querySelector('#dispo-fields') as HTMLFieldSetElement).disabled)).resolves.toBe(false);
+    await t.http.post(`/api/wrap-ups/${callId}/disposition`).set(admin).send({ outcome: 'no_sale', reason: 'agent silent for two minutes' }).expect(200);
+    await page.locator('#toast', { hasText: 'A supervisor recorded the outcome of this call.' }).waitFor();
+    await page.locator('#wrapup').waitFor({ state: 'hidden' });
+    await page.locator('#call').waitFor({ state: 'hidden' });
+    await expect(page.evaluate(() => (document.querySelector('#dispo-fields') as HTMLFieldSetElement).disabled)).resolves.toBe(true);
+    await expect(page.locator('#state-label').textContent()).resolves.toContain('Outcome recorded by a supervisor');
+  });
 });

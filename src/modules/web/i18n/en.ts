@@ -109,6 +109,7 @@ export const en = {
   'agent.dispo.submit': 'Save outcome',
   'agent.dispo.needOutcome': 'Choose an outcome first.',
   'agent.dispo.saved': 'Outcome saved.',
+  'agent.dispo.bySupervisor': 'A supervisor recorded the outcome of this call.',
   'agent.callbacks.title': 'My callbacks',
   'agent.callbacks.due': 'Due',
   'agent.callbacks.lead': 'Person',

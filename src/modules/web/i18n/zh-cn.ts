@@ -111,6 +111,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'agent.dispo.submit': '保存结果',
   'agent.dispo.needOutcome': '请先选择结果。',
   'agent.dispo.saved': '结果已保存。',
+  'agent.dispo.bySupervisor': '主管已记录此通话的结果。',
   'agent.callbacks.title': '我的回拨',
   'agent.callbacks.due': '到期时间',
   'agent.callbacks.lead': '联系人',

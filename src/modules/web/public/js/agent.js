@@ -181,6 +181,7 @@ function renderCall(call, { announce = false } = {}) {
   model.call = call;
   if (!call) {
     renderPreviewCountdown();
+    if (model.state !== 'wrap_up') stopWrapup(); // e.g. a supervisor recorded the outcome of the call in wrap-up
     ui.call.hidden = true;
     ui.noCall.hidden = false;
     ui.scriptNav.replaceChildren();
@@ -492,6 +493,12 @@ subscribe(
       renderState(d);
       // The preview left the agent (the dialer skipped it at its time limit, or it was dialled): show what is current.
       if (model.call?.preview && d.state !== 'reserved') refreshCall();
+      // A call in wrap-up that the agent left for a state other than wrap-up or a pause they chose: a supervisor
+      // recorded its outcome. The desk drops the form (its Submit would be refused) and says so.
+      if (model.call?.ended && d.state !== 'wrap_up') {
+        if (d.reason === 'outcome_by_supervisor') toast(t('agent.dispo.bySupervisor'), 'info');
+        refreshCall();
+      }
     },
     // Events carry ids; the desk endpoint gives the lead and script of the agent's own current call.
     'call.offered': () => refreshCall(),
