@@ -184,7 +184,7 @@ describe('imports on a service whose statement timeout is 1 s, made to wait long
     expect(done).toMatchObject({ status: 'completed', inserted: 500 });
   });
 
-  it('a national registry import whose COPY waits still completes', async () => {
+  it('a national registry import that waits on a lock (purge of a retried copy, COPY) still completes', async () => {
     const lines = Array.from({ length: 2_000 }, (_, i) => `31370${String(10000 + i).slice(-5)}`);
     await lock('dnc_registry_numbers');
     const res = await t.http.post('/api/compliance/registry/imports').set(await auth(Role.Admin))
