@@ -16,4 +16,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 EXPOSE 3000
-CMD ["sh", "-c", "node dist/scripts/migrate.js && node dist/src/main.js"]
+# `exec`: node replaces the shell and receives SIGTERM itself (dash does not exec the last command, and a shell as
+# PID 1 drops SIGTERM: every stop would end in SIGKILL, calls and campaign locks left behind). The app then stops its
+# orchestrators, closes its connections and exits within SHUTDOWN_TIMEOUT_MS (50 s; compose gives it 60 s).
+STOPSIGNAL SIGTERM
+CMD ["sh", "-c", "node dist/scripts/migrate.js && exec node dist/src/main.js"]

@@ -11,7 +11,6 @@ export function configureApp(app: INestApplication): void {
   (app.getHttpAdapter().getInstance() as Application).set('trust proxy', trustProxy(app.get<AppConfig>(APP_CONFIG).TRUST_PROXY));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('Outbound Dialer API')
     .setDescription('Campaigns, lead lists, scripts, dialing, compliance. Each operation lists the roles that may call it.')

@@ -6,6 +6,7 @@ import { RedisModule } from './common/redis/redis.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EnvSchema } from './config/env.schema';
+import { serviceTimeouts } from './database/pg-timeouts';
 import { typeOrmOptions } from './database/typeorm-options';
 
 /** What both entry points share: validated config, logs, PostgreSQL, Redis, BullMQ. */
@@ -17,7 +18,9 @@ export class CoreModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
-        TypeOrmModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => typeOrmOptions(c.DATABASE_URL) }),
+        TypeOrmModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) =>
+            typeOrmOptions(c.DATABASE_URL, serviceTimeouts(c.DATABASE_STATEMENT_TIMEOUT_MS, c.DATABASE_CONNECT_TIMEOUT_MS)),
+        }),
         RedisModule,
         QueueModule,
       ],

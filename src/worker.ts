@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { shutDownOnSignals } from './common/graceful-shutdown';
 import { runEntrypoint } from './common/run-entrypoint';
 import { loadConfig } from './config/env.schema';
 import { loadEnvFile } from './config/load-env-file';
@@ -12,7 +13,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { api: false, worker: true }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  shutDownOnSignals(app, app.get(Logger), config.SHUTDOWN_TIMEOUT_MS);
   app.get(Logger).log(`dialer worker started (pid ${process.pid}, telephony: ${config.TELEPHONY})`, 'Bootstrap');
 }
 

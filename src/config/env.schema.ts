@@ -115,6 +115,21 @@ export class EnvSchema {
   /** Worker threads that normalise a big lead file. Default: cores - 2 (0 on a 2-core machine: normalise inline). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(64)
   LEAD_IMPORT_THREADS?: number;
+
+  /**
+   * Longest a statement may run (PostgreSQL statement_timeout; 0: no limit). A server that does not answer at all is
+   * given up 5 s after it. Lead and registry imports and migrations are not limited.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
+  /** Longest wait to open a PostgreSQL connection or get one from the pool. */
+  @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  /** SIGTERM: longest the graceful shutdown may take before the process exits anyway (keep it under the supervisor's grace period). */
+  @Transform(toInt) @IsInt() @Min(1_000) @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 50_000;
 }
 
 export class ConfigError extends Error {}

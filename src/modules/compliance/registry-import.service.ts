@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { createReadStream, promises as fs } from 'node:fs';
-import { PoolClient } from 'pg';
+import { bulkQuery, connectForBulkWork } from '../../database/pg-timeouts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
@@ -139,7 +139,7 @@ export class RegistryImportService {
     if (imp.status === 'completed') return imp;
     await this.db.query(`UPDATE dnc_registry_imports SET status = 'running', started_at = now(), error = NULL WHERE id = $1`, [imp.id]);
     // A retried job starts over.
-    await this.db.query(`DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [imp.id]);
+    await bulkQuery(this.db, `DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [imp.id]);
     let size = 0;
     let lines = 0;
     let imported = 0;
@@ -148,8 +148,7 @@ export class RegistryImportService {
     let sink: ReturnType<typeof copyFrom> | null = null;
     try {
       size = (await fs.stat(job.path)).size;
-      await qr.connect();
-      const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      const client = await connectForBulkWork(qr);
       const copy = client.query(copyFrom(`COPY dnc_registry_numbers (import_id, phone) FROM STDIN`));
       sink = copy;
       let failed: Error | null = null;
@@ -251,7 +250,8 @@ export class RegistryImportService {
     }
     await onProgress(100);
     await this.lookup.invalidate();
-    await this.db.query(
+    await bulkQuery(
+      this.db,
       `DELETE FROM dnc_registry_numbers WHERE import_id IN (SELECT id FROM dnc_registry_imports WHERE source = $1 AND status = 'superseded')`,
       [imp.source],
     );
@@ -282,7 +282,7 @@ export class RegistryImportService {
         id, counts.lines, counts.imported, counts.rejected, counts.size,
       ]);
     }
-    await this.db.query(`DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [id]);
+    await bulkQuery(this.db, `DELETE FROM dnc_registry_numbers WHERE import_id = $1`, [id]);
     await this.events.record({
       type: 'registry_import', reasonCode: 'failed', actor: 'registry_import', actorUserId: imp.createdBy,
       details: {

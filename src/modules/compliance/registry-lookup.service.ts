@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PoolClient } from 'pg';
+import { connectForBulkWork } from '../../database/pg-timeouts';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { e164ToNumber } from './phone';
@@ -79,9 +79,8 @@ export class RegistryLookupService implements OnApplicationBootstrap, OnApplicat
     let n = 0;
     if (ids.length) {
       const qr = this.db.createQueryRunner();
-      await qr.connect();
       try {
-        const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
+        const client = await connectForBulkWork(qr);
         const idList = ids.map((id) => String(BigInt(id))).join(',');
         const stream = client.query(copyTo(`COPY (SELECT phone FROM dnc_registry_numbers WHERE import_id IN (${idList})) TO STDOUT`));
         let cur = 0;

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CountryCode } from 'libphonenumber-js/max';
 import { PoolClient } from 'pg';
+import { connectForBulkWork } from '../../../database/pg-timeouts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
@@ -197,7 +198,8 @@ export class LeadImportRunner {
       [importId, size],
     );
     const qr = this.db.createQueryRunner();
-    const client = (await qr.connect()) as PoolClient;
+    // One transaction of long statements (COPY, set-based merges): not under the service's statement timeout.
+    const client = await connectForBulkWork(qr);
     // fs.ReadStream counts the bytes it has read: the progress percentage is that over the file's size.
     let file: ReadStream | null = null;
     const stage = new StageTransform(imp.mapping, imp.defaultCountry as CountryCode, size >= this.poolMinBytes ? this.threads : 0);
