@@ -59,14 +59,14 @@ describeBrowser('agent desktop: the preview time limit counts down from the offe
     await page.waitForFunction((was) => document.querySelector('#preview-countdown')?.textContent !== was, first, { timeout: 5_000 });
 
     // Offered five minutes ago (as the server has it): a reloaded desk counts from there, it does not restart.
-    await hx.t.db.query(`UPDATE calls SET queued_at = queued_at - interval '5 minutes' WHERE id = $1`, [callId]);
+    await hx.t.db.query(`UPDATE calls SET queued_at = queued_at - interval '5 minutes', preview_expires_at = preview_expires_at - interval '5 minutes' WHERE id = $1`, [callId]);
     await page.reload();
     await page.locator('#call-status', { hasText: 'Preview' }).waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => /^Skipping in (5:00|4:[0-5]\d)$/.test(document.querySelector('#preview-countdown')?.textContent ?? ''), undefined, { timeout: 5_000 });
     await hx.screenshot(page, 'agent-preview-countdown');
 
     // Four seconds left: the agent watches it reach zero, then the dialer skips it and pauses them.
-    await hx.t.db.query(`UPDATE calls SET queued_at = now() - interval '596 seconds' WHERE id = $1`, [callId]);
+    await hx.t.db.query(`UPDATE calls SET queued_at = now() - interval '596 seconds', preview_expires_at = now() + interval '4 seconds' WHERE id = $1`, [callId]);
     await page.reload();
     await page.waitForFunction(() => /^Skipping in 0:0[1-5]$/.test(document.querySelector('#preview-countdown')?.textContent ?? ''), undefined, { timeout: 10_000 });
     await page.locator('#state-label[data-state="paused"]').waitFor({ timeout: 20_000 });
@@ -86,12 +86,14 @@ describeBrowser('agent desktop: the preview time limit counts down from the offe
 
   it('says "Dialling in m:ss" when the campaign dials at the limit, and shows no countdown without a limit', async () => {
     await hx.t.db.query(`UPDATE campaigns SET preview_timeout_action = 'dial' WHERE id = $1`, [campaignId]);
+    await new Promise((r) => setTimeout(r, 3_500)); // an offer takes the action the dialer read (it re-reads every 3 s)
     const callId = await goReady();
     await page.waitForFunction(() => /^Dialling in (10:00|9:[0-5]\d)$/.test(document.querySelector('#preview-countdown')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    // No limit from now on: offers made once the dialer has re-read the campaign (every 3 s) have no deadline.
+    await hx.t.db.query(`UPDATE campaigns SET preview_time_limit_s = NULL WHERE id = $1`, [campaignId]);
+    await new Promise((r) => setTimeout(r, 3_500));
     await page.getByRole('button', { name: 'Skip' }).click();
     await waitFor(async () => (await hx.t.db.query(`SELECT state FROM calls WHERE id = $1`, [callId]))[0].state === 'skipped', 5_000, 'the Skip');
-
-    await hx.t.db.query(`UPDATE campaigns SET preview_time_limit_s = NULL WHERE id = $1`, [campaignId]);
     const next = await waitFor(async () => {
       const id = await previewCallId();
       return id && id !== callId ? id : null;
@@ -105,7 +107,8 @@ describeBrowser('agent desktop: the preview time limit counts down from the offe
   it("counts down on the page's own clock: a PC clock ten minutes fast neither shows 0:00 at once nor keeps asking the server", async () => {
     await hx.t.db.query(`UPDATE campaigns SET preview_time_limit_s = 600, preview_timeout_action = 'skip' WHERE id = $1`, [campaignId]);
     const callId = await waitFor(previewCallId, 5_000, 'the preview on screen');
-    await hx.t.db.query(`UPDATE calls SET queued_at = now() WHERE id = $1`, [callId]);
+    // (the deadline is fixed at the offer: this preview was offered without one)
+    await hx.t.db.query(`UPDATE calls SET queued_at = now(), preview_expires_at = now() + interval '600 seconds', preview_timeout_action = 'skip' WHERE id = $1`, [callId]);
     // The agent's PC: its wall clock runs ten minutes ahead (Date), its monotonic clock (performance.now) is fine.
     await page.addInitScript({
       content: `{ const Real = Date; const skew = 600000;

@@ -115,7 +115,7 @@ describe('preview time limit: settings, skip (agent paused), dial (same path as 
     });
   });
 
-  it('shows the desk when the preview was offered and when the dialer acts; no limit: no deadline and nothing happens', async () => {
+  it('shows the desk when the preview was offered and when the dialer acts (the deadline fixed at the offer)', async () => {
     const fx = await makeCampaign(2, 600, 'skip');
     const me = await newAgent();
     await ready(me, fx.campaignId);
@@ -127,10 +127,8 @@ describe('preview time limit: settings, skip (agent paused), dial (same path as 
     const desk = await t.http.get('/api/web/agent/desk').set(auth(me.token)).expect(200);
     expect(desk.body.call).toMatchObject({ id: offer.call.id, previewExpiresAt: offer.call.previewExpiresAt, previewTimeoutAction: 'skip' });
 
-    await t.db.query(`UPDATE campaigns SET preview_time_limit_s = NULL WHERE id = $1`, [fx.campaignId]);
-    const unlimited = (await t.http.get('/api/agent/current-call').set(auth(me.token)).expect(200)).body;
-    expect(unlimited.call).toMatchObject({ id: offer.call.id, offeredAt: offer.call.offeredAt, previewExpiresAt: null, previewTimeoutAction: null });
-    expect(await worker.enforcePreviewTimeLimits([fx.campaignId], secondsAfter(offer.call.offeredAt, 86_400))).toBe(0);
+    // the fixed deadline: not before it
+    expect(await worker.enforcePreviewTimeLimits([fx.campaignId], secondsAfter(offer.call.offeredAt, 599))).toBe(0);
     expect((await t.db.query(`SELECT state FROM calls WHERE id = $1`, [offer.call.id]))[0].state).toBe('preview');
     await logout(me).expect(200);
   });
@@ -263,6 +261,33 @@ describe('preview time limit: settings, skip (agent paused), dial (same path as 
     expect((await t.db.query(`SELECT status FROM leads WHERE id = $1`, [offer.lead.id]))[0].status).toBe('leased');
     expect((await stateOf(me)).state).toBe('reserved');
     await t.db.query(`UPDATE calls SET state = 'failed', end_at = now() WHERE id = $1`, [offer.call.id]); // tidy: no dialer for a paused campaign
+  });
+
+  it('the deadline is fixed at the offer: a limit turned on later does not dial a preview shown without a countdown; one removed later still ends it', async () => {
+    const none = await makeCampaign(1, null, 'dial');
+    const me = await newAgent();
+    await ready(me, none.campaignId);
+    const offer = await offerTo(me);
+    expect(offer.call.previewExpiresAt).toBeNull();
+    await t.db.query(`UPDATE campaigns SET preview_time_limit_s = 10, preview_timeout_action = 'dial' WHERE id = $1`, [none.campaignId]);
+    expect(await worker.enforcePreviewTimeLimits([none.campaignId], secondsAfter(offer.call.offeredAt, 3600))).toBe(0);
+    expect((await t.db.query(`SELECT state FROM calls WHERE id = $1`, [offer.call.id]))[0].state).toBe('preview');
+    await t.http.post(`/api/agent/calls/${offer.call.id}/skip`).set(auth(me.token)).expect(200);
+    await logout(me).expect(200);
+
+    const limited = await makeCampaign(1, 600, 'skip');
+    const you = await newAgent();
+    await ready(you, limited.campaignId);
+    const shown = await offerTo(you);
+    expect(new Date(shown.call.previewExpiresAt).getTime()).toBe(secondsAfter(shown.call.offeredAt, 600).getTime());
+    await t.db.query(`UPDATE campaigns SET preview_time_limit_s = NULL WHERE id = $1`, [limited.campaignId]);
+    // the desk still counts down to the deadline it was given, and the dialer acts at it
+    const desk = (await t.http.get('/api/agent/current-call').set(auth(you.token)).expect(200)).body;
+    expect(desk.call.previewExpiresAt).toBe(shown.call.previewExpiresAt);
+    expect(await worker.enforcePreviewTimeLimits([limited.campaignId], secondsAfter(shown.call.offeredAt, 599))).toBe(0);
+    expect(await worker.enforcePreviewTimeLimits([limited.campaignId], secondsAfter(shown.call.offeredAt, 600))).toBe(1);
+    expect((await stateOf(you))).toMatchObject({ state: 'paused', reason: 'preview_timeout' });
+    await logout(you).expect(200);
   });
 
   it('orders settle it too: a Dial just before the pass is not dialled again nor skipped; a pass just before the Dial wins (409)', async () => {

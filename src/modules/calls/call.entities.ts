@@ -26,6 +26,9 @@ export class CallEntity {
   @Column('text', { name: 'hangup_by', nullable: true }) hangupBy: 'customer' | 'agent' | 'system' | 'carrier' | null;
   @Column('text', { name: 'recording_path', nullable: true }) recordingPath: string | null;
   @Column('timestamptz', { name: 'queued_at', default: () => 'now()' }) queuedAt: Date;
+  /** A preview's deadline and what the dialer then does, fixed at the offer from the campaign's settings. */
+  @Column('timestamptz', { name: 'preview_expires_at', nullable: true }) previewExpiresAt: Date | null;
+  @Column('text', { name: 'preview_timeout_action', nullable: true }) previewTimeoutAction: 'dial' | 'skip' | null;
   @Column('timestamptz', { name: 'dial_at', nullable: true }) dialAt: Date | null;
   @Column('timestamptz', { name: 'ring_at', nullable: true }) ringAt: Date | null;
   @Column('timestamptz', { name: 'answer_at', nullable: true }) answerAt: Date | null;

@@ -117,23 +117,24 @@ export class CallsService {
   async currentCall(agentId: string): Promise<CurrentCallResponse> {
     const [row] = await this.db.query(
       `SELECT c.id, c.campaign_id, c.state, c.dial_mode, c.answer_at, c.connect_at, c.end_at, c.queued_at,
-              cp.preview_time_limit_s, cp.preview_timeout_action,
+              c.preview_expires_at, c.preview_timeout_action,
               l.id AS lead_id, l.phone, l.first_name, l.last_name, l.postal_code, l.timezone, l.custom_fields, l.attempts
-         FROM calls c JOIN leads l ON l.id = c.lead_id JOIN campaigns cp ON cp.id = c.campaign_id
+         FROM calls c JOIN leads l ON l.id = c.lead_id
         WHERE c.agent_id = $1 AND c.state IN ('preview', 'queued', 'dialing', 'ringing', 'answered', 'connected', 'wrap_up')
         ORDER BY c.queued_at DESC LIMIT 1`,
       [agentId],
     );
     if (!row) return { call: null, lead: null };
     const preview = row.state === 'preview';
-    // The preview's clock runs from the offer on the server: a reloaded desk counts down from the same point.
-    const limited = preview && row.preview_time_limit_s !== null;
+    // The preview's deadline was fixed at the offer (calls.preview_expires_at): a reloaded desk counts down to the same
+    // point, and the dialer acts at it whatever the campaign's limit says now.
+    const limited = preview && row.preview_expires_at !== null;
     return {
       call: {
         id: row.id, campaignId: row.campaign_id, state: row.state, preview, dialMode: row.dial_mode,
         answerAt: row.answer_at, connectAt: row.connect_at, endAt: row.end_at,
         offeredAt: preview ? row.queued_at : null,
-        previewExpiresAt: limited ? new Date(new Date(row.queued_at).getTime() + row.preview_time_limit_s * 1000) : null,
+        previewExpiresAt: limited ? row.preview_expires_at : null,
         previewTimeoutAction: limited ? row.preview_timeout_action : null,
       },
       lead: {
@@ -166,12 +167,16 @@ export class CallsService {
     at: Date,
     o: { workerId?: string; agentId?: string; mode: DialMode },
   ): Promise<string | null> {
+    // A preview's deadline and action are the campaign's at the offer (null: no limit).
+    const limit = state === 'preview' ? campaign.previewTimeLimitSeconds ?? null : null;
     try {
       const [row] = await this.db.query(
-        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, worker_id, agent_id, queued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        `INSERT INTO calls (campaign_id, lead_id, phone, attempt, dial_mode, state, caller_id, gateway_id, worker_id, agent_id, queued_at,
+                            preview_expires_at, preview_timeout_action)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         [campaign.id, lead.id, lead.phone, lead.attempts + 1, campaign.dialMode ?? o.mode, state, campaign.callerId, campaign.gatewayId,
-          o.workerId ?? null, o.agentId ?? null, at],
+          o.workerId ?? null, o.agentId ?? null, at,
+          limit === null ? null : new Date(at.getTime() + limit * 1000), limit === null ? null : campaign.previewTimeoutAction ?? 'skip'],
       );
       return row.id as string;
     } catch (err) {

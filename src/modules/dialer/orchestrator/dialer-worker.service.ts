@@ -269,18 +269,18 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Previews on screen longer than their campaign's time limit (counted from the offer, calls.queued_at) get the
-   * campaign's timeout action: 'dial' (as if the agent clicked Dial) or 'skip' (back to the pool, agent paused
+   * Previews past their deadline (calls.preview_expires_at, fixed at the offer from the campaign's limit then, as the
+   * desk's countdown shows it) get the action fixed with it: 'dial' (as if the agent clicked Dial) or 'skip' (back to the pool, agent paused
    * 'preview_timeout'). Run each round for the campaigns this worker holds; a Dial or Skip of the agent's at the same
    * instant, or another worker during a hand-over, meets the same conditional update on the call, so one wins.
    */
   async enforcePreviewTimeLimits(campaignIds: string[], at: Date = this.clock.now()): Promise<number> {
     const rows: { id: string; agent_id: string; campaign_id: string; action: 'dial' | 'skip' }[] = await this.db.query(
-      `SELECT c.id, c.agent_id, c.campaign_id, cp.preview_timeout_action AS action
-         FROM calls c JOIN campaigns cp ON cp.id = c.campaign_id
-        WHERE c.state = 'preview' AND c.campaign_id = ANY($1::uuid[]) AND c.agent_id IS NOT NULL
-          AND cp.preview_time_limit_s IS NOT NULL AND c.queued_at <= $2::timestamptz - make_interval(secs => cp.preview_time_limit_s)
-        ORDER BY c.queued_at LIMIT 500`,
+      `SELECT c.id, c.agent_id, c.campaign_id, c.preview_timeout_action AS action
+         FROM calls c
+        WHERE c.state = 'preview' AND c.preview_expires_at <= $2::timestamptz
+          AND c.campaign_id = ANY($1::uuid[]) AND c.agent_id IS NOT NULL
+        ORDER BY c.preview_expires_at LIMIT 500`,
       [campaignIds, at],
     );
     let acted = 0;
