@@ -51,6 +51,10 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private readonly legOwners = new Map<string, string>();
   private sub?: Redis;
   private stopping = false;
+  /** Campaigns whose lock this worker holds (renewed by beatAndRenew), and those it found taken by another worker. */
+  private readonly held = new Set<string>();
+  private readonly lost = new Set<string>();
+  private beating = false;
   /** Call records of all this worker's runners, group-committed together. */
   private readonly records: CallRecordWriter;
 
@@ -74,23 +78,65 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     await this.locks.register(this.workerId);
     await this.locks.heartbeat(this.workerId);
     this.sub = this.redis.duplicate();
-    this.sub.on('message', (_ch, raw: string) => void this.onCommand(raw));
+    this.sub.on('message', (_ch, raw: string) => this.handleCommand(raw));
     await this.sub.subscribe(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`);
-    this.loop = setInterval(() => void this.round(), DIALER_LOOP_MS);
-    // The heartbeat has its own timer: a round can be slow (a runner stopping while the database is down), and a
-    // missed beat would make other workers take this one for dead.
-    this.beat = setInterval(() => void this.locks.heartbeat(this.workerId).catch(() => undefined), DIALER_LOOP_MS);
+    this.startTimers();
     void this.round();
+  }
+
+  private startTimers(): void {
+    this.loop = setInterval(() => void this.round(), DIALER_LOOP_MS);
+    // The heartbeat and the campaign locks have their own timer, which touches Redis only: a round can be slow or
+    // fail (the database down or restarting, a runner stopping), and a missed beat would make other workers take
+    // this one for dead, a missed renewal would lose the campaign (and stopping its runner hangs up its calls).
+    this.beat = setInterval(() => void this.beatAndRenew(), DIALER_LOOP_MS);
+  }
+
+  /**
+   * Liveness, then every held campaign lock renewed. A lock found gone (it lapsed while Redis was unreachable, or
+   * Redis restarted empty) is taken again with SET NX when nobody else took it meanwhile; only a lock another worker
+   * now holds is lost (the round stops that runner).
+   */
+  async beatAndRenew(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.locks.heartbeat(this.workerId);
+      for (const id of [...this.held]) {
+        if (await this.locks.renew(id, this.workerId)) continue;
+        if (await this.locks.acquire(id, this.workerId)) {
+          // Released by the round meanwhile (campaign stopped): not ours to keep.
+          if (!this.held.has(id)) await this.locks.release(id, this.workerId);
+          else this.logger.warn({ campaignId: id }, 'campaign lock had lapsed: taken again');
+          continue;
+        }
+        if (this.held.delete(id)) this.lost.add(id);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'heartbeat or lock renewal failed');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** A call command from the API (hangup, dial): never left as an unhandled rejection (Node would exit). */
+  private handleCommand(raw: string): void {
+    this.onCommand(raw).catch((err) => this.logger.warn({ err: (err as Error).message }, 'call command failed'));
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.loop) clearInterval(this.loop);
-    if (this.beat) clearInterval(this.beat);
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
-    for (const [id, runner] of this.runners) {
-      await runner.stop();
-      await this.locks.release(id, this.workerId);
+    // The beat goes on while the runners stop: this worker is alive and holds its campaigns until each is released.
+    try {
+      for (const [id, runner] of this.runners) {
+        await runner.stop();
+        this.held.delete(id);
+        await this.locks.release(id, this.workerId);
+      }
+    } finally {
+      if (this.beat) clearInterval(this.beat);
     }
     this.runners.clear();
     await this.locks.forget(this.workerId);
@@ -101,42 +147,65 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     return this.runners.get(campaignId);
   }
 
-  /** One pass: heartbeat, reconcile dead workers' calls, renew or drop held campaigns, take free ones. */
+  /**
+   * One pass: reconcile dead workers' calls, desk and preview checks, drop campaigns stopped or lost, take free ones.
+   * Each database phase fails on its own (logged, retried next round): the locks are renewed by beatAndRenew, so a
+   * database outage stops nothing that runs.
+   */
   async round(): Promise<void> {
     if (this.busy || this.stopping) return;
     this.busy = true;
     try {
-      await this.locks.heartbeat(this.workerId);
       const now = this.clock.now().getTime();
       if (now - this.lastReconcile >= RECONCILE_EVERY_MS || [...this.suspects.values()].some((t) => Date.now() - t < DEAD_GRACE_MS + 2 * DIALER_LOOP_MS)) {
-        this.lastReconcile = now;
-        await this.reconcileDeadWorkers();
-        await this.reconcileOwnOrphans();
+        await this.phase('reconcile', async () => {
+          await this.reconcileDeadWorkers();
+          await this.reconcileOwnOrphans();
+          this.lastReconcile = now;
+        });
         for (const [w, since] of this.suspects) if (Date.now() - since > 600_000) this.suspects.delete(w);
       }
       if (now - this.lastDeskCheck >= DESK_CHECK_EVERY_MS) {
         this.lastDeskCheck = now;
-        for (const id of this.runners.keys()) await this.pauseAgentsWithoutDesk(id);
+        for (const id of this.runners.keys()) await this.phase('desk check', () => this.pauseAgentsWithoutDesk(id));
       }
-      if (this.runners.size) await this.enforcePreviewTimeLimits([...this.runners.keys()]);
+      if (this.runners.size) await this.phase('preview time limits', () => this.enforcePreviewTimeLimits([...this.runners.keys()]));
       for (const [id, runner] of this.runners) {
-        const kept = await this.locks.renew(id, this.workerId);
-        if (!kept || runner.finished) {
-          this.runners.delete(id);
-          await runner.stop();
-          if (kept) await this.locks.release(id, this.workerId);
-          this.logger.log({ campaignId: id, reason: kept ? 'campaign stopped' : 'lock lost' }, 'orchestrator stopped');
-        }
+        const lost = this.lost.delete(id);
+        if (!lost && !runner.finished) continue;
+        this.runners.delete(id);
+        this.held.delete(id);
+        await this.phase('stop', () => runner.stop());
+        if (!lost) await this.phase('release', () => this.locks.release(id, this.workerId));
+        this.logger.log({ campaignId: id, reason: lost ? 'lock lost' : 'campaign stopped' }, 'orchestrator stopped');
       }
-      const running: { id: string }[] = await this.db.query(
-        `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL`,
-      );
-      for (const { id } of running) {
-        if (this.runners.has(id) || this.stopping) continue;
-        if (!(await this.locks.acquire(id, this.workerId))) continue;
+      await this.phase('take campaigns', () => this.takeFreeCampaigns());
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async phase(name: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.logger.error({ phase: name, err: (err as Error).message }, 'dialer round failed');
+    }
+  }
+
+  private async takeFreeCampaigns(): Promise<void> {
+    const running: { id: string }[] = await this.db.query(
+      `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL`,
+    );
+    for (const { id } of running) {
+      if (this.runners.has(id) || this.stopping) continue;
+      if (!(await this.locks.acquire(id, this.workerId))) continue;
+      this.held.add(id);
+      try {
         await this.reconcileDeadWorkers(id);
         const campaign = await this.db.getRepository(CampaignEntity).findOne({ where: { id } });
         if (!campaign || campaign.status !== CampaignStatus.Running) {
+          this.held.delete(id);
           await this.locks.release(id, this.workerId);
           continue;
         }
@@ -145,14 +214,17 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
           calls: this.calls, agents: this.agents, events: this.events, workerId: this.workerId, tickMs: DIALER_LOOP_MS,
           records: this.records, legOwners: this.legOwners,
         });
-        this.runners.set(id, runner);
         await runner.start();
+        this.runners.set(id, runner);
         this.logger.log({ campaignId: id, workerId: this.workerId }, 'orchestrator started');
+      } catch (err) {
+        // Not started (the store failed half-way): the lock goes, so this or another worker takes it cleanly.
+        if (!this.runners.has(id)) {
+          this.held.delete(id);
+          await this.locks.release(id, this.workerId).catch(() => undefined);
+        }
+        throw err;
       }
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message }, 'dialer round failed');
-    } finally {
-      this.busy = false;
     }
   }
 

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import { CampaignLockService, CAMPAIGN_LOCK_TTL_MS } from './campaign-lock.service';
+import { DialerWorkerService } from './dialer-worker.service';
+
+/**
+ * The worker's survival of store outages, on fakes and Jest's clock: the campaign locks live in an in-memory Redis
+ * stand-in whose keys expire on the fake clock, the database is a fake that can be "down".
+ */
+
+/** The lock keys of CampaignLockService, with their expiry, on Date.now() (faked by Jest). */
+class FakeLocks {
+  readonly keys = new Map<string, { owner: string; until: number }>();
+  redisDown = false;
+  private live(k: string) {
+    const v = this.keys.get(k);
+    if (v && v.until <= Date.now()) this.keys.delete(k);
+    return this.keys.get(k);
+  }
+  private up() {
+    if (this.redisDown) return Promise.reject(new Error('Connection is closed.'));
+    return Promise.resolve();
+  }
+  pttl(campaignId: string): number {
+    const v = this.live(`campaign-lock:${campaignId}`);
+    return v ? v.until - Date.now() : -2;
+  }
+  async acquire(campaignId: string, owner: string) {
+    await this.up();
+    if (this.live(`campaign-lock:${campaignId}`)) return false;
+    this.keys.set(`campaign-lock:${campaignId}`, { owner, until: Date.now() + CAMPAIGN_LOCK_TTL_MS });
+    return true;
+  }
+  async renew(campaignId: string, owner: string) {
+    await this.up();
+    const v = this.live(`campaign-lock:${campaignId}`);
+    if (v?.owner !== owner) return false;
+    v.until = Date.now() + CAMPAIGN_LOCK_TTL_MS;
+    return true;
+  }
+  async release(campaignId: string, owner: string) {
+    await this.up();
+    if (this.live(`campaign-lock:${campaignId}`)?.owner === owner) this.keys.delete(`campaign-lock:${campaignId}`);
+  }
+  async holder(campaignId: string) {
+    return this.live(`campaign-lock:${campaignId}`)?.owner ?? null;
+  }
+  async heartbeat() {
+    await this.up();
+  }
+  async register() {}
+  async isAlive() {
+    return true;
+  }
+  async wasWorker() {
+    return true;
+  }
+  async forget() {}
+}
+
+beforeAll(() => Logger.overrideLogger(false));
+
+const CAMPAIGN = 'c0ffee00-0000-4000-8000-000000000001';
+
+function setup() {
+  let dbDownUntil = 0;
+  const db = {
+    query: jest.fn(async () => {
+      if (Date.now() < dbDownUntil) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return [];
+    }),
+    getRepository: () => ({ findOne: async () => null }),
+  };
+  const sub = { on: jest.fn(), subscribe: async () => undefined, quit: async () => undefined };
+  const redis = { duplicate: () => sub, options: {} };
+  const locks = new FakeLocks();
+  const telephony = { liveCalls: () => [] as string[], hangup: jest.fn(async () => undefined) };
+  const agents = { campaignAgents: async () => [] };
+  const presence = { gone: async () => [] };
+  const worker = new DialerWorkerService(
+    db as never, redis as never, { now: () => new Date() }, telephony as never, {} as never, {} as never, {} as never,
+    agents as never, {} as never, locks as unknown as CampaignLockService, presence as never,
+  );
+  // A campaign this worker already runs (its runner stands in: stopping it is what hangs up the calls).
+  const runner = { finished: false, stop: jest.fn(async () => undefined), liveCallIds: [] as string[], leadsInFlight: [] as string[] };
+  const hold = async () => {
+    await locks.acquire(CAMPAIGN, worker.workerId);
+    (worker as unknown as { runners: Map<string, unknown> }).runners.set(CAMPAIGN, runner);
+    (worker as unknown as { held?: Set<string> }).held?.add(CAMPAIGN);
+  };
+  return { worker, db, sub, locks, telephony, runner, hold, dbDown: (ms: number) => (dbDownUntil = Date.now() + ms) };
+}
+
+describe('DialerWorkerService: a PostgreSQL outage longer than the lock TTL', () => {
+  beforeEach(() => jest.useFakeTimers({ now: new Date('2026-03-02T15:00:00Z') }));
+  afterEach(() => jest.useRealTimers());
+
+  it('keeps its campaign locks and its runners (before: the round failed before renewing; the lock lapsed and every call was hung up)', async () => {
+    const s = setup();
+    await s.hold();
+    s.dbDown(8_000);
+    await s.worker.onApplicationBootstrap();
+    const ttls: number[] = [];
+    for (let t = 0; t < 12; t++) {
+      await jest.advanceTimersByTimeAsync(1_000);
+      ttls.push(s.locks.pttl(CAMPAIGN));
+    }
+    expect(s.db.query).toHaveBeenCalled(); // the rounds did meet the outage
+    expect(Math.min(...ttls)).toBeGreaterThan(0);
+    expect(await s.locks.holder(CAMPAIGN)).toBe(s.worker.workerId);
+    expect(s.runner.stop).not.toHaveBeenCalled();
+    await s.worker.onModuleDestroy();
+  });
+
+  it('takes a lapsed lock again when nobody else took it (a Redis outage outlived its TTL), and stops only when another worker holds it', async () => {
+    const s = setup();
+    await s.hold();
+    await s.worker.onApplicationBootstrap();
+    s.locks.redisDown = true;
+    await jest.advanceTimersByTimeAsync(CAMPAIGN_LOCK_TTL_MS + 2_000);
+    expect(s.locks.pttl(CAMPAIGN)).toBe(-2); // lapsed meanwhile
+    s.locks.redisDown = false;
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(await s.locks.holder(CAMPAIGN)).toBe(s.worker.workerId);
+    expect(s.runner.stop).not.toHaveBeenCalled();
+
+    // Now another worker holds it: this one's runner stops.
+    s.locks.keys.set(`campaign-lock:${CAMPAIGN}`, { owner: 'other-worker', until: Date.now() + 60_000 });
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(s.runner.stop).toHaveBeenCalledTimes(1);
+    expect(await s.locks.holder(CAMPAIGN)).toBe('other-worker');
+    await s.worker.onModuleDestroy();
+  });
+});
+
+describe('DialerWorkerService: call commands from the API', () => {
+  it('a hangup that fails is logged, not left as an unhandled rejection (Node 20 exits on one)', async () => {
+    const s = setup();
+    await s.worker.onApplicationBootstrap();
+    (s.telephony as { liveCalls: () => string[] }).liveCalls = () => ['call-1'];
+    s.telephony.hangup.mockRejectedValueOnce(new Error('drachtio connection lost'));
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const onMessage = s.sub.on.mock.calls.find((c) => c[0] === 'message')![1] as (ch: string, raw: string) => void;
+      onMessage('calls', JSON.stringify({ type: 'hangup', callId: 'call-1' }));
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      expect(s.telephony.hangup).toHaveBeenCalledWith('call-1');
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+      await s.worker.onModuleDestroy();
+    }
+  });
+});
