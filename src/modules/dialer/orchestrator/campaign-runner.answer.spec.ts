@@ -42,16 +42,18 @@ function setup() {
     },
   };
   let events!: DialEvents;
+  const callIds: string[] = [];
   const telephony = {
     name: 'drachtio',
     async dial(req: DialRequest, ev: DialEvents): Promise<CallHandle> {
       events = ev;
+      callIds.push(req.callId);
       await req.sendAfter;
       return { callId: req.callId, providerCallId: 'sip-1' };
     },
     bridge: jest.fn(async (_id: string, agentId: string) => void at(`bridge:${agentId}`)),
     abandon: jest.fn(async () => void at('abandon message')),
-    hangup: jest.fn(async () => undefined),
+    hangup: jest.fn(async (_id: string) => undefined),
     ensureAgentLeg: async () => undefined,
     releaseAgentLeg: async () => undefined,
   };
@@ -90,7 +92,7 @@ function setup() {
     log.length = 0;
     return events;
   };
-  return { log, telephony, agents, calls, stalls, launch, setTakeDelay: (ms: number) => (takeDelayMs = ms) };
+  return { log, runner, callIds, telephony, agents, calls, stalls, launch, setTakeDelay: (ms: number) => (takeDelayMs = ms) };
 }
 
 describe('CampaignRunner: a person answers while a store stalls', () => {
@@ -181,5 +183,48 @@ describe('CampaignRunner: a person answers while a store stalls', () => {
       'late agent:agent-1:reserved',
       '2.5s agent:agent-1:ready',
     ]);
+  });
+});
+
+describe('CampaignRunner.stop: connected calls end by themselves (a shutdown, or the campaign taken by another worker)', () => {
+  async function twoCalls() {
+    const s = setup();
+    const ringing = await s.launch();
+    const connected = await s.launch();
+    connected.onAnswered(new Date(), 'human');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(s.telephony.bridge).toHaveBeenCalledTimes(1);
+    // The carrier answers a hang-up with the call's end.
+    s.telephony.hangup.mockImplementation(async (id: string) => {
+      s.log.push(`hangup:${id === s.callIds[0] ? 'ringing' : 'connected'}`);
+      if (id === s.callIds[0]) ringing.onFailed(new Date(), 'cancelled', null, null);
+      else connected.onEnded(new Date(), 'system');
+    });
+    s.log.length = 0;
+    return { s, ringing, connected };
+  }
+
+  it('cancels the ringing call at once and leaves the conversation alone until it ends (before: both hung up)', async () => {
+    const { s, connected } = await twoCalls();
+    let stopped = false;
+    const stop = s.runner.stop().then(() => (stopped = true));
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(s.log.filter((l) => l.startsWith('hangup'))).toEqual(['hangup:ringing']);
+    expect(stopped).toBe(false);
+    connected.onEnded(new Date(), 'customer'); // the conversation ends after 5 s
+    await jest.advanceTimersByTimeAsync(500);
+    expect(stopped).toBe(true);
+    expect(s.log.filter((l) => l.startsWith('hangup'))).toEqual(['hangup:ringing']);
+  });
+
+  it('hangs up a conversation still going when the drain time is over', async () => {
+    const { s } = await twoCalls();
+    const stop = s.runner.stop(10_000);
+    await jest.advanceTimersByTimeAsync(9_000);
+    expect(s.log.filter((l) => l.startsWith('hangup'))).toEqual(['hangup:ringing']);
+    await jest.advanceTimersByTimeAsync(1_500);
+    expect(s.log.filter((l) => l.startsWith('hangup'))).toEqual(['hangup:ringing', 'hangup:connected']);
+    await jest.advanceTimersByTimeAsync(500);
+    await stop;
   });
 });

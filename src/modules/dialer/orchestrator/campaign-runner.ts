@@ -23,6 +23,8 @@ import { LeadLeaser } from './lead-leaser.service';
 /** A person who answered waits at most this long for an agent before the call is abandoned (47 CFR 64.1200(a)(7)(i)). */
 export const ABANDON_AFTER_MS = 2_000;
 const AGENT_POLL_MS = 100;
+/** How long a stopping orchestrator lets its connected calls end by themselves before hanging them up. */
+export const STOP_DRAIN_MS = 20_000;
 const CAMPAIGN_RELOAD_MS = 3_000;
 const WINDOWS_RELOAD_MS = 5_000;
 
@@ -138,12 +140,19 @@ export class CampaignRunner {
     this.timer = setInterval(() => void this.tick(), this.d.tickMs);
   }
 
-  /** Graceful stop: no more launches; ringing calls are cancelled; anything still open is closed as worker_lost. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop: no more launches; calls still ringing are cancelled; a person who answered is put through or
+   * abandoned as usual (2 s); calls connected to an agent are left to end, for at most `drainMs`, then hung up;
+   * anything still open after that is closed as worker_lost.
+   */
+  async stop(drainMs = STOP_DRAIN_MS): Promise<void> {
     this.stopped = true;
     this.draining = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.ticking) await sleep(20); // a launch in progress finishes first, so its calls are hung up too
+    while (this.ticking) await sleep(20); // a launch in progress finishes first, so its calls are cancelled too
+    for (const c of [...this.live.values()]) if (c.answeredAt === undefined) await this.d.telephony.hangup(c.id).catch(() => undefined);
+    const until = Date.now() + drainMs;
+    while ([...this.live.values()].some((c) => c.answeredAt !== undefined) && Date.now() < until) await sleep(100);
     for (const c of [...this.live.values()]) await this.d.telephony.hangup(c.id).catch(() => undefined);
     await Promise.all([...this.live.values()].map((c) => c.chain));
     const deadline = Date.now() + 2_000;

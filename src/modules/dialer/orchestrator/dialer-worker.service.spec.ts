@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CampaignLockService, CAMPAIGN_LOCK_TTL_MS } from './campaign-lock.service';
+import { CampaignLockService, CAMPAIGN_LOCK_TTL_MS, WORKER_ALIVE_TTL_MS } from './campaign-lock.service';
 import { DialerWorkerService } from './dialer-worker.service';
 
 /**
@@ -9,16 +9,27 @@ import { DialerWorkerService } from './dialer-worker.service';
 
 /** The lock keys of CampaignLockService, with their expiry, on Date.now() (faked by Jest). */
 class FakeLocks {
-  readonly keys = new Map<string, { owner: string; until: number }>();
   redisDown = false;
+  /** Cut off as ioredis with maxRetriesPerRequest: null is: commands wait in its offline queue until it reconnects. */
+  private offline?: { promise: Promise<void>; resolve: () => void };
+  constructor(readonly keys = new Map<string, { owner: string; until: number }>()) {}
+  cut() {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.offline = { promise, resolve };
+  }
+  reconnect() {
+    this.offline?.resolve();
+    this.offline = undefined;
+  }
   private live(k: string) {
     const v = this.keys.get(k);
     if (v && v.until <= Date.now()) this.keys.delete(k);
     return this.keys.get(k);
   }
-  private up() {
-    if (this.redisDown) return Promise.reject(new Error('Connection is closed.'));
-    return Promise.resolve();
+  private async up() {
+    if (this.offline) await this.offline.promise;
+    if (this.redisDown) throw new Error('Connection is closed.');
   }
   pttl(campaignId: string): number {
     const v = this.live(`campaign-lock:${campaignId}`);
@@ -44,12 +55,14 @@ class FakeLocks {
   async holder(campaignId: string) {
     return this.live(`campaign-lock:${campaignId}`)?.owner ?? null;
   }
-  async heartbeat() {
+  async heartbeat(workerId: string) {
     await this.up();
+    this.keys.set(`worker:${workerId}`, { owner: '1', until: Date.now() + WORKER_ALIVE_TTL_MS });
   }
   async register() {}
-  async isAlive() {
-    return true;
+  async isAlive(workerId: string) {
+    await this.up();
+    return !!this.live(`worker:${workerId}`);
   }
   async wasWorker() {
     return true;
@@ -61,10 +74,10 @@ beforeAll(() => Logger.overrideLogger(false));
 
 const CAMPAIGN = 'c0ffee00-0000-4000-8000-000000000001';
 
-function setup() {
+function setup(store?: Map<string, { owner: string; until: number }>) {
   let dbDownUntil = 0;
   const db = {
-    query: jest.fn(async () => {
+    query: jest.fn(async (_sql: string, _params?: unknown[]): Promise<unknown[]> => {
       if (Date.now() < dbDownUntil) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       return [];
     }),
@@ -72,7 +85,7 @@ function setup() {
   };
   const sub = { on: jest.fn(), subscribe: async () => undefined, quit: async () => undefined };
   const redis = { duplicate: () => sub, options: {} };
-  const locks = new FakeLocks();
+  const locks = new FakeLocks(store);
   const telephony = { liveCalls: () => [] as string[], hangup: jest.fn(async () => undefined) };
   const agents = { campaignAgents: async () => [] };
   const presence = { gone: async () => [] };
@@ -150,5 +163,49 @@ describe('DialerWorkerService: call commands from the API', () => {
       process.off('unhandledRejection', unhandled);
       await s.worker.onModuleDestroy();
     }
+  });
+});
+
+describe('DialerWorkerService: stopping orchestrators lets their conversations end', () => {
+  beforeEach(() => jest.useFakeTimers({ now: new Date('2026-03-02T15:00:00Z') }));
+  afterEach(() => jest.useRealTimers());
+
+  it('a campaign taken by another worker: its runner drains in the background, its calls stay followed, the rounds go on', async () => {
+    const s = setup();
+    await s.hold();
+    let endDrain!: () => void;
+    s.runner.stop.mockImplementation(() => new Promise<undefined>((r) => (endDrain = () => r(undefined))));
+    s.runner.liveCallIds = ['call-x']; // a conversation still going
+    const sqls: string[] = [];
+    s.db.query.mockImplementation((async (sql: string) => {
+      sqls.push(sql.trim().split(/\s+/).slice(0, 4).join(' '));
+      return sql.includes('AND updated_at < now()') ? [{ id: 'call-x' }] : [];
+    }) as never);
+    await s.worker.onApplicationBootstrap();
+    s.locks.keys.set(`campaign-lock:${CAMPAIGN}`, { owner: 'other-worker', until: Date.now() + 60_000 });
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(s.runner.stop).toHaveBeenCalledTimes(1);
+    sqls.length = 0;
+    await jest.advanceTimersByTimeAsync(6_000);
+    // Rounds still run (before: the round waited for the stop) and the orphan pass does not close the live call.
+    expect(sqls.filter((q) => q.startsWith('SELECT id FROM calls')).length).toBeGreaterThan(0);
+    expect(sqls.filter((q) => q.startsWith('UPDATE calls c SET'))).toEqual([]);
+    endDrain();
+    await jest.advanceTimersByTimeAsync(0);
+    await s.worker.onModuleDestroy();
+  });
+
+  it('on shutdown stops its runners all at once (before: one after another, each waiting for its calls)', async () => {
+    const s = setup();
+    await s.hold();
+    const other = { ...s.runner, stop: jest.fn(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000))) };
+    s.runner.stop.mockImplementation(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000)));
+    (s.worker as unknown as { runners: Map<string, unknown> }).runners.set('c0ffee00-0000-4000-8000-000000000002', other);
+    await s.worker.onApplicationBootstrap();
+    let done = false;
+    const destroyed = s.worker.onModuleDestroy().then(() => (done = true));
+    await jest.advanceTimersByTimeAsync(3_500);
+    expect(done).toBe(true);
+    await destroyed;
   });
 });

@@ -55,6 +55,8 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private readonly held = new Set<string>();
   private readonly lost = new Set<string>();
   private beating = false;
+  /** Runners of campaigns lost to another worker, still letting their calls end. */
+  private readonly stoppingRunners = new Set<{ runner: CampaignRunner; done: Promise<void> }>();
   /** Call records of all this worker's runners, group-committed together. */
   private readonly records: CallRecordWriter;
 
@@ -130,17 +132,26 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
     // The beat goes on while the runners stop: this worker is alive and holds its campaigns until each is released.
     try {
-      for (const [id, runner] of this.runners) {
-        await runner.stop();
-        this.held.delete(id);
-        await this.locks.release(id, this.workerId);
-      }
+      // All at once: each lets its connected calls end (up to STOP_DRAIN_MS), and the shutdown grace is one for all.
+      await Promise.all([
+        ...[...this.runners].map(async ([id, runner]) => {
+          await runner.stop();
+          this.held.delete(id);
+          await this.locks.release(id, this.workerId);
+        }),
+        ...[...this.stoppingRunners].map((p) => p.done),
+      ]);
     } finally {
       if (this.beat) clearInterval(this.beat);
     }
     this.runners.clear();
     await this.locks.forget(this.workerId);
     await this.sub?.quit().catch(() => undefined);
+  }
+
+  /** Running runners and those still stopping (their calls ending). */
+  private allRunners(): CampaignRunner[] {
+    return [...this.runners.values(), ...[...this.stoppingRunners].map((s) => s.runner)];
   }
 
   runnerFor(campaignId: string): CampaignRunner | undefined {
@@ -175,9 +186,20 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         if (!lost && !runner.finished) continue;
         this.runners.delete(id);
         this.held.delete(id);
-        await this.phase('stop', () => runner.stop());
-        if (!lost) await this.phase('release', () => this.locks.release(id, this.workerId));
-        this.logger.log({ campaignId: id, reason: lost ? 'lock lost' : 'campaign stopped' }, 'orchestrator stopped');
+        if (!lost) {
+          await this.phase('stop', () => runner.stop());
+          await this.phase('release', () => this.locks.release(id, this.workerId));
+          this.logger.log({ campaignId: id, reason: 'campaign stopped' }, 'orchestrator stopped');
+          continue;
+        }
+        // Another worker holds the campaign now: this one launches nothing more and lets its calls end (connected
+        // ones up to STOP_DRAIN_MS) in the background; their calls stay followed here meanwhile.
+        const stopping = {
+          runner,
+          done: this.phase('stop', () => runner.stop()).finally(() => this.stoppingRunners.delete(stopping)),
+        };
+        this.stoppingRunners.add(stopping);
+        this.logger.log({ campaignId: id, reason: 'lock lost' }, 'orchestrator stopping: its connected calls end first');
       }
       await this.phase('take campaigns', () => this.takeFreeCampaigns());
     } finally {
@@ -263,7 +285,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     );
     if (!rows.length) return 0;
     const followed = new Set<string>(this.telephony.liveCalls());
-    for (const r of this.runners.values()) for (const id of r.liveCallIds) followed.add(id);
+    for (const r of this.allRunners()) for (const id of r.liveCallIds) followed.add(id);
     const orphans = rows.map((r) => r.id).filter((id) => !followed.has(id));
     if (!orphans.length) return 0;
     const closed = await this.closeOpenCalls(this.workerId, orphans);
@@ -400,7 +422,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
           AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.end_at IS NULL)`,
       [takenBefore, this.workerId],
     );
-    const inFlight = [...this.runners.values()].flatMap((r) => r.leadsInFlight);
+    const inFlight = this.allRunners().flatMap((r) => r.leadsInFlight);
     let released = 0;
     for (const { lease_owner: holder } of holders) {
       if (holder !== this.workerId && !(await this.confirmedDead(holder))) continue;
