@@ -209,3 +209,42 @@ describe('DialerWorkerService: stopping orchestrators lets their conversations e
     await destroyed;
   });
 });
+
+describe('DialerWorkerService: two workers cut off from Redis for 8 s, one back before the other', () => {
+  beforeEach(() => jest.useFakeTimers({ now: new Date('2026-03-02T15:00:00Z') }));
+  afterEach(() => jest.useRealTimers());
+
+  it.each([1_500, 5_000])("back %i ms apart: the first back neither takes the other's campaign nor closes its calls (before: it closed them as a dead worker's)", async (apart) => {
+    const redis = new Map<string, { owner: string; until: number }>();
+    const w1 = setup(redis);
+    const w2 = setup(redis);
+    await w2.hold(); // W2 runs the campaign and has calls open
+    const statements: string[] = [];
+    w1.db.query.mockImplementation(async (sql: string) => {
+      statements.push(sql.trim().split(/\s+/).slice(0, 4).join(' '));
+      if (sql.includes('SELECT DISTINCT worker_id FROM calls')) return [{ worker_id: w2.worker.workerId }];
+      if (sql.includes("FROM campaigns WHERE status = 'running'")) return [{ id: CAMPAIGN }];
+      return [];
+    });
+    const acquire = jest.spyOn(w1.locks, 'acquire');
+    await w1.worker.onApplicationBootstrap();
+    await w2.worker.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(acquire).toHaveBeenCalledWith(CAMPAIGN, w1.worker.workerId); // W1 does try for it: it is held
+    acquire.mockClear();
+
+    w1.locks.cut();
+    w2.locks.cut();
+    await jest.advanceTimersByTimeAsync(8_000);
+    w1.locks.reconnect();
+    await jest.advanceTimersByTimeAsync(apart);
+    w2.locks.reconnect();
+    await jest.advanceTimersByTimeAsync(15_000);
+
+    expect(statements.filter((q) => q.startsWith('UPDATE calls c SET'))).toEqual([]);
+    expect(await w1.locks.holder(CAMPAIGN)).toBe(w2.worker.workerId);
+    expect(w2.runner.stop).not.toHaveBeenCalled();
+    await w1.worker.onModuleDestroy();
+    await w2.worker.onModuleDestroy();
+  });
+});

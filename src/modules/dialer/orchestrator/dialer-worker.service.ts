@@ -14,7 +14,7 @@ import { Telephony, TELEPHONY } from '../../telephony/telephony.port';
 import { DIAL_GATE, DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
 import { CallRecordWriter } from './call-record-writer';
-import { CampaignLockService } from './campaign-lock.service';
+import { CampaignLockService, WORKER_ALIVE_TTL_MS } from './campaign-lock.service';
 import { CampaignRunner } from './campaign-runner';
 import { BACK_TO_POOL_STATUS, LEASE_MS, LeadLeaser } from './lead-leaser.service';
 
@@ -23,6 +23,8 @@ export const DIALER_LOOP_MS = 1_000;
 const RECONCILE_EVERY_MS = 3_000;
 /** See reconcileDeadWorkers: a worker whose liveness key vanished with Redis has this long to set it again. */
 const DEAD_GRACE_MS = 3_000;
+/** See slow(). */
+const SLOW_REDIS_MS = 2_000;
 /** How often the campaigns' Ready agents are checked for a closed desk (see pauseAgentsWithoutDesk). */
 const DESK_CHECK_EVERY_MS = 5_000;
 /** See reconcileOwnOrphans. */
@@ -55,6 +57,10 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private readonly held = new Set<string>();
   private readonly lost = new Set<string>();
   private beating = false;
+  /** When this worker last set its liveness key. */
+  private lastBeatAt = Date.now();
+  /** Until then this worker judges no other worker dead and takes no campaign (see holdOff). */
+  private judgeAfter = 0;
   /** Runners of campaigns lost to another worker, still letting their calls end. */
   private readonly stoppingRunners = new Set<{ runner: CampaignRunner; done: Promise<void> }>();
   /** Call records of all this worker's runners, group-committed together. */
@@ -79,6 +85,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   async onApplicationBootstrap(): Promise<void> {
     await this.locks.register(this.workerId);
     await this.locks.heartbeat(this.workerId);
+    this.lastBeatAt = Date.now();
     this.sub = this.redis.duplicate();
     this.sub.on('message', (_ch, raw: string) => this.handleCommand(raw));
     await this.sub.subscribe(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`);
@@ -104,6 +111,11 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     this.beating = true;
     try {
       await this.locks.heartbeat(this.workerId);
+      const now = Date.now();
+      // A beat that came later than a liveness key lives: this worker was cut off from Redis (commands wait in
+      // ioredis's offline queue), and so may the others have been; they need time to come back.
+      if (now - this.lastBeatAt > WORKER_ALIVE_TTL_MS) this.holdOff('liveness key lapsed: back after a Redis outage');
+      this.lastBeatAt = now;
       for (const id of [...this.held]) {
         if (await this.locks.renew(id, this.workerId)) continue;
         if (await this.locks.acquire(id, this.workerId)) {
@@ -115,10 +127,35 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
         if (this.held.delete(id)) this.lost.add(id);
       }
     } catch (err) {
+      this.holdOff('heartbeat failed');
       this.logger.warn({ err: (err as Error).message }, 'heartbeat or lock renewal failed');
     } finally {
       this.beating = false;
     }
+  }
+
+  /**
+   * After this worker's own Redis trouble, the other workers' liveness keys and locks may have lapsed just as its
+   * own did, and they may reconnect a moment later: for a liveness TTL plus the dead grace, nobody is judged dead
+   * (closing a live worker's calls frees numbers still ringing, logs false abandons) and no campaign is taken
+   * (its holder would come back to find it gone). Its own locks are still taken back (beatAndRenew).
+   */
+  private holdOff(reason: string): void {
+    const until = Date.now() + WORKER_ALIVE_TTL_MS + DEAD_GRACE_MS;
+    if (until <= this.judgeAfter) return;
+    if (this.judgeAfter < Date.now()) this.logger.warn({ reason, ms: until - Date.now() }, 'judging other workers and taking campaigns held off');
+    this.judgeAfter = until;
+  }
+
+  private holdingOff(): boolean {
+    return Date.now() < this.judgeAfter;
+  }
+
+  /** A Redis call that took longer than this was most likely queued through an outage (see holdOff). */
+  private slow(startedAt: number): boolean {
+    if (Date.now() - startedAt <= SLOW_REDIS_MS) return false;
+    this.holdOff('a Redis call waited through an outage');
+    return true;
   }
 
   /** A call command from the API (hangup, dial): never left as an unhandled rejection (Node would exit). */
@@ -220,8 +257,13 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
       `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL`,
     );
     for (const { id } of running) {
-      if (this.runners.has(id) || this.stopping) continue;
+      if (this.runners.has(id) || this.stopping || this.holdingOff()) continue;
+      const asked = Date.now();
       if (!(await this.locks.acquire(id, this.workerId))) continue;
+      if (this.slow(asked) || this.holdingOff()) {
+        await this.locks.release(id, this.workerId); // its holder may be reconnecting
+        continue;
+      }
       this.held.add(id);
       try {
         await this.reconcileDeadWorkers(id);
@@ -447,15 +489,17 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Dead = liveness key expired while its "known worker" key (kept a day, set with every heartbeat) is still there;
-   * when both are gone (Redis came back empty) only after the key stayed missing for DEAD_GRACE_MS.
+   * Dead = liveness key found missing, and still missing DEAD_GRACE_MS later (a worker reconnecting after a Redis
+   * outage, or after Redis restarted empty, sets it again within a second), and never while this worker itself is
+   * just back from an outage (see holdOff).
    */
   private async confirmedDead(owner: string): Promise<boolean> {
+    const asked = Date.now();
     if (await this.locks.isAlive(owner)) {
       this.suspects.delete(owner);
       return false;
     }
-    if (await this.locks.wasWorker(owner)) return true;
+    if (this.slow(asked) || this.holdingOff()) return false;
     const now = Date.now();
     const since = this.suspects.get(owner);
     if (since === undefined) {
