@@ -1,5 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Client } from 'pg';
@@ -10,7 +11,7 @@ import { waitFor } from '../setup/wait';
 /**
  * Recovery: two worker processes dial a campaign on a PRIVATE PostgreSQL and a PRIVATE Redis (never the shared
  * servers). Redis is killed and restarted empty mid-campaign, then PostgreSQL is crashed (pg_ctl stop -m immediate)
- * and restarted. The workers must recover by themselves and keep dialing; at the end no lead is left leased, no call
+ * and restarted 8 s later (no campaign may change hands for it). The workers must recover by themselves and keep dialing; at the end no lead is left leased, no call
  * record open, no connected call without its disposition, and no number was ever in two calls at once.
  */
 jest.setTimeout(150_000);
@@ -84,13 +85,18 @@ maybe('recovery from Redis and PostgreSQL restarts mid-campaign (private servers
     const afterRedis = { calls: await callsPlaced(), disp: await dispositioned() };
     await waitFor(async () => (await callsPlaced()) >= afterRedis.calls + 10 && (await dispositioned()) >= afterRedis.disp + 5, 40_000, 'dialing to resume after the Redis restart');
 
-    // 2. PostgreSQL crashes and comes back.
+    // 2. PostgreSQL crashes and stays down 8 s, longer than a campaign lock lives (6 s): the workers keep their
+    // campaigns (locks are renewed on Redis alone), so no orchestrator stops and hangs up its live calls for it.
+    const logBefore = statSync(logFile).size;
     pg.stop('immediate');
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 8000));
     pg.start();
     await waitFor(async () => (await connect(), true), 10_000, 'the test to reconnect');
     const afterPg = { calls: await callsPlaced(), disp: await dispositioned() };
     await waitFor(async () => (await callsPlaced()) >= afterPg.calls + 10 && (await dispositioned()) >= afterPg.disp + 5, 40_000, 'dialing to resume after the PostgreSQL restart');
+    const outageLog = readFileSync(logFile).subarray(logBefore).toString('utf8');
+    expect(outageLog).toMatch(/dialer round failed/); // the workers did meet the outage
+    expect(outageLog).not.toMatch(/lock lost/);
     expect(exits).toEqual([]);
 
     // Stop the campaign and let everything settle.

@@ -23,6 +23,8 @@ import { LeadLeaser } from './lead-leaser.service';
 /** A person who answered waits at most this long for an agent before the call is abandoned (47 CFR 64.1200(a)(7)(i)). */
 export const ABANDON_AFTER_MS = 2_000;
 const AGENT_POLL_MS = 100;
+/** How long a stopping orchestrator lets its connected calls end by themselves before hanging them up. */
+export const STOP_DRAIN_MS = 20_000;
 const CAMPAIGN_RELOAD_MS = 3_000;
 const WINDOWS_RELOAD_MS = 5_000;
 
@@ -138,12 +140,19 @@ export class CampaignRunner {
     this.timer = setInterval(() => void this.tick(), this.d.tickMs);
   }
 
-  /** Graceful stop: no more launches; ringing calls are cancelled; anything still open is closed as worker_lost. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop: no more launches; calls still ringing are cancelled; a person who answered is put through or
+   * abandoned as usual (2 s); calls connected to an agent are left to end, for at most `drainMs`, then hung up;
+   * anything still open after that is closed as worker_lost.
+   */
+  async stop(drainMs = STOP_DRAIN_MS): Promise<void> {
     this.stopped = true;
     this.draining = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.ticking) await sleep(20); // a launch in progress finishes first, so its calls are hung up too
+    while (this.ticking) await sleep(20); // a launch in progress finishes first, so its calls are cancelled too
+    for (const c of [...this.live.values()]) if (c.answeredAt === undefined) await this.d.telephony.hangup(c.id).catch(() => undefined);
+    const until = Date.now() + drainMs;
+    while ([...this.live.values()].some((c) => c.answeredAt !== undefined) && Date.now() < until) await sleep(100);
     for (const c of [...this.live.values()]) await this.d.telephony.hangup(c.id).catch(() => undefined);
     await Promise.all([...this.live.values()].map((c) => c.chain));
     const deadline = Date.now() + 2_000;
@@ -456,10 +465,10 @@ export class CampaignRunner {
     call.chain = committed
       .then(() => undefined, (err) => this.notOpened(call, err, now, !!reserved))
       .finally(() => this.leasing.delete(lead.id)); // the lead has its call record now, or is being freed
-    const on = (fn: () => Promise<void>) => {
+    const on = (fn: () => Promise<void>, retry = true) => {
       if (this.closed) return;
       this.recording.set(callId, (this.recording.get(callId) ?? 0) + 1);
-      call.chain = call.chain.then(() => (call.notOpened ? undefined : retryWhileUnreachable(fn, this.logger, callId))).catch((err) => {
+      call.chain = call.chain.then(() => (call.notOpened ? undefined : retry ? retryWhileUnreachable(fn, this.logger, callId) : fn())).catch((err) => {
         this.logger.error({ callId, err: (err as Error).message }, 'call event failed');
         return this.giveUp(call);
       }).finally(() => {
@@ -476,7 +485,15 @@ export class CampaignRunner {
         },
         {
           onRinging: (at) => on(() => this.onRinging(call, at)),
-          onAnswered: (at, type) => on(() => this.onAnswered(call, at, type)),
+          // Handled at once, not after the call's earlier events are recorded: a person who answered does not wait
+          // for a slow store (the 2 s rule). Its records keep their place (onAnswered orders them after `prior`).
+          onAnswered: (at, type) => {
+            if (this.closed || call.notOpened) return;
+            const prior = call.chain.catch(() => undefined);
+            const handling = this.onAnswered(call, at, type, prior);
+            handling.catch(() => undefined); // reported by the chain
+            on(() => handling, false);
+          },
           onFailed: (at, result, code, reason) => on(() => this.onFailed(call, at, result, code, reason)),
           onEnded: (at, by) => on(() => this.onEnded(call, at, by)),
           // A campaign that records its calls: the recording's reference goes on the call record.
@@ -532,7 +549,7 @@ export class CampaignRunner {
     await this.d.calls.transition(call.id, 'ringing', { ring_at: at });
   }
 
-  private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine'): Promise<void> {
+  private async onAnswered(call: LiveCall, at: Date, type: 'human' | 'machine', prior: Promise<void> = Promise.resolve()): Promise<void> {
     call.answeredAt = at.getTime();
     call.answerType = type;
     if (type === 'machine') {
@@ -541,39 +558,100 @@ export class CampaignRunner {
       await this.d.telephony.hangup(call.id);
       return;
     }
-    await this.records.answered({ callId: call.id, at, type });
-    call.answerRecorded = true;
+    // Written while an agent is found: the person on the line does not wait for the database (a stall of
+    // PostgreSQL would otherwise be silence past the 2 s limit). Records that follow it wait for it.
+    const recorded = prior.then(() => retryWhileUnreachable(async () => {
+      await this.records.answered({ callId: call.id, at, type });
+      call.answerRecorded = true;
+    }, this.logger, call.id));
+    recorded.catch(() => undefined); // awaited below on every path
     this.resolveStats(call, 'human', call.answeredAt, call.answeredAt - call.launchedAt);
     this.bump('answered');
     // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
-    if (call.reservedAgent) return this.connect(call, call.reservedAgent);
-    // Longest-waiting Ready agent, or wait for one up to the 2 s limit, polling the shared Ready queue.
+    if (call.reservedAgent) {
+      await recorded;
+      return this.connect(call, call.reservedAgent, recorded);
+    }
+    // Longest-waiting Ready agent, or wait for one up to the 2 s limit, polling the shared Ready queue. Every step
+    // is raced against the limit (47 CFR 64.1200(a)(7)(i)): an agent found after it (Redis stalled) goes back to
+    // the head of the Ready queue and the person gets the message instead of late silence and a late agent.
     const deadline = call.answeredAt + ABANDON_AFTER_MS;
     for (;;) {
-      const agentId = await this.d.agents.takeLongestWaiting(this.campaign.id);
-      if (agentId) return this.connect(call, agentId);
-      if (!this.live.has(call.id)) return; // the person hung up while waiting
+      const taken = await this.beforeDeadline(
+        this.d.agents.takeLongestWaiting(this.campaign.id).catch((err) => {
+          this.logger.warn({ callId: call.id, err: (err as Error).message }, 'could not look for a Ready agent');
+          return null;
+        }),
+        deadline,
+        (late) => late && this.giveBack(late),
+      );
+      if (taken === LATE) break;
+      if (taken) return this.connect(call, taken, recorded, deadline);
+      if (!this.live.has(call.id)) return recorded; // the person hung up while waiting
       if (this.d.clock.now().getTime() + AGENT_POLL_MS > deadline) break;
       await sleep(AGENT_POLL_MS);
     }
-    await this.abandonWaiting(call);
+    await this.abandonWaiting(call, 'no_agent_within_2s', recorded);
+  }
+
+  /**
+   * `work`, or LATE once the clock passes `deadline` first; `ifLate` gets what `work` brings afterwards (an agent
+   * taken too late must be given back).
+   */
+  private async beforeDeadline<T>(work: Promise<T>, deadline: number, ifLate: (v: T) => unknown): Promise<T | typeof LATE> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof LATE>((r) => (timer = setTimeout(() => r(LATE), Math.max(0, deadline - this.d.clock.now().getTime()))));
+    try {
+      const r = await Promise.race([work, late]);
+      if (r === LATE) {
+        void work.then(ifLate).catch((err) => this.logger.warn({ err: (err as Error).message }, 'could not undo a step that came too late'));
+      }
+      return r;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** An agent taken from the Ready queue for a call that went without them: back at the head of the queue. */
+  private async giveBack(agentId: string): Promise<void> {
+    await retryWhileUnreachable(async () => {
+      const cur = await this.d.agents.get(agentId);
+      if (cur.state === 'ready') await this.d.agents.putBack(this.campaign.id, agentId, cur.since);
+      else if (cur.state === 'reserved' && !cur.callId) await this.d.agents.transition(agentId, 'ready', this.campaign.id);
+    }, this.logger, agentId);
   }
 
   private resolveStats(call: LiveCall, result: AttemptResult | 'void', at: number, answerDelayMs?: number): void {
     if (call.statsTicket !== undefined) this.stats.resolve(call.statsTicket, result, at, answerDelayMs);
   }
 
-  /** The person who answered got no agent in time: abandoned (recorded, counted, the message played, hung up). */
-  private async abandonWaiting(call: LiveCall, reasonCode: 'no_agent_within_2s' | 'agent_join_failed' = 'no_agent_within_2s'): Promise<void> {
+  /**
+   * The person who answered got no agent in time: abandoned (the message played and hung up first, then recorded
+   * and counted: a person is not kept in silence while a store is slow; the records follow when it answers).
+   */
+  private async abandonWaiting(
+    call: LiveCall,
+    reasonCode: 'no_agent_within_2s' | 'agent_join_failed' = 'no_agent_within_2s',
+    recorded: Promise<void> = Promise.resolve(),
+  ): Promise<void> {
     call.abandoned = true;
     const now = this.d.clock.now();
-    await this.d.calls.transition(call.id, 'abandoned', { abandon_at: now, outcome: 'abandoned' });
-    await this.d.calls.complianceEvent({
-      type: 'abandon', reasonCode, campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at: now,
-      details: { waitedMs: now.getTime() - (call.answeredAt ?? now.getTime()) },
-    });
     this.bump('abandoned');
-    await this.d.telephony.abandon(call.id);
+    try {
+      await this.d.telephony.abandon(call.id);
+    } catch (err) {
+      this.logger.warn({ callId: call.id, err: (err as Error).message }, 'abandonment message not played');
+    }
+    await recorded;
+    await retryWhileUnreachable(async () => {
+      await this.d.calls.transition(call.id, 'abandoned', { abandon_at: now, outcome: 'abandoned' });
+      const [logged] = await this.d.db.query(`SELECT 1 FROM compliance_events WHERE call_id = $1 AND type = 'abandon'`, [call.id]);
+      if (logged) return; // written by an attempt whose answer was lost
+      await this.d.calls.complianceEvent({
+        type: 'abandon', reasonCode, campaignId: this.campaign.id, leadId: call.lead.id, callId: call.id, phone: call.lead.phone, at: now,
+        details: { waitedMs: now.getTime() - (call.answeredAt ?? now.getTime()) },
+      });
+    }, this.logger, call.id);
   }
 
   /**
@@ -600,9 +678,24 @@ export class CampaignRunner {
     }
   }
 
-  private async connect(call: LiveCall, agentId: string): Promise<void> {
+  /**
+   * Joins the answered call to the agent. With a deadline (a call of the pool, not one dialled for this agent): the
+   * agent's move to reserved is raced against it, and past it the person gets the abandonment message and the
+   * agent goes back to Ready (47 CFR 64.1200(a)(7)(i): connected within 2 s of the greeting, or abandoned).
+   */
+  private async connect(call: LiveCall, agentId: string, recorded: Promise<void>, deadline?: number): Promise<void> {
     const cid = this.campaign.id;
-    await this.d.agents.transition(agentId, 'reserved', cid, { callId: call.id });
+    const reserving = this.d.agents.transition(agentId, 'reserved', cid, { callId: call.id });
+    if (deadline === undefined) await reserving;
+    else {
+      const r = await this.beforeDeadline(reserving, deadline, () => this.d.agents.transition(agentId, 'ready', cid));
+      if (r === LATE) {
+        this.logger.warn({ callId: call.id, agentId }, 'agent not reserved within the abandon limit: call abandoned');
+        if (this.live.has(call.id)) await this.abandonWaiting(call, 'no_agent_within_2s', recorded);
+        else await recorded;
+        return;
+      }
+    }
     this.d.events.publish('call.offered', { agentId, callId: call.id, campaignId: cid, leadId: call.lead.id });
     try {
       await this.d.telephony.bridge(call.id, agentId);
@@ -610,22 +703,26 @@ export class CampaignRunner {
       if (!this.live.has(call.id) || call.abandoned) {
         // The person hung up in the instant between answer and join: the agent goes back to Ready.
         await this.d.agents.transition(agentId, 'ready', cid);
-        return;
+        return recorded;
       }
       // The join itself failed (the agent's phone refused it, the media server erred) with the person still on the
       // line: they are not left in silence (abandoned: message, hang-up, counted), and the agent is paused, since
       // their phone would fail the next call the same way.
       this.logger.warn({ callId: call.id, agentId, err: (err as Error).message }, 'could not join the answered call to the agent');
       await this.d.agents.transition(agentId, 'paused', cid, { reason: 'technical' });
-      await this.abandonWaiting(call, 'agent_join_failed');
+      await this.abandonWaiting(call, 'agent_join_failed', recorded);
       return;
     }
     const now = this.d.clock.now();
     call.agentId = agentId;
     call.connectedAt = now.getTime();
     call.talkTicket = this.stats.talkStarted(call.connectedAt);
-    await this.d.calls.transition(call.id, 'connected', { connect_at: now, agent_id: agentId });
-    await this.d.agents.transition(agentId, 'on_call', cid, { callId: call.id });
+    // The person and the agent talk already; the records follow the answer's, however slow the stores are.
+    await recorded;
+    await retryWhileUnreachable(async () => {
+      await this.d.calls.transition(call.id, 'connected', { connect_at: now, agent_id: agentId });
+      await this.d.agents.transition(agentId, 'on_call', cid, { callId: call.id });
+    }, this.logger, call.id);
     this.d.events.publish('call.connected', { agentId, callId: call.id, campaignId: cid, at: now.toISOString() });
   }
 
@@ -799,6 +896,8 @@ class NumberAlreadyLive extends Error {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+const LATE = Symbol('late');
 
 /** Errors of a database or Redis that is down or restarting (not of the statement itself). */
 const UNREACHABLE = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|the database system is|Connection is closed|not queryable|timeout exceeded when trying to connect|connection timeout|max retries per request|LOADING/i;

@@ -14,7 +14,7 @@ import { Telephony, TELEPHONY } from '../../telephony/telephony.port';
 import { DIAL_GATE, DialGate } from '../gate/dial-gate';
 import { LiveEventBus } from '../live-events';
 import { CallRecordWriter } from './call-record-writer';
-import { CampaignLockService } from './campaign-lock.service';
+import { CampaignLockService, WORKER_ALIVE_TTL_MS } from './campaign-lock.service';
 import { CampaignRunner } from './campaign-runner';
 import { BACK_TO_POOL_STATUS, LEASE_MS, LeadLeaser } from './lead-leaser.service';
 
@@ -23,6 +23,8 @@ export const DIALER_LOOP_MS = 1_000;
 const RECONCILE_EVERY_MS = 3_000;
 /** See reconcileDeadWorkers: a worker whose liveness key vanished with Redis has this long to set it again. */
 const DEAD_GRACE_MS = 3_000;
+/** See slow(). */
+const SLOW_REDIS_MS = 2_000;
 /** How often the campaigns' Ready agents are checked for a closed desk (see pauseAgentsWithoutDesk). */
 const DESK_CHECK_EVERY_MS = 5_000;
 /** See reconcileOwnOrphans. */
@@ -51,6 +53,16 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   private readonly legOwners = new Map<string, string>();
   private sub?: Redis;
   private stopping = false;
+  /** Campaigns whose lock this worker holds (renewed by beatAndRenew), and those it found taken by another worker. */
+  private readonly held = new Set<string>();
+  private readonly lost = new Set<string>();
+  private beating = false;
+  /** When this worker last set its liveness key. */
+  private lastBeatAt = Date.now();
+  /** Until then this worker judges no other worker dead and takes no campaign (see holdOff). */
+  private judgeAfter = 0;
+  /** Runners of campaigns lost to another worker, still letting their calls end. */
+  private readonly stoppingRunners = new Set<{ runner: CampaignRunner; done: Promise<void> }>();
   /** Call records of all this worker's runners, group-committed together. */
   private readonly records: CallRecordWriter;
 
@@ -73,70 +85,191 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   async onApplicationBootstrap(): Promise<void> {
     await this.locks.register(this.workerId);
     await this.locks.heartbeat(this.workerId);
+    this.lastBeatAt = Date.now();
     this.sub = this.redis.duplicate();
-    this.sub.on('message', (_ch, raw: string) => void this.onCommand(raw));
+    this.sub.on('message', (_ch, raw: string) => this.handleCommand(raw));
     await this.sub.subscribe(`${this.redis.options.keyPrefix ?? ''}${CALL_COMMANDS_CHANNEL}`);
-    this.loop = setInterval(() => void this.round(), DIALER_LOOP_MS);
-    // The heartbeat has its own timer: a round can be slow (a runner stopping while the database is down), and a
-    // missed beat would make other workers take this one for dead.
-    this.beat = setInterval(() => void this.locks.heartbeat(this.workerId).catch(() => undefined), DIALER_LOOP_MS);
+    this.startTimers();
     void this.round();
+  }
+
+  private startTimers(): void {
+    this.loop = setInterval(() => void this.round(), DIALER_LOOP_MS);
+    // The heartbeat and the campaign locks have their own timer, which touches Redis only: a round can be slow or
+    // fail (the database down or restarting, a runner stopping), and a missed beat would make other workers take
+    // this one for dead, a missed renewal would lose the campaign (and stopping its runner hangs up its calls).
+    this.beat = setInterval(() => void this.beatAndRenew(), DIALER_LOOP_MS);
+  }
+
+  /**
+   * Liveness, then every held campaign lock renewed. A lock found gone (it lapsed while Redis was unreachable, or
+   * Redis restarted empty) is taken again with SET NX when nobody else took it meanwhile; only a lock another worker
+   * now holds is lost (the round stops that runner).
+   */
+  async beatAndRenew(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.locks.heartbeat(this.workerId);
+      const now = Date.now();
+      // A beat that came later than a liveness key lives: this worker was cut off from Redis (commands wait in
+      // ioredis's offline queue), and so may the others have been; they need time to come back.
+      if (now - this.lastBeatAt > WORKER_ALIVE_TTL_MS) this.holdOff('liveness key lapsed: back after a Redis outage');
+      this.lastBeatAt = now;
+      for (const id of [...this.held]) {
+        if (await this.locks.renew(id, this.workerId)) continue;
+        if (await this.locks.acquire(id, this.workerId)) {
+          // Released by the round meanwhile (campaign stopped): not ours to keep.
+          if (!this.held.has(id)) await this.locks.release(id, this.workerId);
+          else this.logger.warn({ campaignId: id }, 'campaign lock had lapsed: taken again');
+          continue;
+        }
+        if (this.held.delete(id)) this.lost.add(id);
+      }
+    } catch (err) {
+      this.holdOff('heartbeat failed');
+      this.logger.warn({ err: (err as Error).message }, 'heartbeat or lock renewal failed');
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /**
+   * After this worker's own Redis trouble, the other workers' liveness keys and locks may have lapsed just as its
+   * own did, and they may reconnect a moment later: for a liveness TTL plus the dead grace, nobody is judged dead
+   * (closing a live worker's calls frees numbers still ringing, logs false abandons) and no campaign is taken
+   * (its holder would come back to find it gone). Its own locks are still taken back (beatAndRenew).
+   */
+  private holdOff(reason: string): void {
+    const until = Date.now() + WORKER_ALIVE_TTL_MS + DEAD_GRACE_MS;
+    if (until <= this.judgeAfter) return;
+    if (this.judgeAfter < Date.now()) this.logger.warn({ reason, ms: until - Date.now() }, 'judging other workers and taking campaigns held off');
+    this.judgeAfter = until;
+  }
+
+  private holdingOff(): boolean {
+    return Date.now() < this.judgeAfter;
+  }
+
+  /** A Redis call that took longer than this was most likely queued through an outage (see holdOff). */
+  private slow(startedAt: number): boolean {
+    if (Date.now() - startedAt <= SLOW_REDIS_MS) return false;
+    this.holdOff('a Redis call waited through an outage');
+    return true;
+  }
+
+  /** A call command from the API (hangup, dial): never left as an unhandled rejection (Node would exit). */
+  private handleCommand(raw: string): void {
+    this.onCommand(raw).catch((err) => this.logger.warn({ err: (err as Error).message }, 'call command failed'));
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.loop) clearInterval(this.loop);
-    if (this.beat) clearInterval(this.beat);
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
-    for (const [id, runner] of this.runners) {
-      await runner.stop();
-      await this.locks.release(id, this.workerId);
+    // The beat goes on while the runners stop: this worker is alive and holds its campaigns until each is released.
+    try {
+      // All at once: each lets its connected calls end (up to STOP_DRAIN_MS), and the shutdown grace is one for all.
+      await Promise.all([
+        ...[...this.runners].map(async ([id, runner]) => {
+          await runner.stop();
+          this.held.delete(id);
+          await this.locks.release(id, this.workerId);
+        }),
+        ...[...this.stoppingRunners].map((p) => p.done),
+      ]);
+    } finally {
+      if (this.beat) clearInterval(this.beat);
     }
     this.runners.clear();
     await this.locks.forget(this.workerId);
     await this.sub?.quit().catch(() => undefined);
   }
 
+  /** Running runners and those still stopping (their calls ending). */
+  private allRunners(): CampaignRunner[] {
+    return [...this.runners.values(), ...[...this.stoppingRunners].map((s) => s.runner)];
+  }
+
   runnerFor(campaignId: string): CampaignRunner | undefined {
     return this.runners.get(campaignId);
   }
 
-  /** One pass: heartbeat, reconcile dead workers' calls, renew or drop held campaigns, take free ones. */
+  /**
+   * One pass: reconcile dead workers' calls, desk and preview checks, drop campaigns stopped or lost, take free ones.
+   * Each database phase fails on its own (logged, retried next round): the locks are renewed by beatAndRenew, so a
+   * database outage stops nothing that runs.
+   */
   async round(): Promise<void> {
     if (this.busy || this.stopping) return;
     this.busy = true;
     try {
-      await this.locks.heartbeat(this.workerId);
       const now = this.clock.now().getTime();
       if (now - this.lastReconcile >= RECONCILE_EVERY_MS || [...this.suspects.values()].some((t) => Date.now() - t < DEAD_GRACE_MS + 2 * DIALER_LOOP_MS)) {
-        this.lastReconcile = now;
-        await this.reconcileDeadWorkers();
-        await this.reconcileOwnOrphans();
+        await this.phase('reconcile', async () => {
+          await this.reconcileDeadWorkers();
+          await this.reconcileOwnOrphans();
+          this.lastReconcile = now;
+        });
         for (const [w, since] of this.suspects) if (Date.now() - since > 600_000) this.suspects.delete(w);
       }
       if (now - this.lastDeskCheck >= DESK_CHECK_EVERY_MS) {
         this.lastDeskCheck = now;
-        for (const id of this.runners.keys()) await this.pauseAgentsWithoutDesk(id);
+        for (const id of this.runners.keys()) await this.phase('desk check', () => this.pauseAgentsWithoutDesk(id));
       }
-      if (this.runners.size) await this.enforcePreviewTimeLimits([...this.runners.keys()]);
+      if (this.runners.size) await this.phase('preview time limits', () => this.enforcePreviewTimeLimits([...this.runners.keys()]));
       for (const [id, runner] of this.runners) {
-        const kept = await this.locks.renew(id, this.workerId);
-        if (!kept || runner.finished) {
-          this.runners.delete(id);
-          await runner.stop();
-          if (kept) await this.locks.release(id, this.workerId);
-          this.logger.log({ campaignId: id, reason: kept ? 'campaign stopped' : 'lock lost' }, 'orchestrator stopped');
+        const lost = this.lost.delete(id);
+        if (!lost && !runner.finished) continue;
+        this.runners.delete(id);
+        this.held.delete(id);
+        if (!lost) {
+          await this.phase('stop', () => runner.stop());
+          await this.phase('release', () => this.locks.release(id, this.workerId));
+          this.logger.log({ campaignId: id, reason: 'campaign stopped' }, 'orchestrator stopped');
+          continue;
         }
+        // Another worker holds the campaign now: this one launches nothing more and lets its calls end (connected
+        // ones up to STOP_DRAIN_MS) in the background; their calls stay followed here meanwhile.
+        const stopping = {
+          runner,
+          done: this.phase('stop', () => runner.stop()).finally(() => this.stoppingRunners.delete(stopping)),
+        };
+        this.stoppingRunners.add(stopping);
+        this.logger.log({ campaignId: id, reason: 'lock lost' }, 'orchestrator stopping: its connected calls end first');
       }
-      const running: { id: string }[] = await this.db.query(
-        `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL`,
-      );
-      for (const { id } of running) {
-        if (this.runners.has(id) || this.stopping) continue;
-        if (!(await this.locks.acquire(id, this.workerId))) continue;
+      await this.phase('take campaigns', () => this.takeFreeCampaigns());
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async phase(name: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.logger.error({ phase: name, err: (err as Error).message }, 'dialer round failed');
+    }
+  }
+
+  private async takeFreeCampaigns(): Promise<void> {
+    const running: { id: string }[] = await this.db.query(
+      `SELECT id FROM campaigns WHERE status = 'running' AND deleted_at IS NULL`,
+    );
+    for (const { id } of running) {
+      if (this.runners.has(id) || this.stopping || this.holdingOff()) continue;
+      const asked = Date.now();
+      if (!(await this.locks.acquire(id, this.workerId))) continue;
+      if (this.slow(asked) || this.holdingOff()) {
+        await this.locks.release(id, this.workerId); // its holder may be reconnecting
+        continue;
+      }
+      this.held.add(id);
+      try {
         await this.reconcileDeadWorkers(id);
         const campaign = await this.db.getRepository(CampaignEntity).findOne({ where: { id } });
         if (!campaign || campaign.status !== CampaignStatus.Running) {
+          this.held.delete(id);
           await this.locks.release(id, this.workerId);
           continue;
         }
@@ -145,14 +278,17 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
           calls: this.calls, agents: this.agents, events: this.events, workerId: this.workerId, tickMs: DIALER_LOOP_MS,
           records: this.records, legOwners: this.legOwners,
         });
-        this.runners.set(id, runner);
         await runner.start();
+        this.runners.set(id, runner);
         this.logger.log({ campaignId: id, workerId: this.workerId }, 'orchestrator started');
+      } catch (err) {
+        // Not started (the store failed half-way): the lock goes, so this or another worker takes it cleanly.
+        if (!this.runners.has(id)) {
+          this.held.delete(id);
+          await this.locks.release(id, this.workerId).catch(() => undefined);
+        }
+        throw err;
       }
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message }, 'dialer round failed');
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -191,7 +327,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     );
     if (!rows.length) return 0;
     const followed = new Set<string>(this.telephony.liveCalls());
-    for (const r of this.runners.values()) for (const id of r.liveCallIds) followed.add(id);
+    for (const r of this.allRunners()) for (const id of r.liveCallIds) followed.add(id);
     const orphans = rows.map((r) => r.id).filter((id) => !followed.has(id));
     if (!orphans.length) return 0;
     const closed = await this.closeOpenCalls(this.workerId, orphans);
@@ -328,7 +464,7 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
           AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id AND c.end_at IS NULL)`,
       [takenBefore, this.workerId],
     );
-    const inFlight = [...this.runners.values()].flatMap((r) => r.leadsInFlight);
+    const inFlight = this.allRunners().flatMap((r) => r.leadsInFlight);
     let released = 0;
     for (const { lease_owner: holder } of holders) {
       if (holder !== this.workerId && !(await this.confirmedDead(holder))) continue;
@@ -353,15 +489,17 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Dead = liveness key expired while its "known worker" key (kept a day, set with every heartbeat) is still there;
-   * when both are gone (Redis came back empty) only after the key stayed missing for DEAD_GRACE_MS.
+   * Dead = liveness key found missing, and still missing DEAD_GRACE_MS later (a worker reconnecting after a Redis
+   * outage, or after Redis restarted empty, sets it again within a second), and never while this worker itself is
+   * just back from an outage (see holdOff).
    */
   private async confirmedDead(owner: string): Promise<boolean> {
+    const asked = Date.now();
     if (await this.locks.isAlive(owner)) {
       this.suspects.delete(owner);
       return false;
     }
-    if (await this.locks.wasWorker(owner)) return true;
+    if (this.slow(asked) || this.holdingOff()) return false;
     const now = Date.now();
     const since = this.suspects.get(owner);
     if (since === undefined) {
