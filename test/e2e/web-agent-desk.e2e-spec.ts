@@ -102,7 +102,8 @@ describe('web: agent desk', () => {
       [callId],
     );
     await t.db.query(
-      `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, agent_id, queued_at) VALUES ($1, $2, '+12126430112', 'preview', 'preview', $3, now() - interval '100 seconds')`,
+      `INSERT INTO calls (campaign_id, lead_id, phone, dial_mode, state, agent_id, queued_at, preview_expires_at, preview_timeout_action)
+       VALUES ($1, $2, '+12126430112', 'preview', 'preview', $3, now() - interval '100 seconds', now() + interval '500 seconds', 'skip')`,
       [campaignId, lead.id, previewer.id],
     );
     const res = await t.http.get('/api/web/agent/desk').set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
