@@ -1,9 +1,9 @@
-import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { DESK_CLOSE_GRACE_MS } from '../../src/modules/agents/desk-presence.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { makeCampaign, waitFor } from '../integration/dialer-fixtures';
+import { openStream, Stream } from '../setup/sse-client';
 import { createTestApp, TestApp } from '../setup/test-app';
 import { MAX_STREAMS_PER_USER } from '../../src/modules/web/events/events.controller';
 
@@ -12,18 +12,6 @@ import { MAX_STREAMS_PER_USER } from '../../src/modules/web/events/events.contro
  * does not allow, must not keep receiving customer events on a stream opened before: it gets 'session.ended' and the
  * stream is closed within a few seconds. Other users' streams stay open.
  */
-interface Stream { text: string; status?: number; ended: boolean; close(): void }
-function openStream(port: number, path: string, token: string): Stream {
-  const s: Stream = { text: '', ended: false, close: () => req.destroy() };
-  const req = http.get({ host: '127.0.0.1', port, path, headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` } }, (res) => {
-    s.status = res.statusCode;
-    res.setEncoding('utf8');
-    res.on('data', (c: string) => (s.text += c));
-    res.on('end', () => (s.ended = true));
-  });
-  req.on('error', () => undefined);
-  return s;
-}
 
 describe('event streams of a user who is disabled or changes role', () => {
   let t: TestApp;

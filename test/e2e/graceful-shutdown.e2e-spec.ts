@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import http from 'node:http';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -8,6 +7,7 @@ import { typeOrmOptions } from '../../src/database/typeorm-options';
 import { hashPassword } from '../../src/modules/users/users.service';
 import { makeCampaign } from '../integration/dialer-fixtures';
 import { isolateDatabase } from '../setup/isolated-db';
+import { openStream, Stream } from '../setup/sse-client';
 import { freePort, waitFor } from '../setup/wait';
 
 /**
@@ -22,20 +22,6 @@ isolateDatabase();
 
 const ROOT = join(__dirname, '../..');
 
-interface Stream { text: string; status?: number; ended: boolean; close(): void }
-function openStream(port: number, path: string, token: string): Stream {
-  const s: Stream = { text: '', ended: false, close: () => req.destroy() };
-  const req = http.get({ host: '127.0.0.1', port, path, headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` } }, (res) => {
-    s.status = res.statusCode;
-    res.setEncoding('utf8');
-    res.on('data', (c: string) => (s.text += c));
-    res.on('end', () => (s.ended = true));
-    res.on('error', () => (s.ended = true));
-  });
-  req.on('error', () => (s.ended = true));
-  req.on('close', () => (s.ended = true));
-  return s;
-}
 
 async function post(port: number, path: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
