@@ -22,6 +22,9 @@ export interface CampaignLive {
   history: LiveHistoryPoint[];
 }
 
+/** The 30-day abandon figures of the live view are read again at most this often per campaign: they scan a month of calls. */
+export const MONTH_FIGURES_TTL_MS = 60_000;
+
 /** GET /api/campaigns/:id/live: what a manager watches, from the calls table, Redis agent state and the pacer. */
 @Injectable()
 export class LiveStatsService {
@@ -39,17 +42,20 @@ export class LiveStatsService {
     const agentStates = await this.agents.campaignAgents(campaignId);
     const agents: Record<string, number> = { ready: 0, reserved: 0, on_call: 0, on_hold: 0, wrap_up: 0, paused: 0 };
     for (const a of agentStates) agents[a.state] = (agents[a.state] ?? 0) + 1;
+    // Read every second while a dashboard is open: bounded to the last two days of calls (a day's figures need the
+    // calls answered in the last 24 h, which were placed at most a ring or a preview before), whatever the campaign's
+    // age. The 30-day figures scan a month of calls: read at most once a minute (monthFigures).
     const [r] = await this.db.query(
       `SELECT count(*) FILTER (WHERE state IN ('dialing', 'ringing'))::int AS ringing,
               count(*) FILTER (WHERE state = 'connected')::int AS connected,
               count(*) FILTER (WHERE dial_at >= $2)::int AS attempts_today,
               count(*) FILTER (WHERE queued_at >= $2 AND answer_type = 'human')::int AS human_today,
               count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $3)::int AS a1, count(*) FILTER (WHERE abandon_at > $3)::int AS b1,
-              count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $4)::int AS a24, count(*) FILTER (WHERE abandon_at > $4)::int AS b24,
-              count(*) FILTER (WHERE answer_type = 'human')::int AS a30, count(*) FILTER (WHERE abandon_at IS NOT NULL)::int AS b30
-         FROM calls WHERE campaign_id = $1 AND queued_at > $5`,
-      [campaignId, new Date(now - 86_400_000), new Date(now - 3_600_000), new Date(now - 86_400_000), new Date(now - 30 * 86_400_000)],
+              count(*) FILTER (WHERE answer_type = 'human' AND answer_at > $2)::int AS a24, count(*) FILTER (WHERE abandon_at > $2)::int AS b24
+         FROM calls WHERE campaign_id = $1 AND queued_at > $4`,
+      [campaignId, new Date(now - 86_400_000), new Date(now - 3_600_000), new Date(now - 2 * 86_400_000)],
     );
+    const month = await this.monthFigures(campaignId, now);
     const [conv] = await this.db.query(
       `SELECT count(*)::int AS n FROM dispositions d JOIN campaign_outcomes o ON o.campaign_id = d.campaign_id AND o.code = d.outcome
         WHERE d.campaign_id = $1 AND o.is_success AND d.created_at >= $2`,
@@ -76,8 +82,26 @@ export class LiveStatsService {
         conversions: conv.n,
         conversionRate: ratio(conv.n, r.human_today),
       },
-      abandonRate: { lastHour: ratio(r.b1, r.a1), last24h: ratio(r.b24, r.a24), last30d: ratio(r.b30, r.a30) },
+      abandonRate: { lastHour: ratio(r.b1, r.a1), last24h: ratio(r.b24, r.a24), last30d: ratio(month.abandoned, month.humanAnswered) },
       history: parseLiveHistory(rawHistory, now),
     };
   }
+
+  private readonly months = new Map<string, { at: number; humanAnswered: number; abandoned: number }>();
+
+  /** The campaign's 30-day human answers and abandons, read again at most every MONTH_FIGURES_TTL_MS per process. */
+  private async monthFigures(campaignId: string, now: number): Promise<{ humanAnswered: number; abandoned: number }> {
+    const kept = this.months.get(campaignId);
+    if (kept && now - kept.at < MONTH_FIGURES_TTL_MS && now >= kept.at) return kept;
+    const [m] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE answer_type = 'human')::int AS a30, count(*) FILTER (WHERE abandon_at IS NOT NULL)::int AS b30
+         FROM calls WHERE campaign_id = $1 AND queued_at > $2`,
+      [campaignId, new Date(now - 30 * 86_400_000)],
+    );
+    if (this.months.size > 1000) for (const [id, v] of this.months) if (now - v.at >= MONTH_FIGURES_TTL_MS) this.months.delete(id);
+    const fresh = { at: now, humanAnswered: m.a30, abandoned: m.b30 };
+    this.months.set(campaignId, fresh);
+    return fresh;
+  }
+
 }
