@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CLOCK, Clock } from '../../common/clock';
@@ -31,6 +31,7 @@ const key = {
  */
 @Injectable()
 export class AgentStateService {
+  private readonly logger = new Logger(AgentStateService.name);
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly db: DataSource,
@@ -72,7 +73,7 @@ export class AgentStateService {
     agentId: string,
     state: AgentState,
     campaignId: string | null,
-    opts: { callId?: string | null; reason?: string | null } = {},
+    opts: { callId?: string | null; reason?: string | null; recordInBackground?: boolean } = {},
   ): Promise<AgentLiveState> {
     const now = this.clock.now();
     const prev = await this.get(agentId);
@@ -89,9 +90,16 @@ export class AgentStateService {
     }
     await multi.exec();
     if (state === 'logged_out') await this.presence.forget(agentId); // no desk left to judge
-    await this.db.query(`INSERT INTO agent_state_events (agent_id, campaign_id, state, reason, call_id, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    const record = () => this.db.query(`INSERT INTO agent_state_events (agent_id, campaign_id, state, reason, call_id, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
       agentId, campaignId, state, opts.reason ?? null, opts.callId ?? null, now,
     ]);
+    if (opts.recordInBackground) {
+      // The live state (Redis) is what the caller waits for; the event row (its own time, `at`) follows, retried while
+      // the database is unreachable: a PostgreSQL stall must not hold a person on the line past the 2 s limit.
+      void retryInBackground(record, this.logger);
+    } else {
+      await record();
+    }
     this.events.publish('agent.state', { agentId, campaignId, state, reason: opts.reason ?? null, at: now.toISOString() });
     return { agentId, state, campaignId, since: now.getTime(), callId: opts.callId ?? null, reason: opts.reason ?? null };
   }
@@ -133,5 +141,23 @@ export class AgentStateService {
       out.push({ agentId, state: h.state as AgentState, campaignId, since: Number(h.since), callId: h.callId || null, reason: h.reason || null });
     });
     return out;
+  }
+}
+
+/** Runs `fn` until it succeeds, waiting 1 s, 2 s, 4 s ... (at most 30 s) between tries, for up to ~10 minutes. */
+async function retryInBackground(fn: () => Promise<unknown>, logger: { warn(o: object, m: string): void }): Promise<void> {
+  for (let attempt = 0, wait = 1_000, waited = 0; ; attempt++) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (waited > 600_000) {
+        logger.warn({ err: (err as Error).message, attempts: attempt + 1 }, 'agent state event not recorded: gave up');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, wait).unref?.());
+      waited += wait;
+      wait = Math.min(wait * 2, 30_000);
+    }
   }
 }

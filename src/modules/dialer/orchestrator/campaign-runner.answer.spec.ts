@@ -137,6 +137,27 @@ describe('CampaignRunner: a person answers while a store stalls', () => {
     ]);
   });
 
+  it('a call dialled for its agent (preview Dial, own callback) is joined at once while PostgreSQL takes 10 s to write the answer', async () => {
+    const s = setup();
+    const ev = await s.launch();
+    for (const c of (s.runner as unknown as { live: Map<string, { reservedAgent?: string }> }).live.values()) c.reservedAgent = 'agent-1';
+    const stall = deferred();
+    s.stalls.answered = stall.promise;
+    ev.onAnswered(new Date(), 'human');
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(s.telephony.bridge).toHaveBeenCalledWith(expect.any(String), 'agent-1');
+    expect(s.agents.takeLongestWaiting).not.toHaveBeenCalled();
+    stall.resolve();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(s.log).toEqual([
+      '0.0s agent:agent-1:reserved',
+      '0.0s bridge:agent-1',
+      '1.0s record:answered',
+      '1.0s record:connected',
+      '1.0s agent:agent-1:on_call',
+    ]);
+  });
+
   it("a call's earlier event still being recorded (ringing, PostgreSQL stalled) does not hold up the answer", async () => {
     const s = setup();
     const ev = await s.launch();

@@ -568,10 +568,7 @@ export class CampaignRunner {
     this.resolveStats(call, 'human', call.answeredAt, call.answeredAt - call.launchedAt);
     this.bump('answered');
     // Dialled for one agent (preview, own callback): that agent is reserved and waiting, so no abandon.
-    if (call.reservedAgent) {
-      await recorded;
-      return this.connect(call, call.reservedAgent, recorded);
-    }
+    if (call.reservedAgent) return this.connect(call, call.reservedAgent, recorded); // connect waits for the record after the join
     // Longest-waiting Ready agent, or wait for one up to the 2 s limit, polling the shared Ready queue. Every step
     // is raced against the limit (47 CFR 64.1200(a)(7)(i)): an agent found after it (Redis stalled) goes back to
     // the head of the Ready queue and the person gets the message instead of late silence and a late agent.
@@ -685,7 +682,8 @@ export class CampaignRunner {
    */
   private async connect(call: LiveCall, agentId: string, recorded: Promise<void>, deadline?: number): Promise<void> {
     const cid = this.campaign.id;
-    const reserving = this.d.agents.transition(agentId, 'reserved', cid, { callId: call.id });
+    // Only the live state (Redis) is raced: its event row is written after, off the person's clock.
+    const reserving = this.d.agents.transition(agentId, 'reserved', cid, { callId: call.id, recordInBackground: true });
     if (deadline === undefined) await reserving;
     else {
       const r = await this.beforeDeadline(reserving, deadline, () => this.d.agents.transition(agentId, 'ready', cid));
