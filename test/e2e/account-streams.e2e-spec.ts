@@ -5,7 +5,7 @@ import { Role } from '../../src/modules/users/user.entity';
 import { makeCampaign, waitFor } from '../integration/dialer-fixtures';
 import { openStream, Stream } from '../setup/sse-client';
 import { createTestApp, TestApp } from '../setup/test-app';
-import { MAX_STREAMS_PER_USER } from '../../src/modules/web/events/events.controller';
+import { EventsController, MAX_STREAMS_PER_USER } from '../../src/modules/web/events/events.controller';
 
 /**
  * The guard checks an event stream's account only at connect. A user an admin disables, or whose new role the stream
@@ -127,6 +127,27 @@ describe('event streams of a user who is disabled or changes role', () => {
     expect(many.filter((s) => s.status === 200).length).toBe(MAX_STREAMS_PER_USER);
     expect(many.filter((s) => s.status === 429).length).toBe(15 - MAX_STREAMS_PER_USER);
     for (const s of many) s.close();
+  });
+
+  it('frees the slot of a stream whose client left before it began (12 dashboards closed while the server looked up the campaign)', async () => {
+    const manager = await user(Role.Manager);
+    const fx = await makeCampaign(t.db, { ok: 1 });
+    const repo = (t.app.get(EventsController) as unknown as { campaigns: { exists: (...a: unknown[]) => Promise<boolean> } }).campaigns;
+    const real = repo.exists.bind(repo);
+    const spy = jest.spyOn(repo, 'exists').mockImplementation(async (...a: unknown[]) => {
+      await new Promise((r) => setTimeout(r, 400));
+      return real(...a);
+    });
+    try {
+      const gone = Array.from({ length: 12 }, () => openStream(port, `/api/events/campaigns/${fx.campaignId}`, manager.token));
+      await new Promise((r) => setTimeout(r, 100));
+      for (const s of gone) s.close();
+      await new Promise((r) => setTimeout(r, 800));
+    } finally {
+      spy.mockRestore();
+    }
+    const fresh = await open(`/api/events/campaigns/${fx.campaignId}`, manager.token);
+    expect(fresh.status).toBe(200);
   });
 
   it(`refuses a user's ${MAX_STREAMS_PER_USER + 1}th open stream with 429, and takes one again once a stream closes`, async () => {

@@ -1,6 +1,7 @@
-import { Controller, Headers, HttpException, HttpStatus, MessageEvent, NotAcceptableException, OnModuleDestroy, Param, ParseUUIDPipe, ServiceUnavailableException, Sse } from '@nestjs/common';
+import { Controller, Headers, HttpException, Req, HttpStatus, MessageEvent, NotAcceptableException, OnModuleDestroy, Param, ParseUUIDPipe, ServiceUnavailableException, Sse } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { IsNull, Repository } from 'typeorm';
 import { defer, finalize, interval, map, merge, Observable, ReplaySubject, takeUntil } from 'rxjs';
 import { AuthUser, CurrentUser, TokenIssuedAt } from '../../../common/auth/auth-user';
@@ -55,9 +56,9 @@ export class EventsController implements OnModuleDestroy {
   @Roles(Role.Agent)
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'SSE stream of the calling agent’s own events' })
-  agent(@CurrentUser() user: AuthUser, @TokenIssuedAt() issuedAt: number | undefined, @Headers('accept') accept?: string): Observable<MessageEvent> {
+  agent(@CurrentUser() user: AuthUser, @TokenIssuedAt() issuedAt: number | undefined, @Req() req: Request, @Headers('accept') accept?: string): Observable<MessageEvent> {
     assertWantsStream(accept);
-    const release = this.reserveStream(user.id);
+    const release = this.reserveStream(user.id, req);
     const own = this.events.forAgent(user.id).pipe(map((e) => ({ type: e.type, data: { at: e.at, ...e.data } })));
     const stream = defer(() => {
       void this.presence.opened(user.id).catch(() => undefined);
@@ -74,11 +75,12 @@ export class EventsController implements OnModuleDestroy {
   async campaign(
     @CurrentUser() user: AuthUser,
     @TokenIssuedAt() issuedAt: number | undefined,
+    @Req() req: Request,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Headers('accept') accept?: string,
   ): Promise<Observable<MessageEvent>> {
     assertWantsStream(accept);
-    const release = this.reserveStream(user.id);
+    const release = this.reserveStream(user.id, req);
     const exists = await this.campaigns.exists({ where: { id, deletedAt: IsNull() } }).catch((err) => {
       release();
       throw err;
@@ -102,22 +104,26 @@ export class EventsController implements OnModuleDestroy {
 
   /**
    * Takes one of the user's stream slots at once (before any await: requests arriving together cannot all pass under
-   * the cap) and returns its release, which runs once: when the stream ends, or when the request fails before it.
+   * the cap) and returns its release, which runs once: when the stream ends, when the request fails before it, or
+   * when the client's connection closes.
    */
-  private reserveStream(userId: string): () => void {
+  private reserveStream(userId: string, req: Request): () => void {
     if (this.shuttingDown) throw new ServiceUnavailableException('the server is shutting down: reconnect in a moment');
     if ((this.open.get(userId) ?? 0) >= MAX_STREAMS_PER_USER) {
       throw new HttpException(`too many open event streams for this user (at most ${MAX_STREAMS_PER_USER}): close other tabs`, HttpStatus.TOO_MANY_REQUESTS);
     }
     this.open.set(userId, (this.open.get(userId) ?? 0) + 1);
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       const n = (this.open.get(userId) ?? 1) - 1;
       if (n > 0) this.open.set(userId, n);
       else this.open.delete(userId);
     };
+    // A client gone before the stream began (Nest then never subscribes it, so its finalize never runs) frees it too.
+    req.once('close', release);
+    return release;
   }
 
   /** The stream, holding its slot until it ends; ended when the application shuts down. */
