@@ -3,7 +3,7 @@ import { AddressInfo, connect, Socket } from 'node:net';
 import Redis from 'ioredis';
 import { REDIS } from '../../src/common/redis/redis.module';
 import { AgentStateService } from '../../src/modules/agents/agent-state.service';
-import { DESK_ALIVE_MS, DESK_CLOSE_GRACE_MS, DeskPresence } from '../../src/modules/agents/desk-presence.service';
+import { DESK_ALIVE_MS, DESK_CLOSE_GRACE_MS, DESK_REDEPLOY_GRACE_MS, DeskPresence } from '../../src/modules/agents/desk-presence.service';
 import { DialerWorkerService } from '../../src/modules/dialer/orchestrator/dialer-worker.service';
 import { Role } from '../../src/modules/users/user.entity';
 import { UsersService } from '../../src/modules/users/users.service';
@@ -115,6 +115,18 @@ describe('agents whose desk closed (PostgreSQL + Redis)', () => {
     if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
     return (t.app.getHttpServer().address() as AddressInfo).port;
   }
+
+  it('keeps a desk open through a redeploy: a stream the server closed on shutdown leaves the desk open 2 minutes, one the browser closed 20 s', async () => {
+    for (const [byClient, atLeast, atMost] of [[false, DESK_REDEPLOY_GRACE_MS - 5_000, DESK_REDEPLOY_GRACE_MS], [true, 0, DESK_CLOSE_GRACE_MS]] as const) {
+      const agent = await deskAgent();
+      await presence.opened(agent.id);
+      await redis.pexpire(`desk:alive:${agent.id}`, 30_000); // the last beat was 15 s ago
+      await presence.closed(agent.id, byClient);
+      const ttl = await redis.pttl(`desk:alive:${agent.id}`);
+      expect(ttl).toBeGreaterThan(atLeast);
+      expect(ttl).toBeLessThanOrEqual(atMost);
+    }
+  });
 
   it('takes desk beats from agents only: other roles get 403; a beat keeps the desk open another 45 s', async () => {
     const agent = await deskAgent();

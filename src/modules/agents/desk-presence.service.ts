@@ -9,6 +9,8 @@ import { REDIS } from '../../common/redis/redis.module';
  * NAT timeout) for ~15 min of TCP retries, or for good behind a proxy.
  */
 export const DESK_ALIVE_MS = 45_000;
+/** How long a desk whose stream the server closed on shutdown stays open without a beat (drain + restart + reconnect). */
+export const DESK_REDEPLOY_GRACE_MS = 120_000;
 /** After the last stream of an agent closes: time for a page reload to reconnect (and beat) before the desk counts as gone. */
 export const DESK_CLOSE_GRACE_MS = 20_000;
 const SEEN_S = 12 * 3600;
@@ -52,7 +54,13 @@ export class DeskPresence {
       return;
     }
     this.local.delete(agentId);
-    if (!byClient) return;
+    if (!byClient) {
+      // A redeploy: the page reconnects (backing off while the server drains and restarts) and beats again. Its desk
+      // stays open meanwhile, or every Ready agent would be paused desk_closed by the next worker.
+      const ttl = await this.redis.pttl(key.alive(agentId));
+      if (ttl >= 0 && ttl < DESK_REDEPLOY_GRACE_MS) await this.redis.pexpire(key.alive(agentId), DESK_REDEPLOY_GRACE_MS);
+      return;
+    }
     // Only shortens: beats through another process's stream keep it alive.
     const ttl = await this.redis.pttl(key.alive(agentId));
     if (ttl > DESK_CLOSE_GRACE_MS) await this.redis.pexpire(key.alive(agentId), DESK_CLOSE_GRACE_MS);
