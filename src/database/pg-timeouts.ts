@@ -96,10 +96,16 @@ export async function connectForBulkWork(qr: QueryRunner): Promise<PoolClient> {
   const client = (await qr.connect()) as PoolClient;
   const timed = client instanceof TimedClient ? client : null;
   const readMs = timed?.readTimeoutMs ?? 0;
-  await client.query('SET statement_timeout = 0');
+  const pg = qr as unknown as { releasePostgresConnection?: (err?: Error) => Promise<void> };
+  try {
+    await client.query('SET statement_timeout = 0');
+  } catch (err) {
+    // Not lifted: hand the connection back (destroyed) rather than leave it checked out for good.
+    await (pg.releasePostgresConnection ? pg.releasePostgresConnection(err as Error) : qr.release()).catch(() => undefined);
+    throw err;
+  }
   if (timed) timed.readTimeoutMs = 0;
   const release = qr.release.bind(qr);
-  const pg = qr as unknown as { releasePostgresConnection?: (err?: Error) => Promise<void> };
   qr.release = async () => {
     try {
       if (timed) timed.readTimeoutMs = readMs;

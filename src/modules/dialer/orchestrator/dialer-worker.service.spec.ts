@@ -195,6 +195,27 @@ describe('DialerWorkerService: stopping orchestrators lets their conversations e
     await s.worker.onModuleDestroy();
   });
 
+  it('on shutdown, one runner failing to stop does not cut the others short: they drain, release their campaign, the worker is forgotten', async () => {
+    const s = setup();
+    await s.hold();
+    const otherId = 'c0ffee00-0000-4000-8000-000000000002';
+    const other = { ...s.runner, stop: jest.fn(() => new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000))) };
+    s.runner.stop.mockImplementation(async () => {
+      throw new Error('database down');
+    });
+    (s.worker as unknown as { runners: Map<string, unknown> }).runners.set(otherId, other);
+    s.locks.keys.set(`campaign-lock:${otherId}`, { owner: (s.worker as unknown as { workerId: string }).workerId, until: Date.now() + 60_000 });
+    await s.worker.onApplicationBootstrap();
+    let done = false;
+    const destroyed = s.worker.onModuleDestroy().then(() => (done = true), () => (done = true));
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(done).toBe(false); // still waiting for the other runner's drain
+    await jest.advanceTimersByTimeAsync(2_500);
+    await destroyed;
+    expect(other.stop).toHaveBeenCalled();
+    expect(s.locks.keys.has(`campaign-lock:${otherId}`)).toBe(false);
+  });
+
   it('on shutdown stops its runners all at once (before: one after another, each waiting for its calls)', async () => {
     const s = setup();
     await s.hold();

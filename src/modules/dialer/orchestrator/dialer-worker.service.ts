@@ -170,7 +170,8 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
     // The beat goes on while the runners stop: this worker is alive and holds its campaigns until each is released.
     try {
       // All at once: each lets its connected calls end (up to STOP_DRAIN_MS), and the shutdown grace is one for all.
-      await Promise.all([
+      // Settled, not all: one runner failing to stop (its database down) must not cut the others' drains short.
+      await Promise.allSettled([
         ...[...this.runners].map(async ([id, runner]) => {
           await runner.stop();
           this.held.delete(id);
