@@ -207,7 +207,11 @@ export function subscribe(url, handlers, onStatus) {
       if (!closed || stopped) return;
       api('/api/auth/me')
         .catch((err) => {
-          if (err instanceof ApiError && err.status === 401) stopped = true; // api() went to the login page
+          if (err instanceof ApiError && err.status === 401) {
+            // The session is over (expired, signed out elsewhere): api() leaves /api/auth/ answers to the caller.
+            stopped = true;
+            location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+          }
         })
         .finally(() => {
           if (stopped) return;
