@@ -30,5 +30,6 @@ describe('shutting down on signals', () => {
     process.emit('SIGINT', 'SIGINT');
     process.emit('SIGTERM', 'SIGTERM');
     expect(exit.mock.calls[0]).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 200)); // the close still finishes (and exits) while process.exit is mocked
   });
 });

@@ -19,16 +19,18 @@ export function shutDownOnSignals(app: INestApplicationContext, logger: LoggerSe
     }
     stopping = { signal, at: Date.now() };
     logger.log(`${signal}: shutting down`, 'Shutdown');
-    setTimeout(() => {
+    const deadline = setTimeout(() => {
       logger.error(`shutdown not finished after ${deadlineMs} ms: exiting`, undefined, 'Shutdown');
       process.exit(1);
     }, deadlineMs).unref();
     app.close().then(
       () => {
+        clearTimeout(deadline);
         logger.log('shut down cleanly', 'Shutdown');
         process.exit(0);
       },
       (err: Error) => {
+        clearTimeout(deadline);
         logger.error(`shutdown failed: ${err.name}`, undefined, 'Shutdown');
         process.exit(1);
       },
