@@ -78,7 +78,7 @@ describe('reconciling leftovers in a live worker (PostgreSQL + Redis)', () => {
     const wiped = `test-wiped-${process.pid}`;
     await locks.heartbeat(live);
     const beat = setInterval(() => void locks.heartbeat(live), 1_000); // a live worker keeps beating
-    await locks.register(dead); // known as a worker, liveness key expired
+    // `dead`: a worker whose liveness key expired (no beat any more)
     await lease(mineOld.id, worker.workerId, 30_000);
     await lease(mineFresh.id, worker.workerId, 1_000);
     await lease(liveOthers.id, live, 30_000);

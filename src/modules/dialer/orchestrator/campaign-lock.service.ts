@@ -34,22 +34,13 @@ export class CampaignLockService {
     return this.redis.get(this.key(campaignId));
   }
 
-  /** Liveness, and the "known worker" mark again (a Redis restart may have wiped it). */
+  /** Liveness: a worker whose key stayed missing for the dead grace is taken for dead (DialerWorkerService). */
   async heartbeat(workerId: string): Promise<void> {
-    await this.redis.multi().set(`worker:${workerId}`, '1', 'PX', WORKER_ALIVE_TTL_MS).set(`worker-known:${workerId}`, '1', 'PX', 86_400_000).exec();
+    await this.redis.set(`worker:${workerId}`, '1', 'PX', WORKER_ALIVE_TTL_MS);
   }
 
   async isAlive(workerId: string): Promise<boolean> {
     return (await this.redis.exists(`worker:${workerId}`)) === 1;
-  }
-
-  /** Remembers that this id is a dialer worker (kept a day), so its leftovers can be told from anyone else's. */
-  async register(workerId: string): Promise<void> {
-    await this.redis.set(`worker-known:${workerId}`, '1', 'PX', 86_400_000);
-  }
-
-  async wasWorker(workerId: string): Promise<boolean> {
-    return (await this.redis.exists(`worker-known:${workerId}`)) === 1;
   }
 
   async forget(workerId: string): Promise<void> {

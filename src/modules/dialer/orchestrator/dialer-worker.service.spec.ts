@@ -59,13 +59,9 @@ class FakeLocks {
     await this.up();
     this.keys.set(`worker:${workerId}`, { owner: '1', until: Date.now() + WORKER_ALIVE_TTL_MS });
   }
-  async register() {}
   async isAlive(workerId: string) {
     await this.up();
     return !!this.live(`worker:${workerId}`);
-  }
-  async wasWorker() {
-    return true;
   }
   async forget() {}
 }

@@ -83,7 +83,6 @@ export class DialerWorkerService implements OnApplicationBootstrap, OnModuleDest
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.locks.register(this.workerId);
     await this.locks.heartbeat(this.workerId);
     this.lastBeatAt = Date.now();
     this.sub = this.redis.duplicate();
